@@ -1,0 +1,3 @@
+from rest2mcp.cli import main
+
+main()

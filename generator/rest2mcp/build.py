@@ -1,0 +1,262 @@
+"""A validated OpenAPI 3.x document to the IR: one tool per operation.
+
+An operation that cannot be mapped is skipped with a warning; the others are generated.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from rest2mcp.bodies import BodyInput, UnsupportedBody, map_body
+from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.ir import Api, Argument, Tool
+from rest2mcp.naming import NameRequest, argument_name, assign_tool_names
+from rest2mcp.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
+from rest2mcp.refs import Resolver, UnresolvableRef
+from rest2mcp.responses import map_responses
+from rest2mcp.schemas import DocumentSchemas, SchemaConverter
+from rest2mcp.security import map_schemes, requirements
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+DESCRIPTION_LIMIT = 1000
+
+
+def build_api(
+    document: dict[str, Any],
+    version: str,
+    *,
+    package: str,
+    module: str,
+    env_prefix: str,
+    spec_url: str | None,
+    spec_source: str,
+    diagnostics: Diagnostics,
+) -> Api:
+    resolver = Resolver(document)
+    schemas = DocumentSchemas(resolver, version, diagnostics)
+    schemes = map_schemes(document, resolver, env_prefix, diagnostics)
+    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    base_url, base_note = server_url(document.get("servers"), spec_url)
+
+    drafts: list[dict[str, Any]] = []
+    paths = document.get("paths") if isinstance(document.get("paths"), dict) else {}
+    for path, raw_item in paths.items():
+        item_pointer = pointer_join("paths", path)
+        try:
+            item = resolver.deref(raw_item)
+        except UnresolvableRef as exc:
+            diagnostics.warning("W301", f"path item skipped: {exc}", item_pointer)
+            continue
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            pointer = item_pointer + pointer_join(method)
+            try:
+                draft = _operation(path, method, item, operation, pointer, document, resolver, schemas, schemes, diagnostics)
+            except UnresolvableRef as exc:
+                diagnostics.warning("W301", f"operation skipped: {exc}", pointer, "fix the reference in the document")
+                continue
+            except UnsupportedBody as exc:
+                diagnostics.warning("W310", f"operation skipped: {exc}", pointer + "/requestBody")
+                continue
+            draft["server"] = _operation_server(operation, item, spec_url, base_url)
+            drafts.append(draft)
+
+    if not paths and isinstance(document.get("webhooks"), dict):
+        diagnostics.warning("W330", "the document describes only webhooks: no operations to call, no tools generated", "/webhooks")
+
+    names = assign_tool_names([NameRequest(d["method"], d["path"], d["operation_id"]) for d in drafts])
+    tools = tuple(Tool(name=name, **{k: v for k, v in d.items() if k != "operation_id"}) for name, d in zip(names, drafts))
+    return Api(
+        title=str(info.get("title") or package),
+        version=str(info.get("version") or ""),
+        description=str(info.get("description") or ""),
+        package=package,
+        module=module,
+        env_prefix=env_prefix,
+        base_url=base_url,
+        base_url_note=base_note,
+        tools=tools,
+        schemes=schemes,
+        spec_source=spec_source,
+    )
+
+
+def _operation(
+    path: str, method: str, item: dict[str, Any], operation: dict[str, Any], pointer: str,
+    document: dict[str, Any], resolver: Resolver, schemas: DocumentSchemas,
+    schemes: dict[str, Any], diagnostics: Diagnostics,
+) -> dict[str, Any]:
+    converter = SchemaConverter(schemas, "input")
+    parameters = []
+    for param, param_pointer in merged_parameters(item.get("parameters"), operation.get("parameters"), resolver, pointer):
+        mapped = map_parameter(param, param_pointer, converter, diagnostics)
+        if mapped is not None:
+            parameters.append(mapped)
+    parameters.sort(key=lambda p: PARAMETER_ORDER[p.argument.location])
+    _check_path_parameters(path, parameters, pointer, diagnostics)
+
+    body = map_body(operation["requestBody"], pointer + "/requestBody", resolver, converter, diagnostics) if "requestBody" in operation else None
+    input_schema, arguments = _input_schema(parameters, body, converter, pointer, diagnostics)
+
+    output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"))
+    summary = _one_line(operation.get("summary"))
+    operation_id = operation.get("operationId") if isinstance(operation.get("operationId"), str) else None
+    return {
+        "operation_id": operation_id,
+        "title": summary or None,
+        "description": describe(summary, operation.get("description"), operation.get("deprecated") is True) or f"{method.upper()} {path}",
+        "method": method,
+        "path": path,
+        "input_schema": input_schema,
+        "output_schema": output.schema,
+        "wrap_output": output.wrap,
+        "annotations": annotations(method, summary),
+        "arguments": arguments,
+        "body": body.body if body else None,
+        "security": requirements(operation, document, schemes, pointer, diagnostics),
+        "accept": output.accept,
+        "pointer": pointer,
+    }
+
+
+def _check_path_parameters(path: str, parameters: list[ParameterInput], pointer: str, diagnostics: Diagnostics) -> None:
+    declared = {p.argument.wire for p in parameters if p.argument.location == "path"}
+    for name in re.findall(r"\{([^}]+)\}", path):
+        if name not in declared:
+            raise UnresolvableRef(name, f"path template variable {{{name}}} has no path parameter")
+
+
+def _input_schema(
+    parameters: list[ParameterInput], body: BodyInput | None, converter: SchemaConverter,
+    pointer: str, diagnostics: Diagnostics,
+) -> tuple[dict[str, Any], tuple[Argument, ...]]:
+    """The flat root object and its argument map; colliding parameter names get a location suffix."""
+    entries: list[tuple[Argument, dict[str, Any], bool]] = []
+    body_entries: list[tuple[Argument, dict[str, Any], bool]] = []
+    for p in parameters:
+        entries.append((p.argument, p.schema, p.required))
+    if body is not None:
+        if body.fields is not None:
+            for wire, schema in body.fields.items():
+                body_entries.append((Argument(argument_name(wire), "body_field", wire), schema, body.body.required and wire in body.required_fields))
+        else:
+            schema = body.schema
+            if body.description and "description" not in schema:
+                schema = {"description": body.description, **schema}
+            body_entries.append((Argument("body", "body"), schema, body.body.required))
+
+    counts: dict[str, int] = {}
+    for argument, _, _ in entries:
+        counts[argument_name(argument.wire)] = counts.get(argument_name(argument.wire), 0) + 1
+    for argument, _, _ in body_entries:
+        counts[argument.name] = counts.get(argument.name, 0) + 1
+
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    arguments: list[Argument] = []
+    for argument, schema, is_required in entries + body_entries:
+        name = argument.name if argument.location in ("body", "body_field") else argument_name(argument.wire)
+        if argument.location not in ("body", "body_field") and counts[name] > 1:
+            name = f"{name}__{argument.location}"
+        while name in properties:  # a suffixed name that meets a literal one
+            name += "_"
+        if name != argument.name:
+            argument = Argument(name, argument.location, argument.wire, argument.style, argument.explode,
+                                argument.allow_reserved, argument.content_type)
+        properties[name] = schema
+        if is_required:
+            required.append(name)
+        arguments.append(argument)
+
+    root: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        root["required"] = required
+    root["additionalProperties"] = False
+    if converter.defs:
+        root["$defs"] = dict(sorted(converter.defs.items()))
+    return root, tuple(arguments)
+
+
+def annotations(method: str, summary: str) -> dict[str, Any]:
+    read_only = method in ("get", "head", "options")
+    result: dict[str, Any] = {}
+    if summary:
+        result["title"] = summary
+    result["readOnlyHint"] = read_only
+    if not read_only:
+        # POST adds; PUT, PATCH and DELETE change or remove what exists (MCP's "destructive").
+        result["destructiveHint"] = method != "post"
+        result["idempotentHint"] = method in ("put", "delete")
+    result["openWorldHint"] = True
+    return result
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(text.split()) if isinstance(text, str) else ""
+
+
+def describe(summary: str, description: Any, deprecated: bool) -> str:
+    parts = []
+    if summary:
+        parts.append(summary)
+    if isinstance(description, str) and description.strip() and description.strip() != summary:
+        parts.append(description.strip())
+    text = "\n\n".join(parts)
+    if deprecated:
+        text = "Deprecated. " + text
+    return cap(text, DESCRIPTION_LIMIT)
+
+
+def cap(text: str, limit: int) -> str:
+    """Cut `text` near `limit` characters, at a sentence end when one is close, else at a word."""
+    if len(text) <= limit:
+        return text
+    window = text[:limit]
+    sentence_end = max(window.rfind(". "), window.rfind(".\n"), window.rfind("! "), window.rfind("? "))
+    if sentence_end >= limit * 0.6:
+        return window[: sentence_end + 1]
+    word_end = window.rfind(" ")
+    return (window[:word_end] if word_end > limit * 0.6 else window).rstrip() + " …"
+
+
+def _substitute(url: str, variables: Any) -> str:
+    if not isinstance(variables, dict):
+        return url
+
+    def value(match: re.Match[str]) -> str:
+        var = variables.get(match.group(1))
+        return str(var.get("default", "")) if isinstance(var, dict) else match.group(0)
+
+    return re.sub(r"\{([^}]+)\}", value, url)
+
+
+def server_url(servers: Any, spec_url: str | None) -> tuple[str | None, str | None]:
+    """The absolute base URL from `servers`, or None and the reason."""
+    if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+        if spec_url:
+            origin = urlsplit(spec_url)
+            return f"{origin.scheme}://{origin.netloc}", None
+        return None, "the document declares no servers"
+    first = servers[0]
+    url = _substitute(str(first.get("url", "")), first.get("variables"))
+    if urlsplit(url).scheme in ("http", "https"):
+        return url.rstrip("/"), None
+    if spec_url:
+        return urljoin(spec_url, url).rstrip("/"), None
+    return None, f"the document's server URL {url!r} is relative"
+
+
+def _operation_server(operation: dict[str, Any], item: dict[str, Any], spec_url: str | None, base_url: str | None) -> str | None:
+    for holder in (operation, item):
+        servers = holder.get("servers")
+        if isinstance(servers, list) and servers:
+            url, _ = server_url(servers, spec_url)
+            if url and url != base_url:
+                return url
+    return None

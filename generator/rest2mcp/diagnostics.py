@@ -1,0 +1,108 @@
+"""Problems found in a document, as values.
+
+Parsing code never raises for a problem in the spec: it appends a `Diagnostic` and goes on.
+Only "cannot continue" situations raise `GenerationFailed`, which carries the diagnostics
+collected so far; the CLI is the one place that turns them into text and an exit code.
+
+Codes are stable (documented in README.md):
+  E1xx  input cannot be read (file, URL, JSON/YAML syntax)
+  E2xx  the document is not a valid OpenAPI description
+  E3xx  a construct the generator cannot map
+  W3xx  a construct mapped with a loss, or an operation skipped
+  E4xx  usage (bad option values)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable, Iterable
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    pointer: str | None = None  # JSON pointer into the document ("" is the root)
+    hint: str | None = None
+    source: str | None = None  # file path or URL the pointer refers to
+    line: int | None = None  # 1-based, filled in when the location is known
+
+    def render(self) -> str:
+        where = ""
+        if self.source:
+            where = self.source + (f":{self.line}" if self.line else "")
+        if self.pointer is not None:
+            where = f"{where} #{self.pointer}" if where else f"#{self.pointer}"
+        head = f"{self.severity.value}[{self.code}]"
+        text = f"{head} {where}: {self.message}" if where else f"{head}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection the pipeline stages append to."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    source: str | None = None
+
+    def add(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        pointer: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.items.append(Diagnostic(severity, code, message, pointer, hint, self.source))
+
+    def error(self, code: str, message: str, pointer: str | None = None, hint: str | None = None) -> None:
+        self.add(Severity.ERROR, code, message, pointer, hint)
+
+    def warning(self, code: str, message: str, pointer: str | None = None, hint: str | None = None) -> None:
+        self.add(Severity.WARNING, code, message, pointer, hint)
+
+    def extend(self, more: Iterable[Diagnostic]) -> None:
+        self.items.extend(more)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def with_lines(self, line_of: Callable[[str | None, str], int | None]) -> list[Diagnostic]:
+        """The diagnostics with line numbers filled in by `line_of(source, pointer)`."""
+        located = []
+        for d in self.items:
+            line = d.line
+            if line is None and d.pointer is not None:
+                line = line_of(d.source, d.pointer)
+            located.append(
+                Diagnostic(d.severity, d.code, d.message, d.pointer, d.hint, d.source, line)
+            )
+        return located
+
+
+class GenerationFailed(Exception):
+    """Generation cannot continue; `diagnostics` says why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.message for d in diagnostics if d.severity is Severity.ERROR))
+        self.diagnostics = diagnostics
+
+
+def pointer_join(*parts: object) -> str:
+    """Build a JSON pointer (RFC 6901) from raw segments."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

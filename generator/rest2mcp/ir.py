@@ -1,0 +1,133 @@
+"""The intermediate representation: what the templates and the runtime need, nothing more.
+
+Schemas stay plain JSON-Schema dicts. The pair that matters is a tool's flat `input_schema`
+and its `arguments`: for each input property, where its value goes on the wire. The generated
+runtime builds requests from that map alone and never reads the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LOCATIONS = ("path", "query", "header", "cookie", "body", "body_field")
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str  # property name in the input schema
+    location: str  # one of LOCATIONS
+    wire: str = ""  # parameter name or body property name; "" for a whole body
+    style: str | None = None
+    explode: bool = False
+    allow_reserved: bool = False
+    content_type: str | None = None  # parameters serialized as content (JSON in a query string)
+
+    def plan(self) -> dict[str, Any]:
+        plan: dict[str, Any] = {"in": self.location}
+        if self.wire:
+            plan["name"] = self.wire
+        if self.style:
+            plan["style"] = self.style
+            plan["explode"] = self.explode
+        if self.allow_reserved:
+            plan["allowReserved"] = True
+        if self.content_type:
+            plan["contentType"] = self.content_type
+        return plan
+
+
+@dataclass(frozen=True)
+class Body:
+    media_type: str
+    required: bool
+    spread: bool  # object properties are top-level arguments (else one `body` argument)
+
+    def plan(self) -> dict[str, Any]:
+        return {"mediaType": self.media_type, "required": self.required}
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    key: str  # the scheme's name in the document
+    kind: str  # "apiKey" | "bearer" | "basic"
+    env: tuple[str, ...]  # environment variables holding the secret(s)
+    location: str | None = None  # apiKey: header | query | cookie
+    param: str | None = None  # apiKey: the header, query or cookie name
+    description: str = ""
+
+    def plan(self) -> dict[str, Any]:
+        plan: dict[str, Any] = {"kind": self.kind, "env": list(self.env)}
+        if self.location:
+            plan["in"] = self.location
+            plan["name"] = self.param
+        return plan
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    title: str | None
+    description: str
+    method: str
+    path: str
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any] | None
+    wrap_output: bool  # structured content is {"result": <body>}
+    annotations: dict[str, Any]
+    arguments: tuple[Argument, ...]
+    body: Body | None
+    security: tuple[tuple[str, ...], ...]  # alternatives, each a set of scheme keys; () = anonymous
+    accept: str | None
+    server: str | None  # a server URL for this operation only, when it differs from the API's
+    pointer: str  # where the operation is in the document
+
+    def definition(self) -> dict[str, Any]:
+        """The MCP Tool object, as listed by tools/list."""
+        tool: dict[str, Any] = {"name": self.name}
+        if self.title:
+            tool["title"] = self.title
+        tool["description"] = self.description
+        tool["inputSchema"] = self.input_schema
+        if self.output_schema is not None:
+            tool["outputSchema"] = self.output_schema
+        tool["annotations"] = self.annotations
+        return tool
+
+    def plan(self) -> dict[str, Any]:
+        """How the runtime turns arguments into a request and a response into a result."""
+        plan: dict[str, Any] = {
+            "method": self.method.upper(),
+            "path": self.path,
+            "arguments": {a.name: a.plan() for a in self.arguments},
+        }
+        if self.body:
+            plan["body"] = self.body.plan()
+        if self.security:
+            plan["security"] = [list(s) for s in self.security]
+        if self.accept:
+            plan["accept"] = self.accept
+        if self.server:
+            plan["server"] = self.server
+        if self.output_schema is not None:
+            plan["output"] = "wrap" if self.wrap_output else "object"
+        return plan
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    package: str  # distribution name, e.g. petstore-mcp
+    module: str  # import name, e.g. petstore_mcp
+    env_prefix: str  # e.g. PETSTORE_MCP
+    base_url: str | None  # absolute, when the document gives one
+    base_url_note: str | None  # why there is none (relative URL, no servers)
+    tools: tuple[Tool, ...]
+    schemes: dict[str, SecurityScheme] = field(default_factory=dict)
+    spec_source: str = ""
+
+    def used_schemes(self) -> list[SecurityScheme]:
+        used = {key for tool in self.tools for alternative in tool.security for key in alternative}
+        return [scheme for key, scheme in self.schemes.items() if key in used]

@@ -1,0 +1,152 @@
+"""Names: tools, arguments, the emitted package, environment variables.
+
+Tool names must match ^[A-Za-z0-9_-]{1,64}$ (the strictest real clients). A name taken
+unchanged from an operationId is never renamed by what other operations are called; a name
+that had to be changed (characters replaced, truncated, or derived from method + path) gets
+a short hash of method + path when it would otherwise clash, so the outcome does not depend
+on the order of operations in the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+import sys
+from dataclasses import dataclass
+
+TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ARGUMENT_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+PACKAGE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+MAX_TOOL_NAME = 64
+MAX_PACKAGE_NAME = 40
+
+# Import names the generated package depends on: a package of the same name would shadow them.
+_RESERVED_MODULES = {"mcp", "httpx", "jsonschema", "uvicorn", "anyio", "starlette", "pydantic", "test", "tests"}
+
+
+def short_hash(text: str, length: int = 6) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"[^A-Za-z0-9_-]+", "_", text)
+    return re.sub(r"_{2,}", "_", text).strip("_")
+
+
+def derived_name(method: str, path: str) -> str:
+    """A readable name from method and path: GET /repos/{owner}/{repo} -> get_repos_by_owner_by_repo."""
+    words = [method.lower()]
+    for segment in path.split("/"):
+        if not segment:
+            continue
+        for piece in re.split(r"(\{[^}]*\})", segment):
+            if piece.startswith("{") and piece.endswith("}"):
+                words.append("by_" + piece[1:-1])
+            elif piece:
+                words.append(piece)
+    return _clean("_".join(words)) or method.lower()
+
+
+@dataclass(frozen=True)
+class NameRequest:
+    method: str
+    path: str
+    operation_id: str | None
+
+
+def _with_hash(base: str, method: str, path: str) -> str:
+    suffix = "_" + short_hash(f"{method.upper()} {path}")
+    return base[: MAX_TOOL_NAME - len(suffix)].rstrip("_-") + suffix
+
+
+def assign_tool_names(requests: list[NameRequest]) -> list[str]:
+    """One valid, unique tool name per request, in the same order."""
+    candidates: list[tuple[str, bool]] = []  # (name, exact: taken unchanged from operationId)
+    for r in requests:
+        if r.operation_id and TOOL_NAME_RE.match(r.operation_id):
+            candidates.append((r.operation_id, True))
+            continue
+        base = _clean(r.operation_id or "") or derived_name(r.method, r.path)
+        if len(base) > MAX_TOOL_NAME:
+            candidates.append((_with_hash(base, r.method, r.path), False))
+        else:
+            candidates.append((base, False))
+
+    exact_counts: dict[str, int] = {}
+    for name, exact in candidates:
+        if exact:
+            exact_counts[name] = exact_counts.get(name, 0) + 1
+    changed_counts: dict[str, int] = {}
+    for name, exact in candidates:
+        if not exact:
+            changed_counts[name] = changed_counts.get(name, 0) + 1
+
+    names: list[str] = []
+    for (name, exact), r in zip(candidates, requests):
+        if exact:
+            clash = exact_counts[name] > 1  # duplicate operationIds: neither may claim the name
+        else:
+            clash = name in exact_counts or changed_counts[name] > 1
+        names.append(_with_hash(name, r.method, r.path) if clash else name)
+
+    # A hash suffix can itself meet another name (vanishingly rare): make it unique, deterministically.
+    seen: dict[str, int] = {}
+    unique = []
+    for name, r in zip(names, requests):
+        if name in seen:
+            name = _with_hash(name + short_hash(r.path, 4), r.method, r.path)
+        seen[name] = 1
+        unique.append(name)
+    return unique
+
+
+def argument_name(wire_name: str) -> str:
+    """An argument name clients accept (^[A-Za-z0-9_.-]{1,64}$) for a wire name."""
+    if ARGUMENT_NAME_RE.match(wire_name):
+        return wire_name
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", wire_name).strip("_") or "arg"
+    if len(cleaned) > 64 or cleaned != wire_name:
+        cleaned = cleaned[:57].rstrip("_") + "_" + short_hash(wire_name)
+    return cleaned
+
+
+def default_package_name(title: str | None) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", (title or "").lower()).strip("-")
+    if slug and slug[0].isdigit():
+        slug = "api-" + slug
+    slug = slug or "api"
+    if len(slug) > MAX_PACKAGE_NAME - 4:
+        slug = slug[: MAX_PACKAGE_NAME - 4].rsplit("-", 1)[0] or slug[: MAX_PACKAGE_NAME - 4]
+    slug = slug.strip("-")
+    if slug.endswith("-mcp") or slug == "mcp":
+        return slug if slug != "mcp" else "api-mcp"
+    return slug + "-mcp"
+
+
+def package_name_problem(name: str) -> str | None:
+    """Why `name` cannot name the emitted package, or None when it can."""
+    if not PACKAGE_NAME_RE.match(name):
+        return "use lowercase letters, digits and single hyphens, starting with a letter (e.g. 'petstore-mcp')"
+    if len(name) > MAX_PACKAGE_NAME:
+        return f"use at most {MAX_PACKAGE_NAME} characters (clients prefix tool names with it)"
+    module = import_name(name)
+    if keyword.iskeyword(module) or module in _RESERVED_MODULES or module in sys.stdlib_module_names:
+        return f"the import name {module!r} would shadow a Python module; add a suffix such as '-mcp'"
+    return None
+
+
+def import_name(package_name: str) -> str:
+    return package_name.replace("-", "_")
+
+
+def env_prefix(package_name: str) -> str:
+    return import_name(package_name).upper()
+
+
+def env_var(prefix: str, *parts: str) -> str:
+    words = [prefix]
+    for part in parts:
+        part = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", part)
+        words.append(re.sub(r"[^A-Za-z0-9]+", "_", part).strip("_").upper())
+    return "_".join(w for w in words if w)

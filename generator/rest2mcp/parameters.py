@@ -1,0 +1,113 @@
+"""Parameter Objects (path, query, header, cookie) to input properties and wire plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.ir import Argument
+from rest2mcp.refs import Resolver
+from rest2mcp.schemas import SchemaConverter
+
+DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+# Headers the runtime owns (OpenAPI 3: such parameter definitions "SHALL be ignored").
+RUNTIME_HEADERS = {"accept", "content-type", "authorization"}
+# A header value: visible ASCII, no leading or trailing blanks (HTTP clients refuse the rest).
+HEADER_VALUE_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
+PARAMETER_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+
+
+@dataclass(frozen=True)
+class ParameterInput:
+    argument: Argument  # with the wire name as its provisional property name
+    schema: dict[str, Any]
+    required: bool
+
+
+def merged_parameters(
+    path_level: Any, operation_level: Any, resolver: Resolver, pointer: str
+) -> list[tuple[dict[str, Any], str]]:
+    """Path-item and operation parameters, the operation's winning on (name, in); with pointers."""
+    merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    for level, base in ((path_level, pointer.rsplit("/", 1)[0]), (operation_level, pointer)):
+        if not isinstance(level, list):
+            continue
+        for index, raw in enumerate(level):
+            param = resolver.deref(raw)
+            if not isinstance(param, dict):
+                continue
+            key = (str(param.get("name")), str(param.get("in")))
+            merged[key] = (param, base + pointer_join("parameters", index))
+    return list(merged.values())
+
+
+
+def map_parameter(
+    param: dict[str, Any], pointer: str, converter: SchemaConverter, diagnostics: Diagnostics
+) -> ParameterInput | None:
+    location = param.get("in")
+    name = param.get("name")
+    if location not in DEFAULT_STYLE or not isinstance(name, str) or not name:
+        diagnostics.warning("W311", f"parameter with in={location!r} name={name!r} ignored", pointer)
+        return None
+    if location == "header" and name.lower() in RUNTIME_HEADERS:
+        diagnostics.warning(
+            "W312",
+            f"header parameter {name!r} ignored: the server sets it (OpenAPI 3 says such definitions are ignored)",
+            pointer,
+            "describe authentication with a securityScheme instead of an Authorization parameter",
+        )
+        return None
+
+    content_type = None
+    if "content" in param and isinstance(param["content"], dict) and param["content"]:
+        content_type, media = next(iter(param["content"].items()))
+        raw_schema = media.get("schema", {}) if isinstance(media, dict) else {}
+        schema_pointer = pointer + pointer_join("content", content_type, "schema")
+    else:
+        raw_schema = param.get("schema", {})
+        schema_pointer = pointer + "/schema"
+    schema = dict(converter.convert(raw_schema, schema_pointer))
+    if location == "path" and not schema:
+        schema = {"type": "string"}
+
+    required = location == "path" or param.get("required") is True
+    if content_type is None:
+        schema = _wire_safe(schema, location, required)
+    description = param.get("description")
+    if isinstance(description, str) and description.strip() and "description" not in schema:
+        schema = {"description": description.strip(), **schema}
+    if param.get("deprecated") is True:
+        schema["deprecated"] = True
+
+    style = param.get("style") if isinstance(param.get("style"), str) else DEFAULT_STYLE[location]
+    explode = param.get("explode")
+    if not isinstance(explode, bool):
+        explode = style == "form"
+    argument = Argument(
+        name=name,
+        location=location,
+        wire=name,
+        style=None if content_type else style,
+        explode=explode,
+        allow_reserved=location == "query" and param.get("allowReserved") is True,
+        content_type=content_type,
+    )
+    return ParameterInput(argument, schema, required)
+
+
+def _wire_safe(schema: dict[str, Any], location: str, required: bool) -> dict[str, Any]:
+    """Narrow string schemas to values the wire can carry and the API can tell from 'absent'.
+
+    An empty required path, query or header value collapses the path (`/pets/`) or reads as
+    missing; header values with blanks at either end or non-ASCII are refused by HTTP clients.
+    """
+    if schema.get("type") != "string" or "enum" in schema or "const" in schema:
+        return schema
+    schema = dict(schema)
+    if required and "minLength" not in schema:
+        schema["minLength"] = 1
+    if location == "header" and "pattern" not in schema and "format" not in schema:
+        schema["pattern"] = HEADER_VALUE_PATTERN
+    return schema

@@ -1,0 +1,96 @@
+"""The whole pipeline as plain functions: load -> validate -> build IR -> render -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from rest2mcp.build import build_api
+from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
+from rest2mcp.ir import Api
+from rest2mcp.loading import LoadedDocument, load
+from rest2mcp.naming import default_package_name, env_prefix, import_name, package_name_problem
+from rest2mcp.render import render
+from rest2mcp.validation import openapi_version, validate
+from rest2mcp.writing import WriteReport, write_files
+
+
+@dataclass
+class Options:
+    name: str | None = None
+    base_url: str | None = None
+    strict: bool = False
+    skip_validation: bool = False
+
+
+@dataclass
+class Generated:
+    api: Api
+    files: dict[str, bytes]
+    diagnostics: list[Diagnostic]
+
+
+def _located(diagnostics: Diagnostics, loaded: LoadedDocument | None) -> list[Diagnostic]:
+    if loaded is None:
+        return list(diagnostics.items)
+    return diagnostics.with_lines(lambda source, pointer: loaded.line_of(pointer))
+
+
+def _usage_error(code: str, message: str, hint: str) -> GenerationFailed:
+    return GenerationFailed([Diagnostic(Severity.ERROR, code, message, None, hint)])
+
+
+def check_options(options: Options) -> None:
+    if options.name is not None:
+        problem = package_name_problem(options.name)
+        if problem:
+            raise _usage_error("E401", f"invalid --name {options.name!r}", problem)
+    if options.base_url is not None and urlsplit(options.base_url).scheme not in ("http", "https"):
+        raise _usage_error("E402", f"invalid --base-url {options.base_url!r}", "give an absolute http:// or https:// URL")
+
+
+def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagnostics]:
+    """Load and validate; raises GenerationFailed on any error."""
+    loaded = load(source)
+    diagnostics = Diagnostics(source=source)
+    version = openapi_version(loaded.document, diagnostics)
+    if version and not options.skip_validation:
+        validate(loaded.document, version, diagnostics)
+    if diagnostics.errors or version is None:
+        raise GenerationFailed(_located(diagnostics, loaded))
+    return loaded, version, diagnostics
+
+
+def prepare(source: str, options: Options) -> Generated:
+    """Everything but writing: the IR and the files, in memory."""
+    check_options(options)
+    loaded, version, diagnostics = validated(source, options)
+    document = loaded.document
+    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    package = options.name or default_package_name(info.get("title") if isinstance(info.get("title"), str) else None)
+    api = build_api(
+        document,
+        version,
+        package=package,
+        module=import_name(package),
+        env_prefix=env_prefix(package),
+        spec_url=loaded.url,
+        spec_source=source,
+        diagnostics=diagnostics,
+    )
+    if options.base_url:
+        api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
+    located = _located(diagnostics, loaded)
+    if options.strict and any(d.severity is Severity.WARNING for d in located):
+        raise GenerationFailed(
+            [Diagnostic(Severity.ERROR, d.code, d.message, d.pointer, d.hint, d.source, d.line)
+             if d.severity is Severity.WARNING else d for d in located]
+        )
+    spec_name = PurePosixPath(urlsplit(source).path).name if "://" in source else Path(source).name
+    return Generated(api, render(api, spec_name), located)
+
+
+def generate(source: str, out_dir: Path, options: Options) -> tuple[Generated, WriteReport]:
+    generated = prepare(source, options)
+    return generated, write_files(out_dir, generated.files)

@@ -1,0 +1,65 @@
+"""Responses: the Accept header to send and the output schema of the primary 2xx JSON response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rest2mcp.bodies import is_json
+from rest2mcp.refs import Resolver
+from rest2mcp.schemas import SchemaConverter
+from rest2mcp.diagnostics import pointer_join
+
+
+@dataclass(frozen=True)
+class OutputInput:
+    schema: dict[str, Any] | None
+    wrap: bool
+    accept: str | None
+
+
+def _success_codes(responses: dict[str, Any]) -> list[str]:
+    codes = [c for c in responses if len(c) == 3 and c.startswith("2") and c.isdigit()]
+    codes.sort()
+    codes += [c for c in responses if c.upper() == "2XX"]
+    return codes
+
+
+def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter) -> OutputInput:
+    responses = raw if isinstance(raw, dict) else {}
+    media_types: list[str] = []
+    primary: tuple[str, str, Any] | None = None  # (code, media type, schema)
+    for code in _success_codes(responses):
+        response = resolver.deref(responses[code])
+        content = response.get("content") if isinstance(response, dict) else None
+        if not isinstance(content, dict):
+            continue
+        for media_type, media in content.items():
+            if media_type not in media_types:
+                media_types.append(media_type)
+            if primary is None and is_json(media_type) and isinstance(media, dict) and "schema" in media:
+                primary = (code, media_type, media["schema"])
+
+    accept = None
+    if media_types:
+        json_first = sorted(media_types, key=lambda m: 0 if is_json(m) else 1)
+        accept = ", ".join(json_first)
+
+    if primary is None:
+        return OutputInput(None, False, accept)
+    code, media_type, raw_schema = primary
+    schema_pointer = pointer + pointer_join("responses", code, "content", media_type, "schema")
+    converted = converter.convert(raw_schema, schema_pointer)
+    if not converted:
+        return OutputInput(None, False, accept)  # "any JSON" tells the model nothing
+    is_object = converted.get("type") == "object" or ("type" not in converted and "properties" in converted)
+    plain = is_object and not any(k in converted for k in ("anyOf", "oneOf", "allOf", "not", "$ref"))
+    if plain:
+        schema = {"type": "object", **{k: v for k, v in converted.items() if k != "type"}}
+        wrap = False
+    else:
+        schema = {"type": "object", "properties": {"result": converted}}
+        wrap = True
+    if converter.defs:
+        schema["$defs"] = dict(sorted(converter.defs.items()))
+    return OutputInput(schema, wrap, accept)

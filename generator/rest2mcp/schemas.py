@@ -1,0 +1,374 @@
+"""OpenAPI Schema Objects to JSON Schema 2020-12.
+
+What changes on the way:
+- local `$ref`s are inlined, except references that take part in a cycle: those become
+  entries of the tool's own `$defs` (so circular schemas stay finite and exact);
+- 3.0 `nullable` becomes `anyOf [..., {"type": "null"}]`; 3.0 boolean `exclusiveMinimum`/
+  `exclusiveMaximum` become the 2020-12 numeric form; a 3.1 type pair with "null" becomes anyOf;
+- OpenAPI-only and annotation-only keywords (`discriminator`, `xml`, `example(s)`,
+  `externalDocs`, `x-*`) are dropped; keywords with values 2020-12 would reject are dropped
+  with a warning, so every emitted schema passes the 2020-12 metaschema;
+- inputs lose readOnly properties, outputs lose writeOnly ones;
+- output schemas are lenient: they describe structure (types, properties, items) but do not
+  assert constraints (`required`, enums, bounds, closed objects), because real APIs return
+  more than their documents promise and a client rejects any result that breaks the schema.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from rest2mcp.diagnostics import Diagnostics
+from rest2mcp.refs import Resolver, UnresolvableRef
+
+Direction = Literal["input", "output"]
+
+JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
+
+_SCHEMA_KEYWORDS = ("items", "additionalProperties", "not", "contains", "propertyNames",
+                    "if", "then", "else", "unevaluatedProperties", "unevaluatedItems")
+_SCHEMA_MAP_KEYWORDS = ("properties", "patternProperties", "dependentSchemas")
+_SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_NON_NEGATIVE_INT = ("maxLength", "minLength", "maxItems", "minItems", "maxProperties",
+                     "minProperties", "maxContains", "minContains")
+_NUMBERS = ("maximum", "minimum")
+_STRINGS = ("title", "description", "format", "contentMediaType", "contentEncoding")
+_BOOLEANS = ("uniqueItems", "deprecated")
+# Validation keywords an output schema does not assert (see the module docstring).
+_OUTPUT_DROPPED = {"required", "enum", "const", "pattern", "minLength", "maxLength", "minimum",
+                   "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems",
+                   "maxItems", "uniqueItems", "minProperties", "maxProperties", "dependentRequired",
+                   "minContains", "maxContains", "propertyNames", "not", "unevaluatedProperties",
+                   "unevaluatedItems"}
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+    "array": (list,), "object": (dict,), "null": (type(None),),
+}
+
+
+def matches_type(value: Any, json_type: str) -> bool:
+    if json_type in ("integer", "number") and isinstance(value, bool):
+        return False
+    if json_type == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _PY_TYPES.get(json_type, (object,)))
+
+
+def regex_ok(pattern: Any) -> bool:
+    if not isinstance(pattern, str):
+        return False
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
+
+
+class DocumentSchemas:
+    """Per-document caches: which references are cyclic, and converted non-cyclic targets."""
+
+    def __init__(self, resolver: Resolver, version: str, diagnostics: Diagnostics):
+        self.resolver = resolver
+        self.version = version
+        self.diagnostics = diagnostics
+        self._edges: dict[str, set[str]] = {}
+        self._cyclic: dict[str, bool] = {}
+        self.converted: dict[tuple[str, str], dict[str, Any]] = {}
+        self._warned: set[tuple[str, str]] = set()
+
+    def warn_once(self, code: str, message: str, pointer: str) -> None:
+        if (code, pointer) not in self._warned:
+            self._warned.add((code, pointer))
+            self.diagnostics.warning(code, message, pointer)
+
+    def _refs_in(self, ref: str) -> set[str]:
+        if ref not in self._edges:
+            found: set[str] = set()
+            _collect_refs(self.resolver.lookup(ref), found)
+            self._edges[ref] = found
+        return self._edges[ref]
+
+    def is_cyclic(self, ref: str) -> bool:
+        """True when `ref` can reach itself through the references of its target."""
+        if ref not in self._cyclic:
+            seen: set[str] = set()
+            stack = list(self._refs_in(ref))
+            cyclic = False
+            while stack:
+                current = stack.pop()
+                if current == ref:
+                    cyclic = True
+                    break
+                if current in seen:
+                    continue
+                seen.add(current)
+                try:
+                    stack.extend(self._refs_in(current))
+                except UnresolvableRef:
+                    continue
+            self._cyclic[ref] = cyclic
+        return self._cyclic[ref]
+
+
+def _collect_refs(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            found.add(ref)
+        for key, value in node.items():
+            if key in ("example", "examples", "x-examples", "default", "enum", "const") or key.startswith("x-"):
+                continue
+            _collect_refs(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_refs(item, found)
+
+
+def _def_name(ref: str) -> str:
+    last = ref.rsplit("/", 1)[-1] or "schema"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", last)[:64] or "schema"
+
+
+class SchemaConverter:
+    """Converts the schemas of one tool's input or output; owns that schema's `$defs`."""
+
+    def __init__(self, schemas: DocumentSchemas, direction: Direction):
+        self.schemas = schemas
+        self.direction = direction
+        self.defs: dict[str, dict[str, Any]] = {}
+        self._def_names: dict[str, str] = {}  # ref -> name in $defs
+        self._pending: list[str] = []
+
+    # -- public ---------------------------------------------------------------------------
+
+    def convert(self, schema: Any, pointer: str) -> dict[str, Any]:
+        result = self._convert(schema, pointer)
+        self._finish_defs()
+        return result
+
+    def resolve_def(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The body behind a `{"$ref": "#/$defs/X"}` this converter produced, else the schema."""
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return self.defs.get(ref[len("#/$defs/"):], schema)
+        return schema
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _finish_defs(self) -> None:
+        while self._pending:
+            ref = self._pending.pop()
+            name = self._def_names[ref]
+            if name not in self.defs:
+                self.defs[name] = {}  # placeholder: a self-reference must not loop
+                self.defs[name] = self._convert_target(ref)
+
+    def _ref(self, ref: str, siblings: dict[str, Any], pointer: str) -> dict[str, Any]:
+        if self.schemas.is_cyclic(ref):
+            name = self._def_names.get(ref)
+            if name is None:
+                name = base = _def_name(ref)
+                taken = set(self._def_names.values())
+                counter = 2
+                while name in taken:
+                    name = f"{base}_{counter}"
+                    counter += 1
+                self._def_names[ref] = name
+                self._pending.append(ref)
+            target: dict[str, Any] = {"$ref": f"#/$defs/{name}"}
+        else:
+            key = (ref, self.direction)
+            cache = self.schemas.converted
+            if key not in cache:
+                cache[key] = self._convert_target(ref)
+            target = cache[key]
+        # 3.0 ignores $ref siblings; 3.1 keeps annotations beside a reference.
+        extra = {k: siblings[k] for k in ("description", "title", "default", "deprecated") if k in siblings}
+        if self.schemas.version == "3.1" and extra:
+            converted_extra = self._convert(extra, pointer)
+            if "$ref" in target:
+                return {**converted_extra, "allOf": [target]}
+            return {**target, **converted_extra}
+        return target
+
+    def _convert_target(self, ref: str) -> dict[str, Any]:
+        target = self.schemas.resolver.lookup(ref)
+        pointer = ref[1:] if ref.startswith("#") else ref
+        return self._convert(target, pointer)
+
+    def _convert(self, schema: Any, pointer: str) -> dict[str, Any]:
+        if schema is True:
+            return {}
+        if schema is False:
+            return {"not": {}}
+        if not isinstance(schema, dict):
+            self.schemas.warn_once("W302", "a schema must be an object; treated as 'any value'", pointer)
+            return {}
+        if "$ref" in schema:
+            return self._ref(schema["$ref"], schema, pointer)
+
+        out: dict[str, Any] = {}
+        for key, value in schema.items():
+            self._keyword(out, key, value, schema, pointer)
+
+        if self.direction == "output":
+            for key in _OUTPUT_DROPPED:
+                out.pop(key, None)
+            if out.get("additionalProperties") is False or out.get("additionalProperties") == {"not": {}}:
+                del out["additionalProperties"]
+
+        if "default" in out and isinstance(out.get("type"), str) and not matches_type(out["default"], out["type"]):
+            del out["default"]
+
+        types = out.get("type")
+        nullable = schema.get("nullable") is True
+        if isinstance(types, list) and "null" in types and len(types) == 2:
+            other = next(t for t in types if t != "null")
+            out["type"] = other
+            nullable = True
+        if nullable and out.get("type") != "null":
+            return _make_nullable(out)
+        return out
+
+    def _keyword(self, out: dict[str, Any], key: str, value: Any, schema: dict[str, Any], pointer: str) -> None:
+        where = f"{pointer}/{key}"
+        if key == "type":
+            values = value if isinstance(value, list) else [value]
+            valid = [v for v in values if v in JSON_TYPES]
+            if len(valid) != len(values):
+                self.schemas.warn_once("W303", f"unknown type {value!r} dropped", where)
+            if valid:
+                out["type"] = valid[0] if not isinstance(value, list) else list(dict.fromkeys(valid))
+        elif key in _SCHEMA_KEYWORDS:
+            if key == "items" and isinstance(value, list):  # draft-04 tuple form
+                out["prefixItems"] = [self._convert(v, f"{where}/{i}") for i, v in enumerate(value)]
+            elif isinstance(value, (dict, bool)):
+                out[key] = self._convert(value, where)
+        elif key in _SCHEMA_MAP_KEYWORDS:
+            if isinstance(value, dict):
+                converted = {}
+                for name, sub in value.items():
+                    if key == "patternProperties" and not regex_ok(name):
+                        self.schemas.warn_once("W304", f"invalid regular expression {name!r} dropped", where)
+                        continue
+                    if key == "properties" and self._hidden(sub):
+                        continue
+                    converted[name] = self._convert(sub, f"{where}/{_escape(name)}")
+                out[key] = converted
+        elif key in _SCHEMA_LIST_KEYWORDS:
+            if isinstance(value, list) and value:
+                out[key] = [self._convert(v, f"{where}/{i}") for i, v in enumerate(value)]
+        elif key == "required":
+            if isinstance(value, list):
+                hidden = self._hidden_names(schema)
+                names = [n for n in dict.fromkeys(value) if isinstance(n, str) and n not in hidden]
+                if names:
+                    out["required"] = names
+        elif key in ("exclusiveMaximum", "exclusiveMinimum"):
+            bound = "maximum" if key == "exclusiveMaximum" else "minimum"
+            if isinstance(value, bool):
+                if value and _is_number(schema.get(bound)):
+                    out[key] = schema[bound]
+            elif _is_number(value):
+                out[key] = value
+        elif key in _NUMBERS:
+            if _is_number(value) and not (schema.get("exclusive" + key.capitalize()) is True):
+                out[key] = value
+        elif key == "multipleOf":
+            if _is_number(value) and value > 0:
+                out[key] = value
+        elif key in _NON_NEGATIVE_INT:
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                out[key] = value
+        elif key in _STRINGS:
+            if isinstance(value, str):
+                out[key] = value
+        elif key in _BOOLEANS:
+            if isinstance(value, bool):
+                out[key] = value
+        elif key == "pattern":
+            if regex_ok(value):
+                out[key] = value
+            else:
+                self.schemas.warn_once("W304", f"invalid regular expression {value!r} dropped", where)
+        elif key == "enum":
+            if isinstance(value, list) and value:
+                out[key] = value
+        elif key in ("const", "default"):
+            out[key] = value
+        elif key == "dependentRequired":
+            if isinstance(value, dict) and all(
+                isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
+            ):
+                out[key] = value
+        # everything else (OpenAPI-only keywords, annotations, extensions, $defs) is dropped
+
+    def _hidden(self, sub: Any) -> bool:
+        """A property the model must not see in this direction (readOnly in input, writeOnly in output)."""
+        flag = "readOnly" if self.direction == "input" else "writeOnly"
+        if not isinstance(sub, dict):
+            return False
+        if sub.get(flag) is True:
+            return True
+        if "$ref" in sub:
+            try:
+                target = self.schemas.resolver.deref(sub)
+            except UnresolvableRef:
+                return False
+            return isinstance(target, dict) and target.get(flag) is True
+        return False
+
+    def _hidden_names(self, schema: dict[str, Any]) -> set[str]:
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            return set()
+        return {name for name, sub in properties.items() if self._hidden(sub)}
+
+
+def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    outer = {k: schema[k] for k in ("title", "description", "default") if k in schema}
+    inner = {k: v for k, v in schema.items() if k not in outer}
+    outer["anyOf"] = [inner, {"type": "null"}]
+    return outer
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def object_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[dict[str, Any], list[str]] | None:
+    """(properties, required) when `schema` is a plain object that can be spread into arguments.
+
+    A plain object has named properties and no other structure: allOf members that are
+    themselves plain objects are merged in; a schema with oneOf/anyOf/not, or with extra
+    properties allowed beyond the named ones, is not plain (it stays one `body` argument).
+    """
+    schema = converter.resolve_def(schema)
+    if any(k in schema for k in ("oneOf", "anyOf", "not", "if", "patternProperties")):
+        return None
+    if schema.get("type", "object") != "object":
+        return None
+    additional = schema.get("additionalProperties")
+    if additional not in (None, False, {"not": {}}):
+        return None
+    properties: dict[str, Any] = dict(schema.get("properties") or {})
+    required: list[str] = list(schema.get("required") or [])
+    for member in schema.get("allOf") or []:
+        shape = object_shape(member, converter)
+        if shape is None:
+            return None
+        for name, sub in shape[0].items():
+            if name in properties and properties[name] != sub:
+                properties[name] = {"allOf": [properties[name], sub]}
+            else:
+                properties[name] = sub
+        required.extend(r for r in shape[1] if r not in required)
+    if not properties:
+        return None
+    return properties, required

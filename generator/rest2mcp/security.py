@@ -1,0 +1,114 @@
+"""Security schemes to credentials read from the environment, and operations' requirements.
+
+Secrets never pass through the generator: it only names the environment variables the
+generated server reads them from.
+
+- apiKey (header, query, cookie):   <PREFIX>_<SCHEME>
+- http bearer, oauth2, openIdConnect: <PREFIX>_<SCHEME>_TOKEN (an access token the user obtains)
+- http basic:                        <PREFIX>_<SCHEME>_USERNAME and <PREFIX>_<SCHEME>_PASSWORD
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.ir import SecurityScheme
+from rest2mcp.naming import env_var
+from rest2mcp.refs import Resolver, UnresolvableRef
+
+
+def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagnostics: Diagnostics) -> dict[str, SecurityScheme]:
+    components = document.get("components")
+    raw = components.get("securitySchemes") if isinstance(components, dict) else None
+    if not isinstance(raw, dict):
+        return {}
+    schemes: dict[str, SecurityScheme] = {}
+    taken: set[str] = {f"{prefix}_BASE_URL", f"{prefix}_TIMEOUT"}
+    for key, value in raw.items():
+        pointer = pointer_join("components", "securitySchemes", key)
+        try:
+            scheme = resolver.deref(value)
+        except UnresolvableRef as exc:
+            diagnostics.warning("W320", str(exc), pointer)
+            continue
+        if not isinstance(scheme, dict):
+            continue
+        mapped = _map_scheme(key, scheme, prefix, pointer, diagnostics)
+        if mapped is None:
+            continue
+        env = tuple(_unique(name, taken) for name in mapped.env)
+        schemes[key] = SecurityScheme(mapped.key, mapped.kind, env, mapped.location, mapped.param, mapped.description)
+    return schemes
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, counter = name, 2
+    while candidate in taken:
+        candidate = f"{name}_{counter}"
+        counter += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _map_scheme(key: str, scheme: dict[str, Any], prefix: str, pointer: str, diagnostics: Diagnostics) -> SecurityScheme | None:
+    kind = scheme.get("type")
+    description = scheme.get("description") if isinstance(scheme.get("description"), str) else ""
+    token_var = env_var(prefix, key) if key.lower().endswith("token") else env_var(prefix, key, "token")
+    if kind == "apiKey":
+        location = scheme.get("in")
+        name = scheme.get("name")
+        if location not in ("header", "query", "cookie") or not isinstance(name, str) or not name:
+            diagnostics.warning("W321", "apiKey scheme needs 'in' (header, query, cookie) and 'name'", pointer)
+            return None
+        return SecurityScheme(key, "apiKey", (env_var(prefix, key),), location, name, description)
+    if kind == "http":
+        http_scheme = str(scheme.get("scheme", "")).lower()
+        if http_scheme == "bearer":
+            return SecurityScheme(key, "bearer", (token_var,), description=description)
+        if http_scheme == "basic":
+            return SecurityScheme(
+                key, "basic", (env_var(prefix, key, "username"), env_var(prefix, key, "password")), description=description
+            )
+        diagnostics.warning(
+            "W322", f"HTTP authentication scheme {http_scheme!r} is not supported; operations that need it will report so",
+            pointer,
+        )
+        return None
+    if kind in ("oauth2", "openIdConnect"):
+        return SecurityScheme(key, "bearer", (token_var,), description=description or f"{kind} access token")
+    diagnostics.warning("W322", f"security scheme type {kind!r} is not supported", pointer)
+    return None
+
+
+def requirements(
+    operation: dict[str, Any], document: dict[str, Any], schemes: dict[str, SecurityScheme],
+    pointer: str, diagnostics: Diagnostics,
+) -> tuple[tuple[str, ...], ...]:
+    """The operation's alternatives, each a tuple of scheme keys; () in the result = no auth needed.
+
+    Alternatives naming an unsupported or unknown scheme are dropped; when nothing remains,
+    the operation is called without credentials and a warning says so.
+    """
+    raw = operation.get("security", document.get("security"))
+    if not isinstance(raw, list) or not raw:
+        return ()
+    alternatives: list[tuple[str, ...]] = []
+    dropped: set[str] = set()
+    for requirement in raw:
+        if not isinstance(requirement, dict):
+            continue
+        keys = tuple(requirement)
+        missing = [k for k in keys if k not in schemes]
+        if missing:
+            dropped.update(missing)
+            continue
+        if keys not in alternatives:
+            alternatives.append(keys)
+    if not alternatives and dropped:
+        diagnostics.warning(
+            "W323",
+            f"no supported security scheme for this operation ({', '.join(sorted(dropped))}); it is called without credentials",
+            pointer + "/security" if "security" in operation else "/security",
+        )
+    return tuple(alternatives)
