@@ -177,10 +177,22 @@ def _input_schema(
     root: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         root["required"] = required
+    dependent = _optional_body_requirements(body, arguments)
+    if dependent:
+        root["dependentRequired"] = dependent
     root["additionalProperties"] = False
     if converter.defs:
         root["$defs"] = dict(sorted(converter.defs.items()))
     return root, tuple(arguments)
+
+
+def _optional_body_requirements(body: BodyInput | None, arguments: list[Argument]) -> dict[str, list[str]]:
+    """For an optional object body: once any of its fields is given, its required fields must be too."""
+    if body is None or body.fields is None or body.body.required or not body.required_fields:
+        return {}
+    by_wire = {a.wire: a.name for a in arguments if a.location == "body_field"}
+    required = [by_wire[w] for w in body.required_fields if w in by_wire]
+    return {name: [r for r in required if r != name] for name in by_wire.values() if [r for r in required if r != name]}
 
 
 def annotations(method: str, summary: str) -> dict[str, Any]:

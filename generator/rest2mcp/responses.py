@@ -49,7 +49,7 @@ def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaC
         return OutputInput(None, False, accept)
     code, media_type, raw_schema = primary
     schema_pointer = pointer + pointer_join("responses", code, "content", media_type, "schema")
-    converted = converter.convert(raw_schema, schema_pointer)
+    converted = converter.resolve_def(converter.convert(raw_schema, schema_pointer))
     if not converted:
         return OutputInput(None, False, accept)  # "any JSON" tells the model nothing
     is_object = converted.get("type") == "object" or ("type" not in converted and "properties" in converted)

@@ -44,7 +44,7 @@ class Catalog:
     _by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, data: bytes) -> "Catalog":
+    def from_json(cls, data: bytes) -> Catalog:
         raw = json.loads(data)
         return cls(raw["tools"], raw["plans"], raw["schemes"])
 
@@ -486,7 +486,7 @@ class Caller:
             )
         except httpx.HTTPError as exc:
             return error_result(redact(f"Could not reach the API: {type(exc).__name__}: {exc}", secrets))
-        except Exception as exc:  # the server must answer, whatever happened
+        except Exception as exc:  # noqa: BLE001 -- the server must answer, whatever happened
             log.error("tool %s failed: %s", name, type(exc).__name__)
             return error_result(redact(f"The server failed to make this call: {type(exc).__name__}: {exc}", secrets))
 

@@ -1,0 +1,281 @@
+"""End to end: the committed example packages, pip-installed into a fresh virtual environment,
+driven through the official MCP client over stdio and Streamable HTTP, calling a real HTTP
+server on 127.0.0.1 whose received requests are asserted exactly."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+
+from conftest import GENERATED, child_env, free_port, wait_for_port
+from upstream import Reply, Upstream
+
+API_KEY = "sekret-api-key-123"
+MODES = ["auto", "legacy"]
+
+
+def stdio(venv: Path, command: str, base_url: str, *extra: str, **env: str) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=str(venv / "bin" / command), args=["--base-url", base_url, *extra], env=child_env(**env)
+    )
+
+
+def run(target, mode: str, steps):
+    """Connect, run `steps(client)`, return what it returns."""
+
+    async def main():
+        async with Client(target, mode=mode) as client:
+            return await steps(client)
+
+    return anyio.run(main)
+
+
+def text_of(result) -> str:
+    return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+# -- petstore over stdio, both protocol eras --------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_petstore_over_stdio(server_venv, upstream: Upstream, mode):
+    upstream.reply("GET", "/pets", Reply.json([{"id": 1, "name": "Rex", "tag": None}]))
+    upstream.reply("POST", "/pets", Reply.json({"id": 2, "name": "Tom", "tag": "cat"}, status=201))
+    upstream.reply("DELETE", "/pets/a%2Fb%20c", Reply(204))
+
+    async def steps(client):
+        listed = await client.list_tools()
+        listing = await client.call_tool("listPets", {"limit": 2})
+        created = await client.call_tool("createPet", {"name": "Tom", "tag": "cat"})
+        deleted = await client.call_tool("deletePet", {"petId": "a/b c"})
+        return listed, listing, created, deleted
+
+    target = stdio(server_venv, "petstore-mcp", upstream.url, PETSTORE_MCP_API_KEY=API_KEY)
+    listed, listing, created, deleted = run(target, mode, steps)
+
+    expected = json.loads((GENERATED / "petstore/petstore_mcp/tools.json").read_text())["tools"]
+    assert [t.name for t in listed.tools] == ["listPets", "createPet", "showPetById", "deletePet"]
+    for tool, definition in zip(listed.tools, expected):
+        assert tool.input_schema == definition["inputSchema"]
+        assert tool.output_schema == definition.get("outputSchema")
+    assert listed.tools[3].annotations.destructive_hint is True
+    assert listed.tools[0].annotations.read_only_hint is True
+
+    get, post, delete = upstream.requests
+    assert (get.method, get.target) == ("GET", "/pets?limit=2")
+    assert get.headers["x-api-key"] == API_KEY
+    assert get.headers["accept"] == "application/json"
+    assert get.body == b""
+    assert not listing.is_error
+    assert listing.structured_content == {"result": [{"id": 1, "name": "Rex", "tag": None}]}
+    assert json.loads(text_of(listing)) == [{"id": 1, "name": "Rex", "tag": None}]
+
+    assert (post.method, post.target) == ("POST", "/pets")
+    assert post.headers["content-type"] == "application/json"
+    assert post.json() == {"name": "Tom", "tag": "cat"}
+    assert created.structured_content == {"id": 2, "name": "Tom", "tag": "cat"}
+
+    assert (delete.method, delete.target) == ("DELETE", "/pets/a%2Fb%20c")
+    assert not deleted.is_error
+    assert "HTTP 204" in text_of(deleted)
+
+
+# -- error paths ------------------------------------------------------------------------------
+
+
+def test_error_results(server_venv, upstream: Upstream):
+    upstream.reply("GET", "/pets/404", Reply.json({"code": 404, "message": "no such pet"}, status=404))
+    upstream.reply("GET", "/pets/500", Reply(500, b"upstream exploded " + b"x" * 5000, "text/plain"))
+    upstream.reply("GET", "/pets/echo", Reply.json({"id": 3, "name": f"key was {API_KEY}"}))
+
+    async def steps(client):
+        return {
+            "missing": await client.call_tool("showPetById", {}),
+            "wrong": await client.call_tool("listPets", {"limit": "ten", "bogus": 1}),
+            "empty": await client.call_tool("showPetById", {"petId": ""}),
+            "404": await client.call_tool("showPetById", {"petId": "404"}),
+            "500": await client.call_tool("showPetById", {"petId": "500"}),
+            "echo": await client.call_tool("showPetById", {"petId": "echo"}),
+        }
+
+    results = run(stdio(server_venv, "petstore-mcp", upstream.url, PETSTORE_MCP_API_KEY=API_KEY), "legacy", steps)
+    assert [r.target for r in upstream.requests] == ["/pets/404", "/pets/500", "/pets/echo"]
+
+    assert results["missing"].is_error
+    assert "petId: required argument missing" in text_of(results["missing"])
+    wrong = text_of(results["wrong"])
+    assert results["wrong"].is_error
+    assert "limit: 'ten' is not of type 'integer'" in wrong
+    assert "bogus: unknown argument" in wrong
+    assert "petId" in text_of(results["empty"]) and results["empty"].is_error
+
+    assert results["404"].is_error
+    assert "HTTP 404 Not Found to GET /pets/404" in text_of(results["404"])
+    assert "no such pet" in text_of(results["404"])
+    assert results["500"].is_error
+    text_500 = text_of(results["500"])
+    assert "HTTP 500" in text_500 and "upstream exploded" in text_500
+    assert len(text_500) < 2300  # the body is cut near 2,000 characters
+
+    assert not results["echo"].is_error
+    assert API_KEY not in text_of(results["echo"])
+    assert API_KEY not in json.dumps(results["echo"].structured_content)
+
+
+def test_missing_credential_names_the_variable(server_venv, upstream: Upstream):
+    result = run(
+        stdio(server_venv, "petstore-mcp", upstream.url),
+        "auto",
+        lambda client: client.call_tool("listPets", {}),
+    )
+    assert result.is_error
+    assert "PETSTORE_MCP_API_KEY" in text_of(result)
+    assert upstream.requests == []
+
+
+def test_unreachable_upstream_and_timeout(server_venv, upstream: Upstream):
+    closed = f"http://127.0.0.1:{free_port()}"
+    unreachable = run(
+        stdio(server_venv, "petstore-mcp", closed, PETSTORE_MCP_API_KEY=API_KEY),
+        "auto",
+        lambda client: client.call_tool("listPets", {}),
+    )
+    assert unreachable.is_error
+    assert "Could not reach the API" in text_of(unreachable)
+
+    upstream.reply("GET", "/pets", Reply(200, b"[]", "application/json", delay=3))
+    slow = run(
+        stdio(server_venv, "petstore-mcp", upstream.url, "--timeout", "0.5", PETSTORE_MCP_API_KEY=API_KEY),
+        "auto",
+        lambda client: client.call_tool("listPets", {}),
+    )
+    assert slow.is_error
+    assert "did not answer in time (read timeout after 0.5 s)" in text_of(slow)
+
+
+# -- every parameter location, collisions, circular and array bodies --------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_everything_wire_requests(server_venv, upstream: Upstream, mode):
+    item = {"id": "b1", "name": "chair", "price": 2.5, "labels": {"room": "hall"}, "color": None}
+    upstream.reply("PUT", "/items/7", Reply.json({**item, "createdAt": "2024-01-01T00:00:00Z"}))
+    upstream.reply("GET", "/search", Reply.json({"items": [], "total": 0}))
+    upstream.reply("POST", "/items/batch", Reply.json([11, 12]))
+    tree = {"name": "oak", "children": [{"name": "branch", "children": [{"name": "leaf"}]}]}
+    upstream.reply("POST", "/trees", Reply.json(tree, status=201))
+
+    async def steps(client):
+        return [
+            await client.call_tool(
+                "updateItem",
+                {"itemId": 7, "id__query": "q 1", "X-Trace-Id": "trace-9", "session": "s=1;x", **item},
+            ),
+            await client.call_tool(
+                "get_search",
+                {
+                    "tags": ["a", "b"], "ids": [1, 2], "filter": {"color": "red", "size": 3},
+                    "words": ["x", "y"], "codes": ["p", "q"], "q": "hello world & more", "exact": True,
+                },
+            ),
+            await client.call_tool("createItems", {"body": [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}]}),
+            await client.call_tool("plantTree", tree),
+        ]
+
+    target = stdio(
+        server_venv, "everything-mcp", upstream.url,
+        EVERYTHING_MCP_BASIC_AUTH_USERNAME="ann", EVERYTHING_MCP_BASIC_AUTH_PASSWORD="pw",
+    )
+    updated, searched, batch, planted = run(target, mode, steps)
+    put, search, post_batch, post_tree = upstream.requests
+
+    assert (put.method, put.target) == ("PUT", "/items/7?id=q%201")
+    assert put.headers["x-trace-id"] == "trace-9"
+    assert put.headers["cookie"] == "session=s%3D1%3Bx"
+    assert put.headers["authorization"] == "Basic " + base64.b64encode(b"ann:pw").decode()
+    assert put.headers["content-type"] == "application/json"
+    assert put.json() == item
+    assert not updated.is_error
+    assert updated.structured_content["createdAt"] == "2024-01-01T00:00:00Z"
+
+    assert search.method == "GET"
+    assert search.target == (
+        "/search?tags=a&tags=b&ids=1,2&filter[color]=red&filter[size]=3&words=x%20y&codes=p|q"
+        "&q=hello%20world%20%26%20more&exact=true"
+    )
+    assert "authorization" not in search.headers  # security: [] on this operation
+    assert searched.structured_content == {"items": [], "total": 0}
+
+    assert (post_batch.method, post_batch.target) == ("POST", "/items/batch")
+    assert post_batch.json() == [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}]
+    assert batch.structured_content == {"result": [11, 12]}
+
+    assert post_tree.json() == tree
+    assert planted.structured_content == tree
+
+
+def test_bearer_alternative_and_header_validation(server_venv, upstream: Upstream):
+    async def steps(client):
+        bad = await client.call_tool("deleteItem", {"itemId": 1, "X-Trace-Id": " padded "})
+        good = await client.call_tool("deleteItem", {"itemId": 1})
+        return bad, good
+
+    bad, good = run(stdio(server_venv, "everything-mcp", upstream.url, EVERYTHING_MCP_BEARER_AUTH_TOKEN="tok"), "auto", steps)
+    assert bad.is_error and "X-Trace-Id" in text_of(bad)
+    assert not good.is_error
+    (delete,) = upstream.requests
+    assert delete.headers["authorization"] == "Bearer tok"
+
+
+# -- Streamable HTTP, OpenAPI 3.1 -------------------------------------------------------------
+
+
+@pytest.fixture
+def library_over_http(server_venv, upstream_server: Upstream):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(server_venv / "bin" / "library-mcp"), "--transport", "http", "--port", str(port),
+         "--base-url", upstream_server.url],
+        env=child_env(LIBRARY_MCP_TOKEN="lib-token"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_port(port, process=process)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_library_over_streamable_http(library_over_http, upstream: Upstream, mode):
+    upstream.reply("GET", "/books", Reply.json([{"title": "Dune", "isbn": "1", "year": None, "id": 5}]))
+    upstream.reply("POST", "/books/978-3-16-1/loans", Reply(204))
+
+    async def steps(client):
+        listed = await client.list_tools()
+        books = await client.call_tool("listBooks", {"author": None, "page": 2})
+        lent = await client.call_tool("lendBook", {"isbn": "978-3-16-1", "reader": "ann", "kind": "loan", "days": None})
+        wrong = await client.call_tool("lendBook", {"isbn": "978-3-16-1", "reader": "ann", "kind": "gift"})
+        partial = await client.call_tool("lendBook", {"isbn": "978-3-16-1", "days": 3})
+        return listed, books, lent, wrong, partial
+
+    listed, books, lent, wrong, partial = run(library_over_http, mode, steps)
+    assert [t.name for t in listed.tools] == ["listBooks", "addBook", "lendBook"]
+    get, post = upstream.requests
+    assert (get.method, get.target) == ("GET", "/books?page=2")
+    assert get.headers["authorization"] == "Bearer lib-token"
+    assert books.structured_content == {"result": [{"title": "Dune", "isbn": "1", "year": None, "id": 5}]}
+    assert (post.method, post.target) == ("POST", "/books/978-3-16-1/loans")
+    assert post.json() == {"reader": "ann", "kind": "loan", "days": None}
+    assert not lent.is_error
+    assert wrong.is_error and "kind" in text_of(wrong)
+    # The body is optional, but once any of its fields is given its required ones must be too.
+    assert partial.is_error and "reader" in text_of(partial)

@@ -1,0 +1,64 @@
+"""generated/ is exactly what the generator writes today, and the generated code is clean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from conftest import EXAMPLES, GENERATED, SPECS, ruff
+from rest2mcp.naming import TOOL_NAME_RE
+from rest2mcp.pipeline import Options, prepare
+
+
+def _on_disk(folder):
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("spec,folder", sorted(EXAMPLES.items()))
+def test_generated_examples_match_byte_for_byte(spec, folder):
+    files = prepare(str(SPECS / spec), Options()).files
+    on_disk = _on_disk(GENERATED / folder)
+    assert sorted(files) == sorted(on_disk), "the set of files differs: regenerate generated/ (see README)"
+    for path, data in files.items():
+        assert data == on_disk[path], f"{folder}/{path} differs: regenerate generated/ (see README)"
+
+
+@pytest.mark.parametrize("spec", sorted(EXAMPLES))
+def test_generation_is_deterministic(spec):
+    first = prepare(str(SPECS / spec), Options()).files
+    second = prepare(str(SPECS / spec), Options()).files
+    assert first == second
+
+
+@pytest.mark.parametrize("folder", sorted(EXAMPLES.values()))
+def test_tool_definitions_are_valid_for_clients(folder):
+    module = next(p for p in (GENERATED / folder).iterdir() if p.is_dir())
+    catalog = json.loads((module / "tools.json").read_text())
+    names = [tool["name"] for tool in catalog["tools"]]
+    assert len(names) == len(set(names))
+    for tool in catalog["tools"]:
+        assert TOOL_NAME_RE.match(tool["name"])
+        for key in ("inputSchema", "outputSchema"):
+            schema = tool.get(key)
+            if schema is None:
+                continue
+            Draft202012Validator.check_schema(schema)
+            assert schema["type"] == "object"
+            assert not {"oneOf", "anyOf", "allOf"} & set(schema), f"{tool['name']}: root combinator"
+        assert set(catalog["plans"][tool["name"]]["arguments"]) == set(tool["inputSchema"]["properties"])
+
+
+def test_generated_code_passes_ruff_and_compiles():
+    folders = [str(GENERATED / folder) for folder in EXAMPLES.values()]
+    result = subprocess.run([*ruff(), "check", "--no-cache", "--isolated", *folders], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,105 @@
+"""A real HTTP server on 127.0.0.1 that records every request it receives.
+
+Tests script its answers per (method, path) and assert the exact request the API saw.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Recorded:
+    method: str
+    target: str  # path and query string exactly as sent
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def query(self) -> str:
+        return self.target.split("?", 1)[1] if "?" in self.target else ""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str | None = None
+    delay: float = 0.0
+
+    @classmethod
+    def json(cls, value: Any, status: int = 200) -> "Reply":
+        return cls(status, json.dumps(value).encode(), "application/json")
+
+
+@dataclass
+class Upstream:
+    port: int
+    requests: list[Recorded] = field(default_factory=list)
+    replies: dict[tuple[str, str], Reply] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def reply(self, method: str, path: str, reply: Reply) -> None:
+        self.replies[(method.upper(), path)] = reply
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.replies.clear()
+
+    def last(self) -> Recorded:
+        assert self.requests, "the upstream received no request"
+        return self.requests[-1]
+
+
+def _handler(upstream: Upstream) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            recorded = Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            upstream.requests.append(recorded)
+            reply = upstream.replies.get((self.command, recorded.path)) or Reply.json(
+                {"method": self.command, "path": recorded.path}
+            )
+            if reply.delay:
+                time.sleep(reply.delay)
+            self.send_response(reply.status)
+            if reply.content_type:
+                self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def start_upstream() -> tuple[Upstream, ThreadingHTTPServer]:
+    upstream = Upstream(port=0)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(upstream))
+    server.daemon_threads = True
+    upstream.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return upstream, server
