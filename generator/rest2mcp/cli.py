@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
+
+try:  # typer >= 0.20 ships its own copy of click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions
 
 from rest2mcp import __version__
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
@@ -18,16 +22,19 @@ from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 EXAMPLES = """
 Examples:
 
+\b
   rest2mcp generate specs/petstore.yaml -o petstore-mcp
 
-  rest2mcp generate https://example.com/openapi.json --name example-mcp --base-url https://api.example.com
+  rest2mcp generate https://example.com/openapi.json --name example-mcp
+
+  rest2mcp generate openapi.yaml --base-url https://api.example.com
 
   rest2mcp validate openapi.yaml
 """
 
 app = typer.Typer(
     name="rest2mcp",
-    help="Generate an MCP server package (one tool per API operation) from an OpenAPI 3.0/3.1 document." + EXAMPLES,
+    help="Generate an MCP server package (one tool per API operation) from an OpenAPI 3.0/3.1 document.\n" + EXAMPLES,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -121,13 +128,13 @@ def validate(
 def main() -> None:
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.UsageError as exc:
+    except click_exceptions.UsageError as exc:
         exc.show(file=sys.stderr)
         code = 1
-    except click.exceptions.Abort:
+    except click_exceptions.Abort:
         typer.echo("aborted", err=True)
         code = 1
-    except (click.exceptions.Exit, typer.Exit) as exc:
+    except click_exceptions.Exit as exc:
         code = exc.exit_code
     except Exception as exc:  # an unexpected failure is a bug: say so without a traceback
         typer.echo(

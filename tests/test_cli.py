@@ -1,0 +1,160 @@
+"""What users see when things go wrong: exact messages, exit codes, nothing half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SPECS, child_env
+from upstream import Reply, Upstream
+
+BROKEN = SPECS / "broken"
+
+
+def rest2mcp(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rest2mcp", *args], capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def assert_refused(result: subprocess.CompletedProcess, out: Path | None = None) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    if out is not None:
+        assert not out.exists(), "a refused run must write nothing"
+
+
+def test_missing_file(tmp_path):
+    out = tmp_path / "out"
+    result = rest2mcp("generate", "specs/nope.yaml", "-o", str(out))
+    assert_refused(result, out)
+    assert result.stderr.splitlines()[0] == "error[E101] specs/nope.yaml: no such file"
+    assert "hint: check the path" in result.stderr
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path):
+    out = tmp_path / "out"
+    result = rest2mcp("generate", "specs/broken/bad-yaml.yaml", "-o", str(out))
+    assert_refused(result, out)
+    assert result.stderr.startswith("error[E104] specs/broken/bad-yaml.yaml:10: invalid YAML: did not find expected ',' or '}'")
+
+
+def test_invalid_json_names_file_and_line(tmp_path):
+    result = rest2mcp("generate", "specs/broken/bad-json.json", "-o", str(tmp_path / "out"))
+    assert_refused(result, tmp_path / "out")
+    assert result.stderr.startswith("error[E104] specs/broken/bad-json.json:4: invalid JSON: Expecting property name")
+
+
+def test_validation_errors_are_all_reported_with_line_and_pointer(tmp_path):
+    result = rest2mcp("generate", "specs/broken/invalid.yaml", "-o", str(tmp_path / "out"))
+    assert_refused(result, tmp_path / "out")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error[")]
+    assert lines[0] == "error[E202] specs/broken/invalid.yaml:2 #/info: 'version' is a required property"
+    assert lines[1].startswith("error[E202] specs/broken/invalid.yaml:8 #/paths/~1pets/get/parameters/0: ")
+    assert lines[2] == "error[E202] specs/broken/invalid.yaml:17 #/paths/~1pets~1{petId}/get/responses: {} should be non-empty"
+    assert len(lines) == 4
+    assert "--skip-validation" in result.stderr
+    assert result.stderr.rstrip().endswith("rest2mcp: nothing written (4 errors, 0 warnings)")
+
+
+def test_swagger2_is_refused_with_a_hint(tmp_path):
+    result = rest2mcp("generate", "specs/broken/swagger2.yaml", "-o", str(tmp_path / "out"))
+    assert_refused(result, tmp_path / "out")
+    assert "error[E301] specs/broken/swagger2.yaml:1 #/swagger: Swagger 2.0 documents are not supported yet" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["generate", "specs/petstore.yaml", "--frobnicate"], "No such option: --frobnicate"),
+        (["generate", "specs/petstore.yaml", "--name", "Bad_Name"], "error[E401]: invalid --name 'Bad_Name'"),
+        (["generate", "specs/petstore.yaml", "--name", "json"], "would shadow a Python module"),
+        (["generate", "specs/petstore.yaml", "--base-url", "ftp://x"], "error[E402]: invalid --base-url 'ftp://x'"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_usage_errors(args, expected, tmp_path):
+    result = rest2mcp(*args, cwd=ROOT)
+    assert_refused(result)
+    assert expected in result.stderr
+
+
+def test_unmappable_operation_is_skipped_with_a_warning_and_strict_refuses(tmp_path):
+    out = tmp_path / "out"
+    result = rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "warning[W310] specs/broken/partly-unsupported.yaml:11 #/paths/~1upload/post/requestBody: "
+        "operation skipped: request body media type(s) multipart/form-data not supported yet"
+    ) in result.stderr
+    assert "partly-unsupported-mcp: 1 tool in" in result.stdout
+
+    strict_out = tmp_path / "strict"
+    strict = rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(strict_out), "--strict")
+    assert_refused(strict, strict_out)
+    assert "error[W310]" in strict.stderr
+
+
+def test_relative_server_url_needs_base_url_at_start(tmp_path, server_venv):
+    out = tmp_path / "out"
+    assert rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(out)).returncode == 0
+    python = str(server_venv / "bin" / "python")
+    started = subprocess.run([python, "-m", "partly_unsupported_mcp"], cwd=out, capture_output=True, text=True,
+                             env=child_env(), stdin=subprocess.DEVNULL, timeout=60, check=False)
+    assert started.returncode == 1
+    assert "no base URL for the API: the document's server URL '/api' is relative" in started.stderr
+    assert "--base-url" in started.stderr and "PARTLY_UNSUPPORTED_MCP_BASE_URL" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
+def test_spec_from_url_resolves_relative_server(tmp_path, upstream: Upstream):
+    spec = (BROKEN / "partly-unsupported.yaml").read_bytes()
+    upstream.reply("GET", "/specs/openapi.yaml", Reply(200, spec, "application/yaml"))
+    out = tmp_path / "out"
+    result = rest2mcp("generate", f"{upstream.url}/specs/openapi.yaml", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    server = (out / "partly_unsupported_mcp" / "server.py").read_text()
+    assert f"DEFAULT_BASE_URL = '{upstream.url}/api'" in server
+
+
+def test_unreachable_url(tmp_path, upstream: Upstream):
+    upstream.reply("GET", "/missing.yaml", Reply(404, b"not here", "text/plain"))
+    result = rest2mcp("generate", f"{upstream.url}/missing.yaml", "-o", str(tmp_path / "out"))
+    assert_refused(result, tmp_path / "out")
+    assert "error[E102]" in result.stderr and "HTTP 404 Not Found" in result.stderr
+
+
+def test_validate_reports_without_writing(tmp_path):
+    result = rest2mcp("validate", "specs/petstore.yaml", cwd=ROOT)
+    assert result.returncode == 0
+    assert result.stdout.strip() == "specs/petstore.yaml: valid, 4 tools (0 errors, 0 warnings)"
+
+
+def test_version_and_help():
+    assert rest2mcp("--version").stdout.strip().startswith("rest2mcp ")
+    help_text = rest2mcp("generate", "--help").stdout
+    assert "Examples:" in help_text and "--base-url" in help_text
+
+
+def test_spec_text_cannot_inject_code(tmp_path):
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(
+        'openapi: 3.0.3\n'
+        'info:\n  title: "Evil\\"\\"\\" + __import__(\'os\').system(\'touch pwned\') + \\"\\"\\" {{ x }} \\\\"\n'
+        '  version: "1\\"; import os"\n'
+        'servers: [{url: "https://x.example/\'+__import__(\'os\').getcwd()+\'"}]\n'
+        'paths:\n  /a:\n    get:\n      operationId: "a\\"; rm -rf /"\n'
+        '      summary: "\\"\\"\\" {% raw %}"\n      responses: {"200": {description: ok}}\n'
+    )
+    out = tmp_path / "out"
+    result = rest2mcp("generate", str(hostile), "-o", str(out), "--name", "evil-mcp")
+    assert result.returncode == 0, result.stderr
+    compiled = subprocess.run([sys.executable, "-m", "compileall", "-q", str(out)], capture_output=True, text=True, check=False)
+    assert compiled.returncode == 0, compiled.stdout
+    import ast
+
+    tree = ast.parse((out / "evil_mcp" / "server.py").read_text())
+    calls = {getattr(node.func, "id", getattr(node.func, "attr", "")) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    assert "__import__" not in calls and "system" not in calls
+    assert not (out / "pwned").exists()
