@@ -10,7 +10,6 @@ import venv
 from pathlib import Path
 
 import pytest
-
 from upstream import Upstream, start_upstream
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
-
 from conftest import GENERATED, child_env, free_port, wait_for_port
+from mcp import Client, StdioServerParameters
 from upstream import Reply, Upstream
 
 API_KEY = "sekret-api-key-123"

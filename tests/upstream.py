@@ -40,7 +40,7 @@ class Reply:
     delay: float = 0.0
 
     @classmethod
-    def json(cls, value: Any, status: int = 200) -> "Reply":
+    def json(cls, value: Any, status: int = 200) -> Reply:
         return cls(status, json.dumps(value).encode(), "application/json")
 
 

@@ -39,7 +39,7 @@ def _rank(media_type: str) -> int:
         return 0 if base == "application/json" else 1
     if base == FORM:
         return 2
-    if base.startswith("text/") or base.endswith("/xml") or base.endswith("+xml"):
+    if base.startswith("text/") or base.endswith(("/xml", "+xml")):
         return 3
     return 9
 

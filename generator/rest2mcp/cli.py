@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -69,9 +68,9 @@ def root(
 @app.command(epilog=EXAMPLES)
 def generate(
     spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output folder (default: ./<name>)."),
-    name: Optional[str] = typer.Option(None, "--name", help="Distribution and command name, e.g. foo-api (default: info.title + '-mcp')."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="The API's base URL, instead of the document's servers."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Output folder (default: ./<name>)."),
+    name: str | None = typer.Option(None, "--name", help="Distribution and command name, e.g. foo-api (default: info.title + '-mcp')."),
+    base_url: str | None = typer.Option(None, "--base-url", help="The API's base URL, instead of the document's servers."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     skip_validation: bool = typer.Option(False, "--skip-validation", help="Generate even if the document fails OpenAPI validation."),
 ) -> None:
@@ -136,7 +135,7 @@ def main() -> None:
         code = 1
     except click_exceptions.Exit as exc:
         code = exc.exit_code
-    except Exception as exc:  # an unexpected failure is a bug: say so without a traceback
+    except Exception as exc:  # noqa: BLE001 -- an unexpected failure is a bug: say so without a traceback
         typer.echo(
             f"rest2mcp: internal error: {type(exc).__name__}: {exc}\n"
             "  hint: please report this with the document that caused it",

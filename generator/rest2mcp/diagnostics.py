@@ -14,9 +14,9 @@ Codes are stable (documented in README.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Iterable
 
 
 class Severity(str, Enum):

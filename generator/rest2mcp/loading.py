@@ -124,7 +124,7 @@ def read_text(source: str) -> tuple[str, str | None]:
 
 def parse_text(text: str, source: str) -> Any:
     stripped = text.lstrip()
-    if stripped.startswith("{") or stripped.startswith("["):
+    if stripped.startswith(("{", "[")):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rest2mcp.bodies import is_json
+from rest2mcp.diagnostics import pointer_join
 from rest2mcp.refs import Resolver
 from rest2mcp.schemas import SchemaConverter
-from rest2mcp.diagnostics import pointer_join
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,7 @@ class SchemaConverter:
 
     def _convert_target(self, ref: str) -> dict[str, Any]:
         target = self.schemas.resolver.lookup(ref)
-        pointer = ref[1:] if ref.startswith("#") else ref
+        pointer = ref.removeprefix("#")
         return self._convert(target, pointer)
 
     def _convert(self, schema: Any, pointer: str) -> dict[str, Any]:
@@ -296,13 +296,8 @@ class SchemaConverter:
         elif key == "enum":
             if isinstance(value, list) and value:
                 out[key] = value
-        elif key in ("const", "default"):
+        elif key in ("const", "default") or (key == "dependentRequired" and _string_lists(value)):
             out[key] = value
-        elif key == "dependentRequired":
-            if isinstance(value, dict) and all(
-                isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
-            ):
-                out[key] = value
         # everything else (OpenAPI-only keywords, annotations, extensions, $defs) is dropped
 
     def _hidden(self, sub: Any) -> bool:
@@ -332,6 +327,12 @@ def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     inner = {k: v for k, v in schema.items() if k not in outer}
     outer["anyOf"] = [inner, {"type": "null"}]
     return outer
+
+
+def _string_lists(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
+    )
 
 
 def _is_number(value: Any) -> bool:

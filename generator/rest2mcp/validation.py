@@ -55,7 +55,7 @@ def validate(document: dict[str, Any], version: str, diagnostics: Diagnostics) -
             "",
         )
         return
-    except Exception as exc:  # the validator's own failures must not hide the rest of the run
+    except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not hide the rest of the run
         diagnostics.error(
             "E202",
             f"the validator stopped: {type(exc).__name__}: {exc}",

@@ -1,0 +1,11 @@
+"""The generator's own code stays lint-clean (the generated code is checked in test_golden)."""
+
+import subprocess
+
+from conftest import ROOT, ruff
+
+
+def test_generator_passes_ruff():
+    result = subprocess.run([*ruff(), "check", "--no-cache", "generator", "bench"], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
