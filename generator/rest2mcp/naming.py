@@ -22,7 +22,8 @@ MAX_TOOL_NAME = 64
 MAX_PACKAGE_NAME = 40
 
 # Import names the generated package depends on: a package of the same name would shadow them.
-_RESERVED_MODULES = {"mcp", "httpx", "jsonschema", "uvicorn", "anyio", "starlette", "pydantic", "test", "tests"}
+_RESERVED_MODULES = {"mcp", "mcp_types", "httpx", "httpx2", "jsonschema", "uvicorn", "anyio", "starlette",
+                     "pydantic", "test", "tests"}
 
 
 def short_hash(text: str, length: int = 6) -> str:

@@ -56,8 +56,13 @@ def matches_type(value: Any, json_type: str) -> bool:
     return isinstance(value, _PY_TYPES.get(json_type, (object,)))
 
 
+# Python-only syntax an ECMA-262 engine (what JSON Schema prescribes) rejects.
+_PYTHON_ONLY_REGEX = re.compile(r"\(\?P[<=]|\(\?[aiLmsux-]+[:)]|\(\?#|\\[AZ]")
+
+
 def regex_ok(pattern: Any) -> bool:
-    if not isinstance(pattern, str):
+    """A pattern both Python's `re` and ECMA-262 engines accept (as far as can be told cheaply)."""
+    if not isinstance(pattern, str) or _PYTHON_ONLY_REGEX.search(pattern):
         return False
     try:
         re.compile(pattern)
@@ -75,8 +80,22 @@ class DocumentSchemas:
         self.diagnostics = diagnostics
         self._edges: dict[str, set[str]] = {}
         self._cyclic: dict[str, bool] = {}
-        self.converted: dict[tuple[str, str], dict[str, Any]] = {}
+        # (ref, direction) -> (converted target, the cyclic refs its `$defs` references need)
+        self.converted: dict[tuple[str, str], tuple[dict[str, Any], frozenset[str]]] = {}
+        self._def_names: dict[str, str] = {}
         self._warned: set[tuple[str, str]] = set()
+
+    def def_name(self, ref: str) -> str:
+        """The `$defs` name of a cyclic reference: one per document, so cached schemas stay valid."""
+        if ref not in self._def_names:
+            name = base = _def_name(ref)
+            taken = set(self._def_names.values())
+            counter = 2
+            while name in taken:
+                name = f"{base}_{counter}"
+                counter += 1
+            self._def_names[ref] = name
+        return self._def_names[ref]
 
     def warn_once(self, code: str, message: str, pointer: str) -> None:
         if (code, pointer) not in self._warned:
@@ -112,18 +131,28 @@ class DocumentSchemas:
         return self._cyclic[ref]
 
 
-def _collect_refs(node: Any, found: set[str]) -> None:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            found.add(ref)
-        for key, value in node.items():
-            if key in ("example", "examples", "x-examples", "default", "enum", "const") or key.startswith("x-"):
-                continue
+_VALUE_KEYWORDS = {"example", "examples", "default", "enum", "const"}  # their values are data, not schemas
+
+
+def _collect_refs(schema: Any, found: set[str]) -> None:
+    """References reachable from a schema through its subschemas (property names are never keywords)."""
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        found.add(ref)
+    for key, value in schema.items():
+        if key in _VALUE_KEYWORDS or key.startswith("x-"):
+            continue
+        if key in _SCHEMA_MAP_KEYWORDS or key in ("$defs", "definitions"):
+            if isinstance(value, dict):
+                for sub in value.values():
+                    _collect_refs(sub, found)
+        elif isinstance(value, list):
+            for item in value:
+                _collect_refs(item, found)
+        else:
             _collect_refs(value, found)
-    elif isinstance(node, list):
-        for item in node:
-            _collect_refs(item, found)
 
 
 def _def_name(ref: str) -> str:
@@ -138,8 +167,9 @@ class SchemaConverter:
         self.schemas = schemas
         self.direction = direction
         self.defs: dict[str, dict[str, Any]] = {}
-        self._def_names: dict[str, str] = {}  # ref -> name in $defs
+        self._required_defs: set[str] = set()  # cyclic refs this tool's schema points to
         self._pending: list[str] = []
+        self._tracking: list[set[str]] = []  # open target conversions, each collecting its cyclic refs
 
     # -- public ---------------------------------------------------------------------------
 
@@ -160,30 +190,35 @@ class SchemaConverter:
     def _finish_defs(self) -> None:
         while self._pending:
             ref = self._pending.pop()
-            name = self._def_names[ref]
+            name = self.schemas.def_name(ref)
             if name not in self.defs:
                 self.defs[name] = {}  # placeholder: a self-reference must not loop
                 self.defs[name] = self._convert_target(ref)
 
+    def _require_def(self, ref: str) -> str:
+        for collecting in self._tracking:
+            collecting.add(ref)
+        if ref not in self._required_defs:
+            self._required_defs.add(ref)
+            self._pending.append(ref)
+        return self.schemas.def_name(ref)
+
     def _ref(self, ref: str, siblings: dict[str, Any], pointer: str) -> dict[str, Any]:
         if self.schemas.is_cyclic(ref):
-            name = self._def_names.get(ref)
-            if name is None:
-                name = base = _def_name(ref)
-                taken = set(self._def_names.values())
-                counter = 2
-                while name in taken:
-                    name = f"{base}_{counter}"
-                    counter += 1
-                self._def_names[ref] = name
-                self._pending.append(ref)
-            target: dict[str, Any] = {"$ref": f"#/$defs/{name}"}
+            target: dict[str, Any] = {"$ref": f"#/$defs/{self._require_def(ref)}"}
         else:
             key = (ref, self.direction)
             cache = self.schemas.converted
             if key not in cache:
-                cache[key] = self._convert_target(ref)
-            target = cache[key]
+                self._tracking.append(set())
+                try:
+                    converted = self._convert_target(ref)
+                finally:
+                    needs = self._tracking.pop()
+                cache[key] = (converted, frozenset(needs))
+            target, needs = cache[key]
+            for needed in sorted(needs):
+                self._require_def(needed)
         # 3.0 ignores $ref siblings; 3.1 keeps annotations beside a reference.
         extra = {k: siblings[k] for k in ("description", "title", "default", "deprecated") if k in siblings}
         if self.schemas.version == "3.1" and extra:
@@ -219,15 +254,15 @@ class SchemaConverter:
             if out.get("additionalProperties") is False or out.get("additionalProperties") == {"not": {}}:
                 del out["additionalProperties"]
 
-        if "default" in out and isinstance(out.get("type"), str) and not matches_type(out["default"], out["type"]):
-            del out["default"]
-
         types = out.get("type")
         nullable = schema.get("nullable") is True
         if isinstance(types, list) and "null" in types and len(types) == 2:
             other = next(t for t in types if t != "null")
             out["type"] = other
             nullable = True
+
+        if "default" in out and not _default_fits(out, nullable):
+            del out["default"]
         if nullable and out.get("type") != "null":
             return _make_nullable(out)
         return out
@@ -315,11 +350,22 @@ class SchemaConverter:
             return isinstance(target, dict) and target.get(flag) is True
         return False
 
-    def _hidden_names(self, schema: dict[str, Any]) -> set[str]:
+    def _hidden_names(self, schema: dict[str, Any], depth: int = 0) -> set[str]:
+        """Hidden properties of a schema, including those its allOf members declare."""
+        hidden: set[str] = set()
         properties = schema.get("properties")
-        if not isinstance(properties, dict):
-            return set()
-        return {name for name, sub in properties.items() if self._hidden(sub)}
+        if isinstance(properties, dict):
+            hidden.update(name for name, sub in properties.items() if self._hidden(sub))
+        members = schema.get("allOf")
+        if isinstance(members, list) and depth < 16:
+            for member in members:
+                try:
+                    member = self.schemas.resolver.deref(member)
+                except UnresolvableRef:
+                    continue
+                if isinstance(member, dict):
+                    hidden.update(self._hidden_names(member, depth + 1))
+        return hidden
 
 
 def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -327,6 +373,14 @@ def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     inner = {k: v for k, v in schema.items() if k not in outer}
     outer["anyOf"] = [inner, {"type": "null"}]
     return outer
+
+
+def _default_fits(schema: dict[str, Any], nullable: bool) -> bool:
+    """A default the schema's own type accepts (documents often give "false" for a boolean)."""
+    default, json_type = schema["default"], schema.get("type")
+    if not isinstance(json_type, str) or (nullable and default is None):
+        return True
+    return matches_type(default, json_type)
 
 
 def _string_lists(value: Any) -> bool:

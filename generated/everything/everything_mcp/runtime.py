@@ -11,6 +11,7 @@ import base64
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from mcp import types
 log = logging.getLogger(__name__)
 
 ERROR_BODY_LIMIT = 2000
+_HEADER_VALUE = re.compile(r"^([\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?)?$")
 RESERVED_SAFE = ":/?[]@!$'()*,;="
 
 
@@ -84,22 +86,22 @@ def _cut(text: str, limit: int) -> str:
 
 
 def argument_errors(catalog: Catalog, name: str, arguments: dict[str, Any]) -> list[str]:
+    """One message per bad field, naming it."""
     validator = catalog.validator(name, "inputSchema")
-    problems = []
-    for error in sorted(validator.iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path]):
+    allowed = sorted(validator.schema.get("properties", {}))
+    by_field: dict[str, str] = {}
+    for error in validator.iter_errors(arguments):
         where = "/".join(str(p) for p in error.absolute_path)
         if error.validator == "required" and not where:
-            missing = [r for r in error.validator_value if r not in error.instance]
-            problems.extend(f"{m}: required argument missing" for m in missing)
+            for missing in error.validator_value:
+                if missing not in error.instance:
+                    by_field.setdefault(missing, "required argument missing")
         elif error.validator == "additionalProperties" and not where:
-            allowed = sorted(validator.schema.get("properties", {}))
-            unknown = sorted(set(error.instance) - set(allowed))
-            problems.extend(
-                f"{u}: unknown argument (expected one of: {', '.join(allowed) or 'none'})" for u in unknown
-            )
+            for unknown in sorted(set(error.instance) - set(allowed)):
+                by_field.setdefault(unknown, f"unknown argument (expected one of: {', '.join(allowed) or 'none'})")
         else:
-            problems.append(f"{where or '(arguments)'}: {_cut(error.message, 300)}")
-    return problems
+            by_field.setdefault(where or "(arguments)", _cut(error.message, 300))
+    return [f"{field_name}: {message}" for field_name, message in sorted(by_field.items())]
 
 
 # -- serialization (OpenAPI styles) ---------------------------------------------------------
@@ -133,7 +135,7 @@ def path_value(value: Any, style: str, explode: bool, name: str) -> str:
     if isinstance(value, list):
         items = [_path_segment(v) for v in value]
         if style == "label":
-            return "." + ".".join(items)
+            return "." + (".".join(items) if explode else ",".join(items))
         if style == "matrix":
             return "".join(f";{name}={v}" for v in items) if explode else f";{name}=" + ",".join(items)
         return ",".join(items)
@@ -150,7 +152,7 @@ def path_value(value: Any, style: str, explode: bool, name: str) -> str:
     if style == "label":
         return "." + text
     if style == "matrix":
-        return f";{name}={text}"
+        return f";{name}={text}" if text else f";{name}"
     return text
 
 
@@ -172,9 +174,11 @@ def query_pairs(name: str, value: Any, style: str, explode: bool, allow_reserved
     if isinstance(value, dict):
         if style == "deepObject":
             return _deep_pairs(key, value, enc)
+        members = [(k, v) for k, v in value.items() if v is not None]
         if explode:
-            return [f"{quote(str(k), safe='[]')}={enc(v)}" for k, v in value.items() if v is not None]
-        return [f"{key}=" + ",".join(f"{enc(k)},{enc(v)}" for k, v in value.items())]
+            return [f"{quote(str(k), safe='[]')}={enc(v)}" for k, v in members]
+        delimiter = {"spaceDelimited": "%20", "pipeDelimited": "|"}.get(style, ",")
+        return [f"{key}=" + delimiter.join(f"{enc(k)}{delimiter}{enc(v)}" for k, v in members)] if members else []
     return [f"{key}={enc(value)}"]
 
 
@@ -250,8 +254,9 @@ def credentials(plan: dict[str, Any], schemes: dict[str, dict[str, Any]], enviro
         applied: list[dict[str, Any]] = []
         for key in alternative:
             scheme = schemes[key]
-            values = [environ.get(var, "") for var in scheme["env"]]
-            if not all(values):
+            values = [environ.get(var) for var in scheme["env"]]
+            # Set means: every variable defined, the first (key, token or user name) non-empty.
+            if not values[0] or any(v is None for v in values):
                 break
             applied.append({**scheme, "values": values})
         else:
@@ -292,15 +297,21 @@ def build_request(settings: Settings, plan: dict[str, Any], schemes: dict[str, d
         style = spec.get("style", "form")
         explode = spec.get("explode", False)
         if location == "path":
-            if value is None:
-                raise ToolError(f"{name}: a path parameter needs a value, not null")
+            if value is None or value == "" or value == [] or value == {}:
+                raise ToolError(f"Invalid arguments:\n- {name}: a path parameter needs a non-empty value")
             path = path.replace("{" + wire + "}", path_value(value, style, explode, wire))
         elif value is None:
             continue  # an explicit null means "leave it out" for query, header and cookie
         elif location == "query":
             query.extend(query_pairs(wire, value, style, explode, spec.get("allowReserved", False)))
         elif location == "header":
-            headers[wire] = header_value(value, explode)
+            text = header_value(value, explode)
+            if not _HEADER_VALUE.match(text):
+                raise ToolError(
+                    f"Invalid arguments:\n- {name}: a header value must be printable ASCII without line breaks "
+                    "or blanks at either end"
+                )
+            headers[wire] = text
         elif location == "cookie":
             cookies.append(f"{wire}={cookie_value(value, explode)}")
 
@@ -346,9 +357,9 @@ def build_request(settings: Settings, plan: dict[str, Any], schemes: dict[str, d
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    # Longest first: a short secret (a user name) must not unmask part of a longer one.
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
     return text
 
 
@@ -462,11 +473,11 @@ class Caller:
     async def call(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
         plan = self.catalog.plans[name]
         arguments = arguments or {}
-        problems = argument_errors(self.catalog, name, arguments)
-        if problems:
-            return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
         secrets: list[str] = []
         try:
+            problems = argument_errors(self.catalog, name, arguments)
+            if problems:
+                return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
             request = build_request(self.settings, plan, self.catalog.schemes, arguments, self.environ)
             secrets = request.secrets
             response = await self.client().request(
