@@ -22,6 +22,7 @@ EXAMPLES = {
     "petstore.yaml": "petstore",
     "everything.yaml": "everything",
     "library-3.1.yaml": "library",
+    "petstore-2.0.yaml": "petstore2",
 }
 
 

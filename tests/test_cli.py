@@ -45,22 +45,35 @@ def test_invalid_json_names_file_and_line(tmp_path):
     assert result.stderr.startswith("error[E104] specs/broken/bad-json.json:4: invalid JSON: Expecting property name")
 
 
-def test_validation_errors_are_all_reported_with_line_and_pointer(tmp_path):
-    result = rest2mcp("generate", "specs/broken/invalid.yaml", "-o", str(tmp_path / "out"))
-    assert_refused(result, tmp_path / "out")
-    lines = [line for line in result.stderr.splitlines() if line.startswith("error[")]
-    assert lines[0] == "error[E202] specs/broken/invalid.yaml:2 #/info: 'version' is a required property"
-    assert lines[1].startswith("error[E202] specs/broken/invalid.yaml:8 #/paths/~1pets/get/parameters/0: ")
-    assert lines[2] == "error[E202] specs/broken/invalid.yaml:17 #/paths/~1pets~1{petId}/get/responses: {} should be non-empty"
+def test_validation_findings_are_all_reported_with_line_and_pointer(tmp_path):
+    strict_out = tmp_path / "strict"
+    result = rest2mcp("generate", "specs/broken/invalid.yaml", "-o", str(strict_out), "--strict")
+    assert_refused(result, strict_out)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error[W202]")]
+    assert lines[0] == "error[W202] specs/broken/invalid.yaml:2 #/info: 'version' is a required property"
+    assert lines[1].startswith("error[W202] specs/broken/invalid.yaml:8 #/paths/~1pets/get/parameters/0: ")
+    assert lines[2] == "error[W202] specs/broken/invalid.yaml:17 #/paths/~1pets~1{petId}/get/responses: {} should be non-empty"
     assert len(lines) == 4
-    assert "--skip-validation" in result.stderr
-    assert result.stderr.rstrip().endswith("rest2mcp: nothing written (4 errors, 0 warnings)")
+    assert "--strict refuses such documents" in result.stderr
+
+    # Without --strict the same document is generated from; what cannot be mapped is skipped.
+    out = tmp_path / "out"
+    lenient = rest2mcp("generate", "specs/broken/invalid.yaml", "-o", str(out))
+    assert lenient.returncode == 0, lenient.stderr
+    assert lenient.stderr.count("warning[W202]") == 4
+    assert "warning[W311] specs/broken/invalid.yaml:8 #/paths/~1pets/get/parameters/0: parameter with in='querystring'" in lenient.stderr
+    assert "warning[W301] specs/broken/invalid.yaml:16 #/paths/~1pets~1{petId}/get: operation skipped" in lenient.stderr
+    assert "invalid-mcp: 1 tool in" in lenient.stdout
+
+    checked = rest2mcp("validate", "specs/broken/invalid.yaml")
+    assert checked.returncode == 1
+    assert "not valid OpenAPI (4 validation findings)" in checked.stdout
 
 
-def test_swagger2_is_refused_with_a_hint(tmp_path):
-    result = rest2mcp("generate", "specs/broken/swagger2.yaml", "-o", str(tmp_path / "out"))
+def test_unsupported_version_is_refused(tmp_path):
+    result = rest2mcp("generate", "specs/broken/swagger1.yaml", "-o", str(tmp_path / "out"))
     assert_refused(result, tmp_path / "out")
-    assert "error[E301] specs/broken/swagger2.yaml:1 #/swagger: Swagger 2.0 documents are not supported yet" in result.stderr
+    assert "error[E201] specs/broken/swagger1.yaml:1 #/swagger: unsupported Swagger version '1.2'" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -278,3 +278,41 @@ def test_library_over_streamable_http(library_over_http, upstream: Upstream, mod
     assert wrong.is_error and "kind" in text_of(wrong)
     # The body is optional, but once any of its fields is given its required ones must be too.
     assert partial.is_error and "reader" in text_of(partial)
+
+
+# -- Swagger 2.0: body and formData parameters, collection formats, query API key -------------
+
+
+def test_swagger2_petstore_wire_requests(server_venv, upstream: Upstream):
+    upstream.reply("GET", "/pets", Reply.json([{"id": 1, "name": "Rex", "tag": None}]))
+    upstream.reply("POST", "/pets", Reply.json({"id": 2, "name": "Tom", "tag": None}))
+    upstream.reply("POST", "/pets/2", Reply.json({"id": 2, "name": "Tim"}))
+    upstream.reply("DELETE", "/pets/2", Reply(204))
+
+    async def steps(client):
+        return [
+            await client.call_tool("findPets", {"tags": ["a", "b c"], "status": ["available", "sold"],
+                                                "codes": [1, 2], "limit": 5}),
+            await client.call_tool("addPet", {"name": "Tom", "tag": None}),
+            await client.call_tool("updatePetWithForm", {"id": 2, "name": "Tim & Co", "status": "sold"}),
+            await client.call_tool("deletePet", {"id": 2, "X-Reason": None}),
+        ]
+
+    target = stdio(server_venv, "petstore-two-mcp", upstream.url, PETSTORE_TWO_MCP_KEY="k&y",
+                   PETSTORE_TWO_MCP_BASIC_USERNAME="u", PETSTORE_TWO_MCP_BASIC_PASSWORD="p")
+    found, added, updated, deleted = run(target, "auto", steps)
+    get, post, form, delete = upstream.requests
+
+    assert get.target == "/pets?tags=a,b%20c&status=available&status=sold&codes=1|2&limit=5&api_key=k%26y"
+    assert found.structured_content == {"result": [{"id": 1, "name": "Rex", "tag": None}]}
+    assert (post.method, post.target) == ("POST", "/pets")
+    assert post.headers["authorization"] == "Basic " + base64.b64encode(b"u:p").decode()
+    assert post.json() == {"name": "Tom", "tag": None}
+    assert not added.is_error
+    assert (form.method, form.target) == ("POST", "/pets/2?api_key=k%26y")
+    assert form.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert form.body == b"name=Tim%20%26%20Co&status=sold"
+    assert updated.structured_content == {"id": 2, "name": "Tim"}
+    assert (delete.method, delete.target) == ("DELETE", "/pets/2?api_key=k%26y")
+    assert "x-reason" not in delete.headers
+    assert not deleted.is_error

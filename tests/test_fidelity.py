@@ -19,7 +19,7 @@ sys.path.insert(0, str(BENCH))
 
 import fidelity
 from fidelity_classify import ACCEPTED, FAILED, NOT_SENT, VIOLATION, classify, path_problems
-from fidelity_draw import ArgumentDrawer
+from fidelity_draw import ArgumentDrawer, ecma_classes
 from fidelity_prism import (
     PRISM_MISSING,
     Exchange,
@@ -139,6 +139,15 @@ def test_a_request_sent_to_another_host_is_a_violation():
     assert "api.example.com" in verdict.messages[0]
 
 
+def test_a_request_following_a_redirect_of_the_mock_is_not_judged():
+    redirected = exchange(target="/customers", status=302, response_headers={"location": "string"})
+    followed = exchange(target="/string", status=404, response_headers={"content-type": "application/problem+json"},
+                        response_body=json.dumps({"type": "x#NO_PATH_MATCHED_ERROR", "title": "no"}).encode())
+    verdict = classify([redirected, followed], "/customers", is_error=True)
+    assert verdict.outcome == ACCEPTED
+    assert verdict.notes == ["followed a redirect of the mock to /string (not judged)"]
+
+
 # -- our own path check (Prism accepts these) -----------------------------------------------------
 
 
@@ -195,6 +204,27 @@ def test_prism_copy_drops_null_from_parameters_only_and_defaults_form_array_enco
     assert document["paths"]["/a"]["post"]["parameters"][1]["schema"]["nullable"] is True  # input untouched
 
 
+def test_prism_copy_drops_headers_openapi_ignores_and_ref_siblings_in_3_0():
+    document = {
+        "openapi": "3.0.3",
+        "paths": {"/a": {"get": {
+            "parameters": [{"name": "Content-Type", "in": "header", "required": True, "schema": {"type": "string"}},
+                           {"$ref": "#/components/parameters/Auth"},
+                           {"name": "X-Id", "in": "header", "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Obj", "type": "string"}}}},
+        }}},
+        "components": {"parameters": {"Auth": {"name": "authorization", "in": "header", "schema": {"type": "string"}}},
+                       "schemas": {"Obj": {"type": "object"}}},
+    }
+    operation = prism_document(document)["paths"]["/a"]["get"]
+    assert [p.get("name") for p in operation["parameters"]] == ["X-Id"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Obj"}
+    document["openapi"] = "3.1.0"  # siblings of $ref count in 3.1
+    operation = prism_document(document)["paths"]["/a"]["get"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["type"] == "string"
+
+
 # -- argument draws ----------------------------------------------------------------------------------
 
 
@@ -212,6 +242,13 @@ def test_draws_are_valid_for_the_schema_including_formats_and_reproducible():
         assert validator.is_valid(arguments), arguments
         assert abs(arguments["n"]) <= 2**53 - 1  # what Prism accepts as int64
     assert ArgumentDrawer(6, 3).draw(schema) == (drawn, source)
+
+
+def test_patterns_are_drawn_with_ascii_classes_as_in_ecma_regexes():
+    schema = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "pattern": r"^\d+$"}}}
+    drawn, _ = ArgumentDrawer(20, 0).draw(schema)
+    assert drawn and all(arguments["id"].isascii() and arguments["id"].isdigit() for arguments in drawn)
+    assert ecma_classes(r"[\d.]+\w\D\\d") == r"[0-9.]+[A-Za-z0-9_][^0-9]\\d"
 
 
 # -- with Prism ------------------------------------------------------------------------------------

@@ -118,13 +118,13 @@ def test_broken_yaml_is_refused_with_its_code_and_message(tmp_path):
     assert record["tools"] is None
 
 
-def test_swagger_2_is_reported_refused_not_crashed(tmp_path):
-    path = write(tmp_path / "old.json", '{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}')
+def test_an_unsupported_version_is_reported_refused_not_crashed(tmp_path):
+    path = write(tmp_path / "old.json", '{"swagger": "1.2", "info": {"title": "t", "version": "1"}, "paths": {}}')
 
     record = sweep.sweep_spec(spec_for(path), NO_START)
 
     assert record["outcome"] == "refused"
-    assert record["refusal"]["codes"]
+    assert record["refusal"]["codes"] == ["E201"]
 
 
 def test_an_unexpected_exception_is_a_crash_with_type_message_and_frames(tmp_path):

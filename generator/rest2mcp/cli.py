@@ -33,7 +33,7 @@ Examples:
 
 app = typer.Typer(
     name="rest2mcp",
-    help="Generate an MCP server package (one tool per API operation) from an OpenAPI 3.0/3.1 document.\n" + EXAMPLES,
+    help="Generate an MCP server package (one tool per API operation) from a Swagger 2.0 or OpenAPI 3.0/3.1 document.\n" + EXAMPLES,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -72,13 +72,15 @@ def generate(
     name: str | None = typer.Option(None, "--name", help="Distribution and command name, e.g. foo-api (default: info.title + '-mcp')."),
     base_url: str | None = typer.Option(None, "--base-url", help="The API's base URL, instead of the document's servers."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
-    skip_validation: bool = typer.Option(False, "--skip-validation", help="Generate even if the document fails OpenAPI validation."),
+    skip_validation: bool = typer.Option(False, "--skip-validation", help="Do not run OpenAPI validation (faster on very large documents)."),
+    allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help="Follow $refs to this host (repeatable)."),
 ) -> None:
     """Generate an MCP server package from SPEC."""
     from rest2mcp.pipeline import Options, prepare
     from rest2mcp.writing import write_files
 
-    options = Options(name=name, base_url=base_url, strict=strict, skip_validation=skip_validation)
+    options = Options(name=name, base_url=base_url, strict=strict, skip_validation=skip_validation,
+                      allowed_ref_hosts=tuple(allow_ref_host))
     try:
         generated = prepare(spec, options)
     except GenerationFailed as failed:
@@ -110,7 +112,10 @@ def validate(
     spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
 ) -> None:
-    """Check SPEC and report every problem that generation would meet; writes nothing."""
+    """Check SPEC: OpenAPI validation and every problem generation would meet; writes nothing.
+
+    Exits 1 when the document is not valid OpenAPI (or, with --strict, on any warning).
+    """
     from rest2mcp.pipeline import Options, prepare
 
     try:
@@ -121,7 +126,11 @@ def validate(
         raise typer.Exit(1) from None
     _print_diagnostics(generated.diagnostics)
     tools = len(generated.api.tools)
-    typer.echo(f"{spec}: valid, {tools} tool{'s' * (tools != 1)} ({_summary(generated.diagnostics)})")
+    findings = sum(d.code == "W202" for d in generated.diagnostics)
+    verdict = f"not valid OpenAPI ({findings} validation finding{'s' * (findings != 1)})" if findings else "valid"
+    typer.echo(f"{spec}: {verdict}, {tools} tool{'s' * (tools != 1)} ({_summary(generated.diagnostics)})")
+    if findings:
+        raise typer.Exit(1)
 
 
 def main() -> None:
@@ -130,11 +139,8 @@ def main() -> None:
     except click_exceptions.UsageError as exc:
         exc.show(file=sys.stderr)
         code = 1
-    except click_exceptions.Abort:
-        typer.echo("aborted", err=True)
-        code = 1
-    except click_exceptions.Exit as exc:
-        code = exc.exit_code
+    except (typer.Exit, typer.Abort) as exc:
+        code = getattr(exc, "exit_code", 1)
     except Exception as exc:  # noqa: BLE001 -- an unexpected failure is a bug: say so without a traceback
         typer.echo(
             f"rest2mcp: internal error: {type(exc).__name__}: {exc}\n"

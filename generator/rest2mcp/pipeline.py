@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from rest2mcp import swagger2
 from rest2mcp.build import build_api
+from rest2mcp.bundling import bundle
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
 from rest2mcp.ir import Api
 from rest2mcp.loading import LoadedDocument, load
@@ -22,6 +24,7 @@ class Options:
     base_url: str | None = None
     strict: bool = False
     skip_validation: bool = False
+    allowed_ref_hosts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,6 +57,7 @@ def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagn
     """Load and validate; raises GenerationFailed on any error."""
     loaded = load(source)
     diagnostics = Diagnostics(source=source)
+    loaded.document = bundle(loaded.document, source, loaded.url, diagnostics, options.allowed_ref_hosts)
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
         validate(loaded.document, version, diagnostics)
@@ -67,6 +71,8 @@ def prepare(source: str, options: Options) -> Generated:
     check_options(options)
     loaded, version, diagnostics = validated(source, options)
     document = loaded.document
+    if version == "2.0":
+        document, version = swagger2.convert(document, loaded.url), "3.0"
     info = document.get("info") if isinstance(document.get("info"), dict) else {}
     package = options.name or default_package_name(info.get("title") if isinstance(info.get("title"), str) else None)
     api = build_api(
@@ -81,6 +87,9 @@ def prepare(source: str, options: Options) -> Generated:
     )
     if options.base_url:
         api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
+    if loaded.document is not document:
+        diagnostics.items = [replace(d, pointer=swagger2.original_pointer(d.pointer)) if d.pointer else d
+                             for d in diagnostics.items]
     located = _located(diagnostics, loaded)
     if options.strict and any(d.severity is Severity.WARNING for d in located):
         raise GenerationFailed(

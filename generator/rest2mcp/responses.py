@@ -8,7 +8,7 @@ from typing import Any
 from rest2mcp.bodies import is_json
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.refs import Resolver
-from rest2mcp.schemas import SchemaConverter
+from rest2mcp.schemas import SchemaConverter, object_shape
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,12 @@ def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaC
         return OutputInput(None, False, accept)  # "any JSON" tells the model nothing
     is_object = converted.get("type") == "object" or ("type" not in converted and "properties" in converted)
     plain = is_object and not any(k in converted for k in ("anyOf", "oneOf", "allOf", "not", "$ref"))
+    merged = object_shape(converted, converter) if not plain and "allOf" in converted else None
     if plain:
         schema = {"type": "object", **{k: v for k, v in converted.items() if k != "type"}}
+        wrap = False
+    elif merged is not None:  # allOf of objects (inheritance): one object the client can read
+        schema = {"type": "object", "properties": merged[0]}
         wrap = False
     else:
         schema = {"type": "object", "properties": {"result": converted}}

@@ -10,18 +10,20 @@ MAX_REPORTED = 50
 
 
 def openapi_version(document: dict[str, Any], diagnostics: Diagnostics) -> str | None:
-    """'3.0' or '3.1' for a supported document; None (with an error) otherwise."""
+    """'2.0', '3.0' or '3.1' for a supported document; None (with an error) otherwise."""
     version = document.get("openapi")
+    if str(document.get("swagger")) == "2.0" and version is None:
+        return "2.0"
     if isinstance(version, str) and version.startswith("3.0"):
         return "3.0"
     if isinstance(version, str) and version.startswith("3.1"):
         return "3.1"
     if "swagger" in document:
         diagnostics.error(
-            "E301",
-            f"Swagger {document.get('swagger')} documents are not supported yet",
+            "E201",
+            f"unsupported Swagger version {document.get('swagger')!r}",
             "/swagger",
-            "convert it to OpenAPI 3 (for example with swagger2openapi) and generate from the result",
+            "rest2mcp reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents",
         )
         return None
     if version is None:
@@ -41,39 +43,41 @@ def openapi_version(document: dict[str, Any], diagnostics: Diagnostics) -> str |
     return None
 
 
-def validate(document: dict[str, Any], version: str, diagnostics: Diagnostics) -> None:
-    """Append one E202 diagnostic per validation error."""
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+VALIDATION_HINT = (
+    "fix the document; rest2mcp maps what it can, but the operations concerned may misbehave "
+    "(--strict refuses such documents)"
+)
 
-    validator_class = OpenAPIV31SpecValidator if version == "3.1" else OpenAPIV30SpecValidator
+
+def validate(document: dict[str, Any], version: str, diagnostics: Diagnostics) -> None:
+    """Append one W202 diagnostic per finding of openapi-spec-validator.
+
+    Findings are warnings, not errors: real documents are often slightly invalid (a default of
+    the wrong type, an unknown field, a duplicate operationId) and still describe a usable API.
+    `--strict` turns them into errors; operations that really cannot be mapped are skipped by
+    the build with a warning of their own.
+    """
+    from openapi_spec_validator import (
+        OpenAPIV2SpecValidator,
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+    )
+
+    validator_class = {"2.0": OpenAPIV2SpecValidator, "3.1": OpenAPIV31SpecValidator}.get(version, OpenAPIV30SpecValidator)
     try:
         errors = list(validator_class(document).iter_errors())
     except RecursionError:
-        diagnostics.warning(
-            "W201",
-            "the validator could not finish on this document (too deeply nested); validation skipped",
-            "",
-        )
+        diagnostics.warning("W201", "the validator could not finish on this document (too deeply nested)", "")
         return
-    except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not hide the rest of the run
-        diagnostics.error(
-            "E202",
-            f"the validator stopped: {type(exc).__name__}: {exc}",
-            "",
-            "this usually means an unresolvable $ref; check the references in the document",
-        )
+    except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not stop generation
+        diagnostics.warning("W201", f"the validator could not finish: {type(exc).__name__}: {_shorten(str(exc))}", "")
         return
     for error in errors[:MAX_REPORTED]:
         path = list(getattr(error, "absolute_path", []) or [])
         message = getattr(error, "message", str(error))
-        diagnostics.error(
-            "E202",
-            _shorten(message),
-            pointer_join(*path),
-            "fix the document, or pass --skip-validation to generate from it as it is",
-        )
+        diagnostics.warning("W202", _shorten(message), pointer_join(*path), VALIDATION_HINT)
     if len(errors) > MAX_REPORTED:
-        diagnostics.error("E202", f"... and {len(errors) - MAX_REPORTED} more validation errors", "")
+        diagnostics.warning("W202", f"... and {len(errors) - MAX_REPORTED} more validation findings", "")
 
 
 def _shorten(message: str, limit: int = 300) -> str:

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 ERROR_BODY_LIMIT = 2000
 _HEADER_VALUE = re.compile(r"^([\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?)?$")
 RESERVED_SAFE = ":/?[]@!$'()*,;="
+# Query styles that join values with a delimiter (tabDelimited comes from Swagger 2.0's "tsv").
+_DELIMITERS = {"spaceDelimited": "%20", "pipeDelimited": "|", "tabDelimited": "%09"}
 
 
 @dataclass
@@ -167,9 +169,9 @@ def query_pairs(name: str, value: Any, style: str, explode: bool, allow_reserved
     if isinstance(value, list):
         if not value:
             return []
-        if explode and style in ("form", "spaceDelimited", "pipeDelimited"):
+        if explode and (style == "form" or style in _DELIMITERS):
             return [f"{key}={enc(v)}" for v in value]
-        delimiter = {"spaceDelimited": "%20", "pipeDelimited": "|"}.get(style, ",")
+        delimiter = _DELIMITERS.get(style, ",")
         return [f"{key}=" + delimiter.join(enc(v) for v in value)]
     if isinstance(value, dict):
         if style == "deepObject":
@@ -177,7 +179,7 @@ def query_pairs(name: str, value: Any, style: str, explode: bool, allow_reserved
         members = [(k, v) for k, v in value.items() if v is not None]
         if explode:
             return [f"{quote(str(k), safe='[]')}={enc(v)}" for k, v in members]
-        delimiter = {"spaceDelimited": "%20", "pipeDelimited": "|"}.get(style, ",")
+        delimiter = _DELIMITERS.get(style, ",")
         return [f"{key}=" + delimiter.join(f"{enc(k)}{delimiter}{enc(v)}" for k, v in members)] if members else []
     return [f"{key}={enc(value)}"]
 
