@@ -97,15 +97,15 @@ def test_unmappable_operation_is_skipped_with_a_warning_and_strict_refuses(tmp_p
     result = rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert (
-        "warning[W310] specs/broken/partly-unsupported.yaml:11 #/paths/~1upload/post/requestBody: "
-        "operation skipped: request body media type(s) multipart/form-data not supported yet"
+        "warning[W301] specs/broken/partly-unsupported.yaml:9 #/paths/~1upload/post: "
+        "operation skipped: cannot resolve $ref '#/components/schemas/Upload': no 'components' there"
     ) in result.stderr
     assert "partly-unsupported-mcp: 1 tool in" in result.stdout
 
     strict_out = tmp_path / "strict"
     strict = rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(strict_out), "--strict")
     assert_refused(strict, strict_out)
-    assert "error[W310]" in strict.stderr
+    assert "error[W301]" in strict.stderr
 
 
 def test_relative_server_url_needs_base_url_at_start(tmp_path, server_venv):

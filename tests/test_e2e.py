@@ -316,3 +316,56 @@ def test_swagger2_petstore_wire_requests(server_venv, upstream: Upstream):
     assert (delete.method, delete.target) == ("DELETE", "/pets/2?api_key=k%26y")
     assert "x-reason" not in delete.headers
     assert not deleted.is_error
+
+
+# -- files: multipart upload, binary body, binary download -------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+
+
+def test_files_upload_and_download(server_venv, upstream: Upstream):
+    upstream.reply("POST", "/files", Reply.json({"id": "f1"}, status=201))
+    upstream.reply("PUT", "/files/f1/raw", Reply(204))
+    upstream.reply("GET", "/files/f1/raw", Reply(200, PNG, "image/png"))
+    encoded = base64.b64encode(PNG).decode()
+
+    async def steps(client):
+        return [
+            await client.call_tool("uploadFile", {
+                "file": {"content": encoded, "filename": "pic.png", "contentType": "image/png"},
+                "meta": {"owner": "ann"}, "tags": ["a", "b"],
+            }),
+            await client.call_tool("replaceFileContent", {"fileId": "f1", "body": encoded}),
+            await client.call_tool("downloadFile", {"fileId": "f1"}),
+            await client.call_tool("replaceFileContent", {"fileId": "f1", "body": "not base64!"}),
+        ]
+
+    target = stdio(server_venv, "everything-mcp", upstream.url, EVERYTHING_MCP_BEARER_AUTH_TOKEN="t")
+    uploaded, replaced, downloaded, bad = run(target, "auto", steps)
+    upload, put, get = upstream.requests
+
+    content_type = upload.headers["content-type"]
+    assert content_type.startswith("multipart/form-data; boundary=")
+    boundary = content_type.split("boundary=", 1)[1]
+    assert upload.body == (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="pic.png"\r\n'
+        f"Content-Type: image/png\r\n\r\n".encode() + PNG + b"\r\n"
+        + f'--{boundary}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n'
+          f'{{"owner": "ann"}}\r\n'
+          f'--{boundary}\r\nContent-Disposition: form-data; name="tags"\r\n\r\na\r\n'
+          f'--{boundary}\r\nContent-Disposition: form-data; name="tags"\r\n\r\nb\r\n'
+          f"--{boundary}--\r\n".encode()
+    )
+    assert uploaded.structured_content == {"id": "f1"}
+
+    assert (put.method, put.target) == ("PUT", "/files/f1/raw")
+    assert put.headers["content-type"] == "application/octet-stream"
+    assert put.body == PNG
+    assert not replaced.is_error
+
+    assert get.headers["accept"] == "image/png, application/octet-stream"
+    (image,) = downloaded.content
+    assert image.type == "image" and image.mime_type == "image/png"
+    assert base64.b64decode(image.data) == PNG
+
+    assert bad.is_error and "body: the content must be base64-encoded" in bad.content[0].text

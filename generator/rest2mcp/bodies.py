@@ -24,6 +24,7 @@ class BodyInput:
     fields: dict[str, Any] | None  # spread: property -> schema
     required_fields: list[str]
     description: str | None
+    files: frozenset[str] = frozenset()  # multipart fields that carry files
 
 
 def is_json(media_type: str) -> bool:
@@ -33,23 +34,71 @@ def is_json(media_type: str) -> bool:
     )
 
 
-def _rank(media_type: str) -> int:
+MULTIPART = "multipart/form-data"
+
+# How the model gives a file: its bytes base64-encoded, with optional name and media type.
+FILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A file: its content base64-encoded, with an optional file name and media type.",
+    "properties": {
+        "content": {"type": "string", "contentEncoding": "base64", "description": "The file's bytes, base64-encoded."},
+        "filename": {"type": "string"},
+        "contentType": {"type": "string", "description": "The file's media type, e.g. image/png."},
+    },
+    "required": ["content"],
+    "additionalProperties": False,
+}
+BINARY_BODY_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "contentEncoding": "base64",
+    "description": "The request body's bytes, base64-encoded.",
+}
+
+
+def body_kind(media_type: str) -> str:
+    """json, form, multipart, text or binary: how the runtime encodes the body."""
     base = media_type.split(";", 1)[0].strip().lower()
     if is_json(base):
-        return 0 if base == "application/json" else 1
+        return "json"
     if base == FORM:
-        return 2
-    if base.startswith("text/") or base.endswith(("/xml", "+xml")):
-        return 3
-    return 9
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base.startswith("text/") or base.endswith(("/xml", "+xml", "/yaml", "/csv")) or base in (
+        "application/javascript", "application/graphql", "application/sql",
+    ):
+        return "text"
+    return "binary"
 
 
-def choose_media_type(content: dict[str, Any]) -> str | None:
-    """JSON first, then form, then text; None when only unsupported types are offered."""
-    ranked = sorted(content, key=_rank)
-    if ranked and _rank(ranked[0]) < 9:
-        return ranked[0]
-    return None
+_PREFERENCE = {"json": 0, "form": 2, "multipart": 3, "text": 4, "binary": 5}
+
+
+def choose_media_type(content: dict[str, Any]) -> str:
+    """JSON first (plain application/json before other JSON types), then form, multipart, text, binary."""
+    def rank(media_type: str) -> tuple[int, int]:
+        exact = 0 if media_type.split(";", 1)[0].strip().lower() == "application/json" else 1
+        return _PREFERENCE[body_kind(media_type)], exact
+
+    return min(content, key=rank)
+
+
+def is_file_schema(schema: dict[str, Any]) -> bool:
+    """A string of raw bytes: 3.0 `format: binary`, or 3.1 `contentMediaType` without an encoding."""
+    if schema.get("type") != "string":
+        return False
+    return schema.get("format") == "binary" or ("contentMediaType" in schema and "contentEncoding" not in schema)
+
+
+def _file_field(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The schema a multipart field is given with, and whether it carries files."""
+    if is_file_schema(schema):
+        described = {**FILE_SCHEMA, "description": schema["description"]} if "description" in schema else FILE_SCHEMA
+        return described, True
+    items = schema.get("items")
+    if schema.get("type") == "array" and isinstance(items, dict) and is_file_schema(items):
+        return {**{k: v for k, v in schema.items() if k != "items"}, "items": FILE_SCHEMA}, True
+    return schema, False
 
 
 def map_body(
@@ -62,23 +111,30 @@ def map_body(
     if not isinstance(content, dict) or not content:
         return None
     media_type = choose_media_type(content)
-    if media_type is None:
-        raise UnsupportedBody(
-            f"request body media type(s) {', '.join(sorted(content))} not supported yet"
-        )
+    kind = body_kind(media_type)
     media = content[media_type] if isinstance(content[media_type], dict) else {}
     schema_pointer = pointer + pointer_join("content", media_type, "schema")
     schema = converter.convert(media.get("schema", {}), schema_pointer)
     required = request_body.get("required") is True
     description = request_body.get("description") if isinstance(request_body.get("description"), str) else None
 
-    shape = object_shape(schema, converter) if (is_json(media_type) or media_type == FORM) else None
-    if media_type == FORM and shape is None:
-        raise UnsupportedBody("a form body must be an object with named properties")
-    if shape is not None:
-        fields, required_fields = shape
-        return BodyInput(Body(media_type, required, spread=True), schema, fields, required_fields, description)
-    if not is_json(media_type) and not schema:
-        schema = {"type": "string"}
-    return BodyInput(Body(media_type, required, spread=False), schema, None, [], description)
-
+    if kind in ("json", "form", "multipart"):
+        shape = object_shape(schema, converter)
+        if shape is not None:
+            fields, required_fields = shape
+            files: set[str] = set()
+            if kind == "multipart":
+                converted_fields = {}
+                for name, field_schema in fields.items():
+                    converted_fields[name], is_file = _file_field(field_schema)
+                    if is_file:
+                        files.add(name)
+                fields = converted_fields
+            return BodyInput(Body(media_type, required, spread=True, kind=kind), schema, fields,
+                             required_fields, description, frozenset(files))
+        if kind != "json":
+            raise UnsupportedBody(f"a {media_type} body must be an object with named properties")
+        return BodyInput(Body(media_type, required, spread=False, kind=kind), schema, None, [], description)
+    if kind == "binary":
+        return BodyInput(Body(media_type, required, spread=False, kind=kind), BINARY_BODY_SCHEMA, None, [], description)
+    return BodyInput(Body(media_type, required, spread=False, kind=kind), {"type": "string"}, None, [], description)

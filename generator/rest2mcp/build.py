@@ -6,6 +6,7 @@ An operation that cannot be mapped is skipped with a warning; the others are gen
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -144,7 +145,8 @@ def _input_schema(
     if body is not None:
         if body.fields is not None:
             for wire, schema in body.fields.items():
-                body_entries.append((Argument(argument_name(wire), "body_field", wire), schema, body.body.required and wire in body.required_fields))
+                argument = Argument(argument_name(wire), "body_field", wire, file=wire in body.files)
+                body_entries.append((argument, schema, body.body.required and wire in body.required_fields))
         else:
             schema = body.schema
             if body.description and "description" not in schema:
@@ -167,8 +169,7 @@ def _input_schema(
         while name in properties:  # a suffixed name that meets a literal one
             name += "_"
         if name != argument.name:
-            argument = Argument(name, argument.location, argument.wire, argument.style, argument.explode,
-                                argument.allow_reserved, argument.content_type)
+            argument = replace(argument, name=name)
         properties[name] = schema
         if is_required:
             required.append(name)

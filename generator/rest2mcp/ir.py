@@ -22,6 +22,7 @@ class Argument:
     explode: bool = False
     allow_reserved: bool = False
     content_type: str | None = None  # parameters serialized as content (JSON in a query string)
+    file: bool = False  # a multipart field carrying one file (or an array of files)
 
     def plan(self) -> dict[str, Any]:
         plan: dict[str, Any] = {"in": self.location}
@@ -34,6 +35,8 @@ class Argument:
             plan["allowReserved"] = True
         if self.content_type:
             plan["contentType"] = self.content_type
+        if self.file:
+            plan["file"] = True
         return plan
 
 
@@ -42,9 +45,10 @@ class Body:
     media_type: str
     required: bool
     spread: bool  # object properties are top-level arguments (else one `body` argument)
+    kind: str = "json"  # json | form | multipart | text | binary
 
     def plan(self) -> dict[str, Any]:
-        return {"mediaType": self.media_type, "required": self.required}
+        return {"mediaType": self.media_type, "kind": self.kind, "required": self.required}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from secrets import token_hex
 from typing import Any
 from urllib.parse import quote
 
@@ -229,6 +230,72 @@ def form_body(fields: dict[str, Any]) -> str:
     return "&".join(pairs)
 
 
+def _file_bytes(name: str, value: Any) -> tuple[bytes, str | None, str | None]:
+    if isinstance(value, dict):
+        data, filename, content_type = value.get("content", ""), value.get("filename"), value.get("contentType")
+    else:
+        data, filename, content_type = value, None, None
+    try:
+        raw = base64.b64decode(str(data), validate=True)
+    except ValueError:
+        raise ToolError(f"Invalid arguments:\n- {name}: the content must be base64-encoded") from None
+    return raw, filename, content_type
+
+
+def _disposition_value(text: str) -> str:
+    # As browsers do (HTML form submission): quotes and line breaks percent-encoded.
+    return text.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
+
+
+def multipart_body(fields: dict[str, Any], file_fields: set[str]) -> tuple[bytes, str]:
+    """multipart/form-data: files from base64 content, objects and arrays of objects as JSON parts."""
+    boundary = token_hex(16)
+    parts: list[bytes] = []
+
+    def part(name: str, data: bytes, content_type: str | None = None, filename: str | None = None) -> None:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{_disposition_value(name)}"'
+        if filename is not None:
+            head += f'; filename="{_disposition_value(filename)}"'
+        if content_type:
+            head += f"\r\nContent-Type: {content_type}"
+        parts.append(head.encode() + b"\r\n\r\n" + data + b"\r\n")
+
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name in file_fields:
+            for item in value if isinstance(value, list) else [value]:
+                raw, filename, content_type = _file_bytes(name, item)
+                part(name, raw, content_type or "application/octet-stream", filename or name)
+        elif isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+            for item in value:
+                part(name, scalar(item).encode())
+        elif isinstance(value, (dict, list)):
+            part(name, json.dumps(value, ensure_ascii=False).encode(), "application/json")
+        else:
+            part(name, scalar(value).encode())
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def encode_body(body: dict[str, Any], payload: Any, arguments: dict[str, Any]) -> tuple[bytes, str]:
+    """The body's bytes and its Content-Type, by the body kind the generator chose."""
+    media_type = body["mediaType"]
+    kind = body.get("kind") or ("json" if _is_json(media_type) else "form" if "urlencoded" in media_type else "text")
+    if kind == "json":
+        content_type = "application/json" if media_type in ("*/*", "application/*") else media_type
+        return json.dumps(payload, ensure_ascii=False).encode(), content_type
+    if kind == "form":
+        return form_body(payload if isinstance(payload, dict) else {}).encode(), media_type
+    if kind == "multipart":
+        files = {spec["name"] for spec in arguments.values() if spec.get("file")}
+        return multipart_body(payload if isinstance(payload, dict) else {}, files)
+    if kind == "binary":
+        raw, _, _ = _file_bytes("body", payload)
+        return raw, "application/octet-stream" if "*" in media_type else media_type
+    return scalar(payload).encode(), media_type
+
+
 def _is_json(media_type: str) -> bool:
     base = media_type.split(";", 1)[0].strip().lower()
     return base in ("application/json", "*/*", "application/*") or base.endswith("json")
@@ -341,17 +408,9 @@ def build_request(settings: Settings, plan: dict[str, Any], schemes: dict[str, d
     content = None
     body = plan.get("body")
     if body is not None:
-        media_type = body["mediaType"]
         payload = whole_body if has_whole_body else (body_fields if (body_fields or body["required"]) else None)
         if payload is not None or (has_whole_body and body["required"]):
-            content_type = "application/json" if media_type in ("*/*", "application/*") else media_type
-            headers["Content-Type"] = content_type
-            if _is_json(media_type):
-                content = json.dumps(payload, ensure_ascii=False).encode()
-            elif media_type.startswith("application/x-www-form-urlencoded"):
-                content = form_body(payload if isinstance(payload, dict) else {}).encode()
-            else:
-                content = scalar(payload).encode()
+            content, headers["Content-Type"] = encode_body(body, payload, plan["arguments"])
 
     base = (plan.get("server") or settings.base_url).rstrip("/")
     url = base + path + ("?" + "&".join(query) if query else "")
