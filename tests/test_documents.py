@@ -1,0 +1,175 @@
+"""Documents in all their shapes: several files, URLs, references of every kind."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from conftest import CORPUS, child_env
+from mcp import StdioServerParameters
+from rest2mcp.pipeline import Options, prepare
+from rest2mcp.writing import write_files
+from test_e2e import run
+from upstream import Reply, Upstream
+
+SEPARATE = CORPUS / "oai-examples/v2.0/yaml/petstore-separate/spec/swagger.yaml"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def codes(generated) -> list[str]:
+    return [d.code for d in generated.diagnostics]
+
+
+def test_multi_file_petstore_end_to_end(tmp_path, server_venv, upstream: Upstream):
+    generated = prepare(str(SEPARATE), Options())
+    assert codes(generated) == []
+    tools = {tool.name: tool for tool in generated.api.tools}
+    assert sorted(tools) == ["addPet", "deletePet", "findPets", "find_pet_by_id"]
+    # NewPet.yaml is allOf [Pet.yaml, {required: [name], ...}]: merged, from three files.
+    assert sorted(tools["addPet"].input_schema["properties"]) == ["description", "id", "name", "tag"]
+    assert tools["findPets"].input_schema["properties"]["tags"]["description"] == "tags to filter by"
+
+    write_files(tmp_path, generated.files)
+    upstream.reply("GET", "/pets", Reply.json([{"id": 1, "name": "Rex"}]))
+    upstream.reply("POST", "/pets", Reply.json({"id": 2, "name": "Tom"}))
+    target = StdioServerParameters(command=str(server_venv / "bin" / "python"),
+                                   args=["-m", generated.api.module, "--base-url", upstream.url],
+                                   cwd=str(tmp_path), env=child_env())
+
+    async def steps(client):
+        return (await client.call_tool("findPets", {"tags": ["a", "b"], "limit": 3}),
+                await client.call_tool("addPet", {"id": 2, "name": "Tom"}))
+
+    found, added = run(target, "auto", steps)
+    get, post = upstream.requests
+    assert get.target == "/pets?tags=a,b&limit=3"
+    assert post.json() == {"id": 2, "name": "Tom"}
+    assert not found.is_error and not added.is_error
+
+
+def test_url_document_follows_same_origin_refs_only(tmp_path, upstream: Upstream):
+    upstream.reply("GET", "/api/openapi.yaml", Reply(200, textwrap.dedent("""
+        openapi: 3.0.3
+        info: {title: Remote, version: "1"}
+        servers: [{url: /v1}]
+        paths:
+          /things:
+            post:
+              operationId: addThing
+              requestBody:
+                content:
+                  application/json:
+                    schema: {$ref: "schemas/thing.yaml#/Thing"}
+              responses:
+                "200": {description: ok}
+          /other:
+            post:
+              operationId: addOther
+              requestBody:
+                content:
+                  application/json:
+                    schema: {$ref: "http://other.invalid/thing.yaml#/Thing"}
+              responses:
+                "200": {description: ok}
+    """).encode(), "application/yaml"))
+    upstream.reply("GET", "/api/schemas/thing.yaml", Reply(200, b"Thing:\n  type: object\n  properties:\n"
+                                                            b"    label: {type: string}\n", "application/yaml"))
+    generated = prepare(f"{upstream.url}/api/openapi.yaml", Options())
+    tools = {tool.name: tool for tool in generated.api.tools}
+    assert tools["addThing"].input_schema["properties"] == {"label": {"type": "string"}}
+    assert "addOther" not in tools  # its reference points to another host: not followed
+    refused = [d for d in generated.diagnostics if d.code == "W106"]
+    assert len(refused) == 1 and "it points to another host (other.invalid)" in refused[0].message
+    assert generated.api.base_url == f"{upstream.url}/v1"
+
+
+def test_file_document_refs_to_a_host_need_permission(tmp_path, upstream: Upstream):
+    upstream.reply("GET", "/thing.yaml", Reply(200, b"type: object\nproperties:\n  n: {type: integer}\n"))
+    spec = write(tmp_path / "api.yaml", f"""
+        openapi: 3.0.3
+        info: {{title: Mixed, version: "1"}}
+        paths:
+          /things:
+            post:
+              operationId: addThing
+              requestBody:
+                content:
+                  application/json:
+                    schema: {{$ref: "{upstream.url}/thing.yaml"}}
+              responses:
+                "200": {{description: ok}}
+    """)
+    refused = prepare(str(spec), Options())
+    assert "W106" in codes(refused) and refused.api.tools == ()
+    allowed = prepare(str(spec), Options(allowed_ref_hosts=("127.0.0.1",)))
+    assert allowed.api.tools[0].input_schema["properties"] == {"n": {"type": "integer"}}
+
+
+def test_pointer_escapes_refs_into_paths_and_extensions(tmp_path):
+    spec = write(tmp_path / "api.yaml", """
+        openapi: 3.0.3
+        info: {title: Pointers, version: "1"}
+        x-tooling: {$ref: "does-not-exist.yaml"}
+        paths:
+          /a:
+            get:
+              operationId: getA
+              x-extra: {$ref: "#/nowhere"}
+              parameters:
+                - name: q
+                  in: query
+                  schema: {$ref: "#/components/schemas/a~1b"}
+                - name: r
+                  in: query
+                  schema: {$ref: "#/components/schemas/with%20space"}
+              responses:
+                "200": {description: ok}
+          /b:
+            get:
+              operationId: getB
+              parameters:
+                - $ref: "#/paths/~1a/get/parameters/0"
+              responses:
+                "200": {description: ok}
+        components:
+          schemas:
+            a/b: {type: integer}
+            with space: {type: boolean}
+    """)
+    generated = prepare(str(spec), Options())
+    assert [d for d in generated.diagnostics if d.severity.value != "info"] == []
+    a, b = generated.api.tools
+    assert a.input_schema["properties"] == {"q": {"type": "integer"}, "r": {"type": "boolean"}}
+    assert b.input_schema["properties"] == {"q": {"type": "integer"}}
+
+
+def test_missing_referenced_file_is_reported_where_it_is_referenced(tmp_path):
+    spec = write(tmp_path / "api.yaml", """
+        openapi: 3.0.3
+        info: {title: Missing, version: "1"}
+        paths:
+          /a:
+            get:
+              operationId: getA
+              parameters:
+                - $ref: "params.yaml#/limit"
+              responses:
+                "200": {description: ok}
+          /b:
+            get:
+              operationId: getB
+              responses:
+                "200": {description: ok}
+    """)
+    generated = prepare(str(spec), Options(skip_validation=True))
+    missing = [d for d in generated.diagnostics if d.code == "W106"]
+    assert missing[0].pointer == "/paths/~1a/get/parameters/0"
+    assert "no such file" in missing[0].message
+    assert [t.name for t in generated.api.tools] == ["getB"]
+    assert json.dumps(generated.api.tools[0].input_schema)  # the rest is generated
