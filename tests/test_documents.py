@@ -173,3 +173,45 @@ def test_missing_referenced_file_is_reported_where_it_is_referenced(tmp_path):
     assert "no such file" in missing[0].message
     assert [t.name for t in generated.api.tools] == ["getB"]
     assert json.dumps(generated.api.tools[0].input_schema)  # the rest is generated
+
+
+def test_body_media_type_preference(tmp_path):
+    spec = write(tmp_path / "api.yaml", """
+        openapi: 3.0.3
+        info: {title: Choice, version: "1"}
+        paths:
+          /upload:
+            post:
+              operationId: upload
+              requestBody:
+                content:
+                  multipart/form-data:
+                    schema:
+                      type: object
+                      properties:
+                        file: {type: string, format: binary}
+                  application/x-www-form-urlencoded:
+                    schema:
+                      type: object
+                      properties:
+                        file: {type: string}
+                  application/vnd.api+json:
+                    schema:
+                      type: object
+                      properties:
+                        file: {type: string}
+                  application/json:
+                    schema:
+                      type: object
+                      properties:
+                        file: {type: string}
+              responses:
+                "204": {description: ok}
+    """)
+    default = prepare(str(spec), Options()).api.tools[0]
+    assert default.body.media_type == "application/json"
+    preferred = prepare(str(spec), Options(preferred_media_types=("multipart/form-data",))).api.tools[0]
+    assert (preferred.body.media_type, preferred.body.kind) == ("multipart/form-data", "multipart")
+    assert preferred.input_schema["properties"]["file"]["properties"]["content"]["contentEncoding"] == "base64"
+    form = prepare(str(spec), Options(preferred_media_types=("text/csv", "application/x-www-form-urlencoded"))).api.tools[0]
+    assert form.body.kind == "form"

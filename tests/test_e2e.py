@@ -157,6 +157,15 @@ def test_unreachable_upstream_and_timeout(server_venv, upstream: Upstream):
     assert slow.is_error
     assert "did not answer in time (read timeout after 0.5 s)" in text_of(slow)
 
+    upstream.reply("GET", "/pets", Reply(200, b"x" * 500, "text/plain"))
+    cut = run(
+        stdio(server_venv, "petstore-mcp", upstream.url, "--max-response-chars", "100", PETSTORE_MCP_API_KEY=API_KEY),
+        "auto",
+        lambda client: client.call_tool("listPets", {}),
+    )
+    assert not cut.is_error
+    assert text_of(cut) == "x" * 100 + "\n[... 400 more characters not shown]"
+
 
 # -- every parameter location, collisions, circular and array bodies --------------------------
 

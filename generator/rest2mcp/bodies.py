@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.diagnostics import pointer_join
 from rest2mcp.ir import Body
 from rest2mcp.refs import Resolver
 from rest2mcp.schemas import SchemaConverter, object_shape
@@ -74,11 +74,14 @@ def body_kind(media_type: str) -> str:
 _PREFERENCE = {"json": 0, "form": 2, "multipart": 3, "text": 4, "binary": 5}
 
 
-def choose_media_type(content: dict[str, Any]) -> str:
-    """JSON first (plain application/json before other JSON types), then form, multipart, text, binary."""
-    def rank(media_type: str) -> tuple[int, int]:
-        exact = 0 if media_type.split(";", 1)[0].strip().lower() == "application/json" else 1
-        return _PREFERENCE[body_kind(media_type)], exact
+def choose_media_type(content: dict[str, Any], preferred: tuple[str, ...] = ()) -> str:
+    """The user's preferred types first; then JSON (plain application/json before other JSON
+    types), form, multipart, text, binary."""
+    def rank(media_type: str) -> tuple[int, int, int]:
+        base = media_type.split(";", 1)[0].strip().lower()
+        chosen = preferred.index(base) if base in preferred else len(preferred)
+        exact = 0 if base == "application/json" else 1
+        return chosen, _PREFERENCE[body_kind(media_type)], exact
 
     return min(content, key=rank)
 
@@ -102,7 +105,7 @@ def _file_field(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
 
 
 def map_body(
-    raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter, diagnostics: Diagnostics
+    raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter, preferred: tuple[str, ...] = ()
 ) -> BodyInput | None:
     request_body = resolver.deref(raw)
     if not isinstance(request_body, dict):
@@ -110,7 +113,7 @@ def map_body(
     content = request_body.get("content")
     if not isinstance(content, dict) or not content:
         return None
-    media_type = choose_media_type(content)
+    media_type = choose_media_type(content, preferred)
     kind = body_kind(media_type)
     media = content[media_type] if isinstance(content[media_type], dict) else {}
     schema_pointer = pointer + pointer_join("content", media_type, "schema")

@@ -6,7 +6,7 @@ An operation that cannot be mapped is skipped with a warning; the others are gen
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -34,10 +34,12 @@ def build_api(
     spec_url: str | None,
     spec_source: str,
     diagnostics: Diagnostics,
+    preferred_media_types: tuple[str, ...] = (),
 ) -> Api:
     resolver = Resolver(document)
     schemas = DocumentSchemas(resolver, version, diagnostics)
     schemes = map_schemes(document, resolver, env_prefix, diagnostics)
+    context = _Context(document, resolver, schemas, schemes, diagnostics, preferred_media_types)
     info = document.get("info") if isinstance(document.get("info"), dict) else {}
     base_url, base_note = server_url(document.get("servers"), spec_url)
 
@@ -58,7 +60,7 @@ def build_api(
                 continue
             pointer = item_pointer + pointer_join(method)
             try:
-                draft = _operation(path, method, item, operation, pointer, document, resolver, schemas, schemes, diagnostics)
+                draft = _operation(path, method, item, operation, pointer, context)
             except UnresolvableRef as exc:
                 diagnostics.warning("W301", f"operation skipped: {exc}", pointer, "fix the reference in the document")
                 continue
@@ -88,11 +90,22 @@ def build_api(
     )
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every operation's mapping reads: the document and its shared caches."""
+
+    document: dict[str, Any]
+    resolver: Resolver
+    schemas: DocumentSchemas
+    schemes: dict[str, Any]
+    diagnostics: Diagnostics
+    preferred_media_types: tuple[str, ...]
+
+
 def _operation(
-    path: str, method: str, item: dict[str, Any], operation: dict[str, Any], pointer: str,
-    document: dict[str, Any], resolver: Resolver, schemas: DocumentSchemas,
-    schemes: dict[str, Any], diagnostics: Diagnostics,
+    path: str, method: str, item: dict[str, Any], operation: dict[str, Any], pointer: str, context: _Context
 ) -> dict[str, Any]:
+    resolver, schemas, diagnostics = context.resolver, context.schemas, context.diagnostics
     converter = SchemaConverter(schemas, "input")
     parameters = []
     for param, param_pointer in merged_parameters(item.get("parameters"), operation.get("parameters"), resolver, pointer):
@@ -102,7 +115,10 @@ def _operation(
     parameters.sort(key=lambda p: PARAMETER_ORDER[p.argument.location])
     _check_path_parameters(path, parameters, pointer, diagnostics)
 
-    body = map_body(operation["requestBody"], pointer + "/requestBody", resolver, converter, diagnostics) if "requestBody" in operation else None
+    body = None
+    if "requestBody" in operation:
+        body = map_body(operation["requestBody"], pointer + "/requestBody", resolver, converter,
+                        context.preferred_media_types)
     input_schema, arguments = _input_schema(parameters, body, converter, pointer, diagnostics)
 
     output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"))
@@ -120,7 +136,7 @@ def _operation(
         "annotations": annotations(method, summary),
         "arguments": arguments,
         "body": body.body if body else None,
-        "security": requirements(operation, document, schemes, pointer, diagnostics),
+        "security": requirements(operation, context.document, context.schemes, pointer, diagnostics),
         "accept": output.accept,
         "pointer": pointer,
     }

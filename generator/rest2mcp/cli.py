@@ -74,13 +74,16 @@ def generate(
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     skip_validation: bool = typer.Option(False, "--skip-validation", help="Do not run OpenAPI validation (faster on very large documents)."),
     allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help="Follow $refs to this host (repeatable)."),
+    prefer_body: list[str] = typer.Option(
+        [], "--prefer-body", help="Request body media type to use when an operation offers it, e.g. multipart/form-data (repeatable, first wins; default: JSON, form, multipart)."
+    ),
 ) -> None:
     """Generate an MCP server package from SPEC."""
     from rest2mcp.pipeline import Options, prepare
     from rest2mcp.writing import write_files
 
     options = Options(name=name, base_url=base_url, strict=strict, skip_validation=skip_validation,
-                      allowed_ref_hosts=tuple(allow_ref_host))
+                      allowed_ref_hosts=tuple(allow_ref_host), preferred_media_types=tuple(prefer_body))
     try:
         generated = prepare(spec, options)
     except GenerationFailed as failed:

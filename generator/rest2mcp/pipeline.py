@@ -25,6 +25,7 @@ class Options:
     strict: bool = False
     skip_validation: bool = False
     allowed_ref_hosts: tuple[str, ...] = ()
+    preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
 
 
 @dataclass
@@ -84,6 +85,7 @@ def prepare(source: str, options: Options) -> Generated:
         spec_url=loaded.url,
         spec_source=source,
         diagnostics=diagnostics,
+        preferred_media_types=tuple(m.lower() for m in options.preferred_media_types),
     )
     if options.base_url:
         api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})

@@ -72,6 +72,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"the API's base URL (or {ENV_PREFIX}_BASE_URL); default: the document's server")
     parser.add_argument("--timeout", type=float, default=None,
                         help=f"seconds to wait for the API to answer (or {ENV_PREFIX}_TIMEOUT; default 60)")
+    parser.add_argument("--max-response-chars", type=int, default=None,
+                        help=f"cut longer text responses, saying how much was left out "
+                             f"(or {ENV_PREFIX}_MAX_RESPONSE_CHARS; default 100000)")
     parser.add_argument("--version", action="version", version=f"{NAME} {__version__}")
     return parser.parse_args(argv)
 
@@ -85,16 +88,23 @@ def settings_from(args: argparse.Namespace, environ=os.environ) -> Settings:
         )
     if not base_url.startswith(("http://", "https://")):
         raise SystemExit(f"{NAME}: the base URL {base_url!r} must start with http:// or https://")
-    timeout = args.timeout
-    if timeout is None:
-        raw = environ.get(f"{ENV_PREFIX}_TIMEOUT")
+    timeout = _positive(args.timeout, environ, "TIMEOUT", float, 60.0, "a number of seconds")
+    max_text = _positive(args.max_response_chars, environ, "MAX_RESPONSE_CHARS", int, 100_000, "a number of characters")
+    return Settings(base_url=base_url, timeout=timeout, max_text=int(max_text), user_agent=f"{NAME}/{__version__}")
+
+
+def _positive(given, environ, variable: str, kind, default, meaning: str):
+    """A positive setting from its option, else its environment variable, else the default."""
+    value = given
+    if value is None:
+        raw = environ.get(f"{ENV_PREFIX}_{variable}")
         try:
-            timeout = float(raw) if raw else 60.0
+            value = kind(raw) if raw else default
         except ValueError:
-            raise SystemExit(f"{NAME}: {ENV_PREFIX}_TIMEOUT must be a number of seconds, not {raw!r}") from None
-    if timeout <= 0:
-        raise SystemExit(f"{NAME}: the timeout must be a positive number of seconds")
-    return Settings(base_url=base_url, timeout=timeout, user_agent=f"{NAME}/{__version__}")
+            raise SystemExit(f"{NAME}: {ENV_PREFIX}_{variable} must be {meaning}, not {raw!r}") from None
+    if value <= 0:
+        raise SystemExit(f"{NAME}: {variable.lower().replace('_', '-')} must be a positive number")
+    return value
 
 
 async def serve(args: argparse.Namespace, caller: Caller) -> None:
