@@ -19,7 +19,7 @@ sys.path.insert(0, str(BENCH))
 
 import fidelity
 from fidelity_classify import ACCEPTED, FAILED, NOT_SENT, VIOLATION, classify, path_problems
-from fidelity_draw import ArgumentDrawer, ecma_classes
+from fidelity_draw import ArgumentDrawer, ecma_pattern
 from fidelity_prism import (
     PRISM_MISSING,
     Exchange,
@@ -244,11 +244,12 @@ def test_draws_are_valid_for_the_schema_including_formats_and_reproducible():
     assert ArgumentDrawer(6, 3).draw(schema) == (drawn, source)
 
 
-def test_patterns_are_drawn_with_ascii_classes_as_in_ecma_regexes():
+def test_patterns_are_drawn_with_their_ecma_meaning():
     schema = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "pattern": r"^\d+$"}}}
     drawn, _ = ArgumentDrawer(20, 0).draw(schema)
     assert drawn and all(arguments["id"].isascii() and arguments["id"].isdigit() for arguments in drawn)
-    assert ecma_classes(r"[\d.]+\w\D\\d") == r"[0-9.]+[A-Za-z0-9_][^0-9]\\d"
+    assert ecma_pattern(r"^[\d.$]+\w\D\\d$") == r"^[0-9.$]+[A-Za-z0-9_][^0-9]\\d\Z"
+    assert ecma_pattern(r"a\$") == r"a\$"  # an escaped dollar is a dollar
 
 
 # -- with Prism ------------------------------------------------------------------------------------

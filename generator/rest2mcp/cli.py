@@ -65,25 +65,26 @@ def root(
     pass
 
 
-@app.command(epilog=EXAMPLES)
-def generate(
-    spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Output folder (default: ./<name>)."),
-    name: str | None = typer.Option(None, "--name", help="Distribution and command name, e.g. foo-api (default: info.title + '-mcp')."),
-    base_url: str | None = typer.Option(None, "--base-url", help="The API's base URL, instead of the document's servers."),
-    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
-    skip_validation: bool = typer.Option(False, "--skip-validation", help="Do not run OpenAPI validation (faster on very large documents)."),
-    allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help="Follow $refs to this host (repeatable)."),
-    prefer_body: list[str] = typer.Option(
-        [], "--prefer-body", help="Request body media type to use when an operation offers it, e.g. multipart/form-data (repeatable, first wins; default: JSON, form, multipart)."
-    ),
-) -> None:
-    """Generate an MCP server package from SPEC."""
-    from rest2mcp.pipeline import Options, prepare
-    from rest2mcp.writing import write_files
+def _options(output: Path | None, name: str | None, base_url: str | None, allow_ref_host: list[str],
+             prefer_body: list[str], strict: bool = False, skip_validation: bool = False):
+    """Options from the command line; what it does not say comes from the folder's last run."""
+    from rest2mcp.pipeline import Options
+    from rest2mcp.writing import read_manifest
 
-    options = Options(name=name, base_url=base_url, strict=strict, skip_validation=skip_validation,
-                      allowed_ref_hosts=tuple(allow_ref_host), preferred_media_types=tuple(prefer_body))
+    previous = ((read_manifest(output) or {}).get("config") or {}) if output is not None else {}
+    return Options(
+        name=name or previous.get("name"),
+        base_url=base_url or previous.get("base_url"),
+        strict=strict,
+        skip_validation=skip_validation,
+        allowed_ref_hosts=tuple(allow_ref_host or previous.get("allowed_ref_hosts") or ()),
+        preferred_media_types=tuple(prefer_body or previous.get("preferred_media_types") or ()),
+    )
+
+
+def _prepared(spec: str, options):
+    from rest2mcp.pipeline import prepare
+
     try:
         generated = prepare(spec, options)
     except GenerationFailed as failed:
@@ -91,23 +92,93 @@ def generate(
         typer.echo(f"rest2mcp: nothing written ({_summary(failed.diagnostics)})", err=True)
         raise typer.Exit(1) from None
     _print_diagnostics(generated.diagnostics)
+    return generated
+
+
+def _print_conflicts(conflicts, out_dir: Path, advice: str) -> None:
+    for conflict in conflicts:
+        typer.echo(f"conflict[E501] {out_dir / conflict.path}: {conflict.reason}", err=True)
+    typer.echo(f"  hint: {advice}", err=True)
+
+
+OUTPUT_HELP = "Output folder (default: ./<name>)."
+NAME_HELP = "Distribution and command name, e.g. foo-api (default: info.title + '-mcp', or the folder's last run)."
+BASE_URL_HELP = "The API's base URL, instead of the document's servers."
+REF_HOST_HELP = "Follow $refs to this host (repeatable)."
+PREFER_HELP = ("Request body media type to use when an operation offers it, e.g. multipart/form-data "
+               "(repeatable, first wins; default: JSON, form, multipart).")
+
+
+@app.command(epilog=EXAMPLES)
+def generate(
+    spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
+    output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
+    name: str | None = typer.Option(None, "--name", help=NAME_HELP),
+    base_url: str | None = typer.Option(None, "--base-url", help=BASE_URL_HELP),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    skip_validation: bool = typer.Option(False, "--skip-validation", help="Do not run OpenAPI validation (faster on very large documents)."),
+    allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help=REF_HOST_HELP),
+    prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
+    force: bool = typer.Option(False, "--force", help="Overwrite generated files edited by hand (keeping FILE.orig backups)."),
+) -> None:
+    """Generate an MCP server package from SPEC (or update the one in the output folder)."""
+    from rest2mcp.pipeline import plan
+    from rest2mcp.writing import apply_plan
+
+    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, strict, skip_validation))
     out_dir = output if output is not None else Path(generated.api.package)
     if out_dir.exists() and not out_dir.is_dir():
         typer.echo(f"error[E403]: {out_dir}: exists and is not a folder\n  hint: pass another -o", err=True)
         raise typer.Exit(1)
+    write_plan = plan(generated, out_dir)
+    if write_plan.conflicts and not force:
+        _print_conflicts(write_plan.conflicts, out_dir,
+                         "move your changes to overrides.py (see README.md), then run again; "
+                         "or pass --force to overwrite (FILE.orig keeps each old version)")
+        typer.echo("rest2mcp: nothing written", err=True)
+        raise typer.Exit(2)
     try:
-        report = write_files(out_dir, generated.files)
+        report = apply_plan(out_dir, write_plan, force=force)
     except OSError as exc:
         typer.echo(f"error[E105]: {out_dir}: cannot write: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
     api = generated.api
     tools = len(api.tools)
-    typer.echo(
-        f"{api.package}: {tools} tool{'s' * (tools != 1)} in {out_dir} "
-        f"({len(report.written)} files written, {len(report.unchanged)} unchanged; {_summary(generated.diagnostics)})"
-    )
-    if report.written:
+    changed = f"{len(report.written)} files written, {len(report.deleted)} deleted, {len(report.unchanged)} unchanged"
+    if not report.written and not report.deleted:
+        changed = f"nothing to write: {len(report.unchanged)} files already up to date"
+    typer.echo(f"{api.package}: {tools} tool{'s' * (tools != 1)} in {out_dir} ({changed}; {_summary(generated.diagnostics)})")
+    for backup in report.backups:
+        typer.echo(f"kept the previous version as {out_dir / backup}")
+    if report.written and len(report.written) == len(generated.files):
         typer.echo(f"next: pip install {out_dir} && {api.package} --help")
+
+
+@app.command(epilog=EXAMPLES)
+def check(
+    spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
+    output: Path = typer.Option(..., "-o", "--output", help="The generated folder to check."),
+    name: str | None = typer.Option(None, "--name", help=NAME_HELP),
+    base_url: str | None = typer.Option(None, "--base-url", help=BASE_URL_HELP),
+    allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help=REF_HOST_HELP),
+    prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
+) -> None:
+    """Is the folder what generate would write? Exit 0 yes, 1 regeneration would change files, 2 hand edits."""
+    from rest2mcp.pipeline import plan
+
+    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body))
+    write_plan = plan(generated, output)
+    if write_plan.conflicts:
+        _print_conflicts(write_plan.conflicts, output, "generated files were edited by hand: move the changes to overrides.py")
+        raise typer.Exit(2)
+    changes = [*(f"update {p}" for p in write_plan.write), *(f"create {p}" for p in write_plan.create),
+               *(f"delete {p}" for p in write_plan.delete)]
+    if changes or write_plan.manifest_changed:
+        for change in changes or ["update the manifest"]:
+            typer.echo(f"{output}: would {change}")
+        typer.echo(f"rest2mcp: {output} is out of date; run: rest2mcp generate {spec} -o {output}")
+        raise typer.Exit(1)
+    typer.echo(f"{output}: up to date")
 
 
 @app.command(epilog=EXAMPLES)

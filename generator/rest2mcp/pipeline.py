@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from rest2mcp import swagger2
+from rest2mcp import __version__, swagger2
 from rest2mcp.build import build_api
 from rest2mcp.bundling import bundle
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
 from rest2mcp.ir import Api
 from rest2mcp.loading import LoadedDocument, load
 from rest2mcp.naming import default_package_name, env_prefix, import_name, package_name_problem
-from rest2mcp.render import render
+from rest2mcp.render import render, scaffold_paths
 from rest2mcp.validation import openapi_version, validate
-from rest2mcp.writing import WriteReport, write_files
+from rest2mcp.writing import WritePlan, WriteReport, apply_plan, plan_write, sha256
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Generated:
     api: Api
     files: dict[str, bytes]
     diagnostics: list[Diagnostic]
+    header: dict  # what the manifest records about this run (no timestamps: output is deterministic)
 
 
 def _located(diagnostics: Diagnostics, loaded: LoadedDocument | None) -> list[Diagnostic]:
@@ -99,9 +101,27 @@ def prepare(source: str, options: Options) -> Generated:
              if d.severity is Severity.WARNING else d for d in located]
         )
     spec_name = PurePosixPath(urlsplit(source).path).name if "://" in source else Path(source).name
-    return Generated(api, render(api, spec_name), located)
+    header = {
+        "generator": f"rest2mcp {__version__}",
+        "spec": {"source": source, "sha256": sha256(loaded.text.encode("utf-8"))},
+        "config": _config(options),
+        "config_sha256": sha256(json.dumps(_config(options), sort_keys=True).encode()),
+    }
+    return Generated(api, render(api, spec_name), located, header)
 
 
-def generate(source: str, out_dir: Path, options: Options) -> tuple[Generated, WriteReport]:
+def _config(options: Options) -> dict:
+    """The options that shape the output (strictness and validation do not)."""
+    return {"name": options.name, "base_url": options.base_url,
+            "allowed_ref_hosts": list(options.allowed_ref_hosts),
+            "preferred_media_types": list(options.preferred_media_types)}
+
+
+def plan(generated: Generated, out_dir: Path) -> WritePlan:
+    return plan_write(out_dir, generated.files, scaffold_paths(generated.api), generated.header)
+
+
+def generate(source: str, out_dir: Path, options: Options, force: bool = False) -> tuple[Generated, WriteReport]:
+    """Generate into `out_dir`; raises OwnershipConflict (nothing written) on hand edits unless `force`."""
     generated = prepare(source, options)
-    return generated, write_files(out_dir, generated.files)
+    return generated, apply_plan(out_dir, plan(generated, out_dir), force=force)

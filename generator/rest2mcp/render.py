@@ -19,6 +19,12 @@ from rest2mcp.ir import Api, SecurityScheme
 
 PACKAGE_VERSION = "0.1.0"
 PACKAGE_PLACEHOLDER = "__pkg__"
+# Created once, then the user's: never overwritten or deleted by regeneration.
+SCAFFOLD_TEMPLATES = ("__pkg__/overrides.py",)
+
+
+def scaffold_paths(api: Api) -> set[str]:
+    return {t.replace(PACKAGE_PLACEHOLDER, api.module) for t in SCAFFOLD_TEMPLATES}
 
 
 def templates_root() -> Path:

@@ -1,17 +1,67 @@
-"""Write rendered files into the output folder: each file atomically, unchanged files untouched."""
+"""Writing the output folder safely: ownership, hand edits, stale files, atomic steps.
+
+The manifest (`.rest2mcp/manifest.json`) records every file the generator wrote, its sha256 and
+its owner: "generated" files belong to the generator (rewritten when they change, deleted when
+no longer produced, refused when edited by hand); "scaffold" files (overrides.py) are created
+once and then belong to the user. Files the manifest does not list are never touched.
+
+Each file is written atomically (temporary file + rename). Before the first write the manifest
+is saved with the new hashes as `pending`; after the last, without them. An interrupted run
+therefore leaves a manifest that describes every file on disk, and the next run finishes it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+MANIFEST = ".rest2mcp/manifest.json"
+GENERATED, SCAFFOLD = "generated", "scaffold"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Conflict:
+    path: str
+    reason: str
+
+
+@dataclass
+class WritePlan:
+    write: dict[str, bytes] = field(default_factory=dict)  # new or changed generated files
+    create: dict[str, bytes] = field(default_factory=dict)  # scaffold files that do not exist yet
+    delete: list[str] = field(default_factory=list)  # generated files no longer produced
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest_changed: bool = False
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.write or self.create or self.delete or self.manifest_changed)
 
 
 @dataclass
 class WriteReport:
     written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    backups: list[str] = field(default_factory=list)
+
+
+class OwnershipConflict(Exception):
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__(", ".join(c.path for c in conflicts))
+        self.conflicts = conflicts
 
 
 def safe_target(root: Path, relative: str) -> Path:
@@ -20,6 +70,71 @@ def safe_target(root: Path, relative: str) -> Path:
     if root.resolve() not in target.parents:
         raise ValueError(f"refusing to write outside the output folder: {relative}")
     return target
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    path = root / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("files"), dict) else None
+
+
+def _disk_hash(path: Path) -> str | None:
+    return sha256(path.read_bytes()) if path.is_file() else None
+
+
+def plan_write(root: Path, files: dict[str, bytes], scaffold: set[str], header: dict[str, Any]) -> WritePlan:
+    """What generating `files` into `root` would do, without doing it."""
+    old = read_manifest(root) or {"files": {}}
+    old_files: dict[str, Any] = old["files"]
+    pending: dict[str, Any] = old.get("pending") or {}
+    plan = WritePlan()
+    entries: dict[str, dict[str, str]] = {}
+
+    def owned_and_untouched(relative: str, on_disk: str | None) -> bool:
+        recorded = old_files.get(relative, {}).get("sha256")
+        return on_disk in (recorded, pending.get(relative)) or (on_disk is None and relative in pending)
+
+    for relative, data in files.items():
+        target = safe_target(root, relative)
+        on_disk = _disk_hash(target)
+        if relative in scaffold:
+            previous = old_files.get(relative)
+            if previous is not None and previous.get("owner") == SCAFFOLD:
+                entries[relative] = previous  # the user's now, whatever it holds
+            elif on_disk is None:
+                plan.create[relative] = data
+                entries[relative] = {"sha256": sha256(data), "owner": SCAFFOLD}
+            else:  # a file of that name already there: it becomes the scaffold as it is
+                entries[relative] = {"sha256": on_disk, "owner": SCAFFOLD}
+            continue
+        entries[relative] = {"sha256": sha256(data), "owner": GENERATED}
+        if on_disk == sha256(data):
+            plan.unchanged.append(relative)
+            continue
+        if on_disk is not None and relative not in old_files and relative not in pending:
+            plan.conflicts.append(Conflict(relative, "exists and was not written by rest2mcp"))
+        elif on_disk is not None and not owned_and_untouched(relative, on_disk):
+            plan.conflicts.append(Conflict(relative, "edited by hand since it was generated"))
+        plan.write[relative] = data
+
+    for relative, entry in sorted(old_files.items()):
+        if relative in files or entry.get("owner") != GENERATED:
+            continue
+        on_disk = _disk_hash(safe_target(root, relative))
+        if on_disk is None:
+            continue
+        if not owned_and_untouched(relative, on_disk):
+            plan.conflicts.append(Conflict(relative, "edited by hand, and no longer generated"))
+        plan.delete.append(relative)
+
+    plan.manifest = {**header, "files": dict(sorted(entries.items()))}
+    plan.manifest_changed = {k: v for k, v in old.items() if k != "pending"} != plan.manifest or bool(pending)
+    return plan
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -35,14 +150,39 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _save_manifest(root: Path, manifest: dict[str, Any]) -> None:
+    write_atomic(root / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=False) + "\n").encode())
+
+
+def apply_plan(root: Path, plan: WritePlan, force: bool = False) -> WriteReport:
+    """Carry out a plan; conflicts stop it before any write unless `force` (which keeps .orig backups)."""
+    if plan.conflicts and not force:
+        raise OwnershipConflict(plan.conflicts)
+    report = WriteReport(unchanged=list(plan.unchanged))
+    if not plan.changes:
+        return report
+    journal = {**plan.manifest, "pending": {**{p: sha256(d) for p, d in plan.write.items()},
+                                            **{p: None for p in plan.delete}}}
+    _save_manifest(root, journal)
+    for conflict in plan.conflicts:
+        target = safe_target(root, conflict.path)
+        if target.is_file():
+            shutil.copy2(target, target.with_name(target.name + ".orig"))
+            report.backups.append(conflict.path + ".orig")
+    for relative, data in {**plan.write, **plan.create}.items():
+        write_atomic(safe_target(root, relative), data)
+        report.written.append(relative)
+    for relative in plan.delete:
+        safe_target(root, relative).unlink(missing_ok=True)
+        report.deleted.append(relative)
+    _save_manifest(root, plan.manifest)
+    return report
+
+
 def write_files(root: Path, files: dict[str, bytes]) -> WriteReport:
+    """Write every file as it is, with no manifest: for scratch folders (benchmarks, tests)."""
     report = WriteReport()
-    targets = {relative: safe_target(root, relative) for relative in files}  # all checked before any write
     for relative, data in files.items():
-        target = targets[relative]
-        if target.is_file() and target.read_bytes() == data:
-            report.unchanged.append(relative)
-            continue
-        write_atomic(target, data)
+        write_atomic(safe_target(root, relative), data)
         report.written.append(relative)
     return report

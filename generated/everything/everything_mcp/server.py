@@ -13,6 +13,7 @@ import sys
 from importlib import resources
 
 from . import __version__
+from .customize import Surface
 from .runtime import Caller, Catalog, Settings
 
 NAME = 'everything-mcp'
@@ -27,7 +28,7 @@ def load_catalog() -> Catalog:
     return Catalog.from_json(resources.files(__package__).joinpath("tools.json").read_bytes())
 
 
-def create_server(caller: Caller):
+def create_server(surface: Surface):
     """The low-level MCP server: raw JSON schemas, both protocol eras."""
     from mcp import types
     from mcp.server import Server
@@ -36,16 +37,16 @@ def create_server(caller: Caller):
 
     async def list_tools(ctx, params) -> types.ListToolsResult:
         if not listing:
-            tools = [types.Tool.model_validate(d) for d in caller.catalog.definitions]
+            tools = [types.Tool.model_validate(d) for d in surface.definitions]
             listing.append(types.ListToolsResult(tools=tools))
         return listing[0]
 
     async def call_tool(ctx, params) -> types.CallToolResult:
-        if params.name not in caller.catalog.plans:
+        if not surface.knows(params.name):
             from mcp.shared.exceptions import MCPError
 
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        return await caller.call(params.name, params.arguments)
+        return await surface.call(params.name, params.arguments)
 
     return Server(
         NAME,
@@ -53,9 +54,7 @@ def create_server(caller: Caller):
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
-        get_tool_input_schema=lambda name: (
-            caller.catalog.definition(name)["inputSchema"] if name in caller.catalog.plans else None
-        ),
+        get_tool_input_schema=surface.input_schema,
     )
 
 
@@ -107,8 +106,8 @@ def _positive(given, environ, variable: str, kind, default, meaning: str):
     return value
 
 
-async def serve(args: argparse.Namespace, caller: Caller) -> None:
-    server = create_server(caller)
+async def serve(args: argparse.Namespace, surface: Surface) -> None:
+    server = create_server(surface)
     try:
         if args.transport == "http":
             import uvicorn
@@ -122,7 +121,7 @@ async def serve(args: argparse.Namespace, caller: Caller) -> None:
             async with stdio_server() as (read_stream, write_stream):
                 await server.run(read_stream, write_stream, server.create_initialization_options())
     finally:
-        await caller.close()
+        await surface.caller.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -130,8 +129,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    caller = Caller(load_catalog(), settings_from(args))
+    from . import overrides
+
+    surface = Surface(Caller(load_catalog(), settings_from(args), hooks=overrides), overrides)
     try:
-        anyio.run(serve, args, caller)
+        anyio.run(serve, args, surface)
     except KeyboardInterrupt:
         pass

@@ -512,10 +512,13 @@ def failure_result(request: Request, response: httpx.Response) -> types.CallTool
 
 
 class Caller:
-    def __init__(self, catalog: Catalog, settings: Settings, environ: Any = None):
+    """Calls generated tools; `hooks` (the package's overrides module) may adjust requests and results."""
+
+    def __init__(self, catalog: Catalog, settings: Settings, environ: Any = None, hooks: Any = None):
         self.catalog = catalog
         self.settings = settings
         self.environ = os.environ if environ is None else environ
+        self.hooks = hooks
         self._client: httpx.AsyncClient | None = None
 
     def client(self) -> httpx.AsyncClient:
@@ -541,12 +544,20 @@ class Caller:
                 return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
             request = build_request(self.settings, plan, self.catalog.schemes, arguments, self.environ)
             secrets = request.secrets
+            before = getattr(self.hooks, "before_request", None)
+            if before is not None:
+                await before(name, request)
             response = await self.client().request(
                 request.method, request.url, headers=request.headers, content=request.content
             )
             if 200 <= response.status_code < 300:
-                return _redacted(success_result(self.catalog, name, plan, response, self.settings), secrets)
-            return _redacted(failure_result(request, response), secrets)
+                result = success_result(self.catalog, name, plan, response, self.settings)
+            else:
+                result = failure_result(request, response)
+            after = getattr(self.hooks, "after_response", None)
+            if after is not None:
+                result = await after(name, response, result)
+            return _redacted(result, secrets)
         except ToolError as exc:
             return error_result(str(exc))
         except httpx.TimeoutException as exc:
