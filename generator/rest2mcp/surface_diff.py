@@ -1,18 +1,19 @@
 """The change in the tool surface a model sees between two versions of an API.
 
 A surface is a generated catalog (tools.json): MCP tool definitions plus request plans. Tools are
-matched by name, since clients call tools by name; a tool that lost its name but kept its
-method and path is reported as renamed rather than as one tool removed and another added.
+matched by name, since clients call tools by name; a tool that lost its name but kept its method
+and path is reported as renamed rather than as one tool removed and another added.
 
 Input and output schemas are compared with opposite polarity. An input that accepts fewer values
 breaks callers that sent the old ones; an output that can hold more values breaks consumers that
-only expect the old ones. A property dropped from either side is breaking, one added is not
-(except a required input).
+only expect the old ones. A property dropped from either side is breaking; one added is not,
+unless it is a required input.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,12 @@ class Tool:
     @property
     def endpoint(self) -> tuple[str, str]:
         return str(self.plan.get("method", "")).upper(), str(self.plan.get("path", ""))
+
+    @property
+    def route(self) -> tuple[str, str]:
+        """The endpoint with path variables unnamed: renaming `{petId}` to `{id}` keeps the route."""
+        method, path = self.endpoint
+        return method, re.sub(r"\{[^}/]*\}", "{}", path)
 
 
 @dataclass
@@ -81,24 +88,13 @@ class SurfaceDiff:
 
 # -- loading ------------------------------------------------------------------------------------
 
-def _unreadable(source: str, message: str, hint: str) -> GenerationFailed:
+def _unreadable(source: str, message: str) -> GenerationFailed:
+    hint = "give a spec, or the output folder of one `rest2mcp generate` run"
     return GenerationFailed([Diagnostic(Severity.ERROR, "E101", message, None, hint, source)])
 
 
-def _catalog_file(folder: Path) -> Path:
-    """tools.json of a generated package: in the folder itself or in its single module folder."""
-    if (folder / "tools.json").is_file():
-        return folder / "tools.json"
-    found = sorted(folder.glob("*/tools.json"))
-    if len(found) != 1:
-        what = "no generated package" if not found else "more than one generated package"
-        raise _unreadable(str(folder), f"{what} (MODULE/tools.json) in this folder",
-                          "give a spec file or the output folder of one `rest2mcp generate` run")
-    return found[0]
-
-
 def surface_from_catalog(data: dict[str, Any], source: str) -> Surface:
-    # Through JSON so that a catalog built in memory and one read from disk compare equal.
+    # Through JSON, so that a catalog built in memory and one read from disk compare equal.
     data = json.loads(json.dumps(data))
     plans = data.get("plans") or {}
     tools = {t["name"]: Tool(t["name"], t, plans.get(t["name"]) or {}) for t in data.get("tools") or []}
@@ -107,15 +103,18 @@ def surface_from_catalog(data: dict[str, Any], source: str) -> Surface:
 
 def load_surface(source: str) -> Surface:
     """A spec (path or URL) is generated in memory; a folder is read as earlier generated output."""
-    if "://" not in source and Path(source).is_dir():
-        path = _catalog_file(Path(source))
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise _unreadable(str(path), f"cannot read the catalog: {error}",
-                              "regenerate the folder with `rest2mcp generate`") from error
-        return surface_from_catalog(data, source)
-    return surface_from_catalog(catalog(prepare(source, Options()).api), source)
+    folder = Path(source)
+    if "://" in source or not folder.is_dir():
+        return surface_from_catalog(catalog(prepare(source, Options()).api), source)
+    # The package's own module folder holds tools.json; the folder itself may be that module.
+    found = [folder / "tools.json"] if (folder / "tools.json").is_file() else sorted(folder.glob("*/tools.json"))
+    if len(found) != 1:
+        raise _unreadable(source, f"{'more than one' if found else 'no'} generated package (MODULE/tools.json)"
+                                  " in this folder")
+    try:
+        return surface_from_catalog(json.loads(found[0].read_text(encoding="utf-8")), source)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise _unreadable(str(found[0]), f"not a readable tool catalog: {error}") from error
 
 
 # -- schemas ------------------------------------------------------------------------------------
@@ -132,8 +131,8 @@ def _pointer(root: Any, ref: str) -> Any:
 
 def _resolve(schema: Any, root: dict[str, Any], hops: int = 0) -> dict[str, Any]:
     """The schema behind local `$ref`s, with `allOf` members merged (a `$ref` with siblings is one)."""
-    if schema is True or not isinstance(schema, dict):
-        return {} if schema is True or schema is None else {"not": {}}
+    if not isinstance(schema, dict):
+        return {"not": {}} if schema is False else {}
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#") and hops < 32:
         target = _pointer(root, ref)
@@ -166,10 +165,8 @@ def _enum(schema: dict[str, Any]) -> dict[str, Any] | None:
 def _types(schema: dict[str, Any], root: dict[str, Any]) -> frozenset[str] | None:
     """The JSON types a schema admits at its top; None for any type."""
     declared = schema.get("type")
-    if isinstance(declared, str):
-        return frozenset([declared])
-    if isinstance(declared, list):
-        return frozenset(t for t in declared if isinstance(t, str))
+    if isinstance(declared, (str, list)):
+        return frozenset([declared] if isinstance(declared, str) else [t for t in declared if isinstance(t, str)])
     members = schema.get("anyOf") or schema.get("oneOf")
     if isinstance(members, list):
         found: set[str] = set()
@@ -187,10 +184,8 @@ def _types(schema: dict[str, Any], root: dict[str, Any]) -> frozenset[str] | Non
 
 def _within(inner: frozenset[str] | None, outer: frozenset[str] | None) -> bool:
     """True when every value of the `inner` types is one of the `outer` types (integers are numbers)."""
-    if outer is None:
-        return True
-    if inner is None:
-        return False
+    if outer is None or inner is None:
+        return outer is None
     return all(t in outer or (t == "integer" and "number" in outer) for t in inner)
 
 
@@ -199,30 +194,28 @@ def _type_text(types: frozenset[str] | None) -> str:
 
 
 def _variants(schema: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]]:
-    """The alternatives of a schema, without a null branch (nullable wraps the real schema in anyOf)."""
+    """The alternatives of a schema without a null branch (nullable wraps the real schema in anyOf)."""
     members = schema.get("anyOf") or schema.get("oneOf")
     if not isinstance(members, list):
         return [schema]
-    resolved = [_resolve(m, root) for m in members]
-    return [m for m in resolved if m.get("type") != "null"]
+    return [m for m in (_resolve(m, root) for m in members) if m.get("type") != "null"]
 
 
 def _closed(schema: dict[str, Any]) -> bool:
-    extra = schema.get("additionalProperties")
-    return extra is False or extra == {"not": {}}
+    return schema.get("additionalProperties") in (False, {"not": {}})
 
 
 def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _shown(schema: dict[str, Any], key: str) -> str:
-    if key not in schema:
+def _shown(holder: dict[str, Any], key: str) -> str:
+    if key not in holder:
         return "(none)"
-    if isinstance(schema[key], str):
-        text = " ".join(schema[key].split())
+    if isinstance(holder[key], str):
+        text = " ".join(holder[key].split())
         return _value(text if len(text) <= 60 else text[:57] + "...")
-    return _value(schema[key])
+    return _value(holder[key])
 
 
 class _SchemaComparison:
@@ -235,13 +228,12 @@ class _SchemaComparison:
         self.member = "output-property" if output else "argument"
         self.changes: list[Change] = []
 
-    def note(self, narrowed: bool, code: str, path: str, message: str) -> None:
-        # Fewer accepted values break callers of an input, more possible values break readers of an output.
-        kind = BREAKING if narrowed != self.output else COMPATIBLE
-        self.changes.append(Change(kind, self.prefix + code, path, f"`{path}`: {message}"))
-
     def record(self, kind: str, code: str, path: str, message: str) -> None:
         self.changes.append(Change(kind, code, path, f"`{path}`: {message}"))
+
+    def directed(self, narrowed: bool, code: str, path: str, message: str) -> None:
+        # Fewer accepted values break callers of an input; more possible values break readers of an output.
+        self.record(BREAKING if narrowed != self.output else COMPATIBLE, self.prefix + code, path, message)
 
     def schema(self, old: Any, new: Any, path: str, trail: frozenset = frozenset()) -> None:
         # Cyclic schemas come back through the same pair of `$defs` references: stop there.
@@ -258,27 +250,22 @@ class _SchemaComparison:
         old_types, new_types = _types(old, self.roots[0]), _types(new, self.roots[1])
         widened, narrowed = _within(old_types, new_types), _within(new_types, old_types)
         text = f"type {_type_text(old_types)} -> {_type_text(new_types)}"
-        if widened and not narrowed:
-            self.note(False, "type-widened", path, text)
-        elif narrowed and not widened:
-            self.note(True, "type-narrowed", path, text)
-        elif not widened:
+        if widened != narrowed:
+            self.directed(narrowed, "type-narrowed" if narrowed else "type-widened", path, text)
+        elif not widened:  # neither contains the other
             self.record(BREAKING, f"{self.prefix}type-changed", path, text)
-        self._variant_pairs(old, new, path, trail)
-
-    def _variant_pairs(self, old: dict[str, Any], new: dict[str, Any], path: str, trail: frozenset) -> None:
-        """Compare alternatives of the same type with each other; the type change covers the rest."""
-        by_type: list[dict[Any, list[dict[str, Any]]]] = [{}, {}]
-        for side, schema in enumerate((old, new)):
-            for variant in _variants(schema, self.roots[side]):
-                by_type[side].setdefault(_types(variant, self.roots[side]), []).append(variant)
-        if sum(map(len, by_type[0].values())) == 1 == sum(map(len, by_type[1].values())):
-            self._values(_variants(old, self.roots[0])[0], _variants(new, self.roots[1])[0], path, trail)
+        # Alternatives of the same type are compared with each other; the type change covers the rest.
+        olds, news = _variants(old, self.roots[0]), _variants(new, self.roots[1])
+        if len(olds) == 1 == len(news):
+            self._values(olds[0], news[0], path, trail)
             return
-        for key, olds in by_type[0].items():
-            news = by_type[1].get(key, [])
-            if len(olds) == 1 == len(news):
-                self._values(olds[0], news[0], path, trail)
+        by_type: list[dict[Any, list[dict[str, Any]]]] = [{}, {}]
+        for side, variants in enumerate((olds, news)):
+            for variant in variants:
+                by_type[side].setdefault(_types(variant, self.roots[side]), []).append(variant)
+        for key, same in by_type[0].items():
+            if len(same) == 1 == len(by_type[1].get(key, [])):
+                self._values(same[0], by_type[1][key][0], path, trail)
 
     def _values(self, old: dict[str, Any], new: dict[str, Any], path: str, trail: frozenset) -> None:
         self._enums(old, new, path)
@@ -290,24 +277,24 @@ class _SchemaComparison:
     def _enums(self, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
         before, after = _enum(old), _enum(new)
         if before is None and after is not None:
-            self.note(True, "enum-added", path, f"now limited to {', '.join(sorted(after))}")
+            self.directed(True, "enum-added", path, f"now limited to {', '.join(sorted(after))}")
         elif before is not None and after is None:
-            self.note(False, "enum-removed", path, "no longer limited to a list of values")
+            self.directed(False, "enum-removed", path, "no longer limited to a list of values")
         elif before is not None and after is not None:
             for value in sorted(before.keys() - after.keys()):
-                self.note(True, "enum-value-removed", path, f"enum lost {value}")
+                self.directed(True, "enum-value-removed", path, f"enum lost {value}")
             for value in sorted(after.keys() - before.keys()):
-                self.note(False, "enum-value-added", path, f"enum gained {value}")
+                self.directed(False, "enum-value-added", path, f"enum gained {value}")
 
     def _bounds(self, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
         def tightened(narrowed: bool, text: str) -> None:
-            self.note(narrowed, "constraint-tightened" if narrowed else "constraint-loosened", path, text)
+            self.directed(narrowed, "constraint-tightened" if narrowed else "constraint-loosened", path, text)
 
         for key in (*_LOWER_BOUNDS, *_UPPER_BOUNDS, "multipleOf", "pattern"):
             before, after = old.get(key), new.get(key)
-            numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and v for v in (before, after))
             if before == after:
                 continue
+            numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and v for v in (before, after))
             if before is None or after is None:
                 tightened(before is None, f"{key} {_value(before if after is None else after)} "
                                           f"{'added' if before is None else 'removed'}")
@@ -315,21 +302,21 @@ class _SchemaComparison:
                 tightened((after > before) == (key in _LOWER_BOUNDS), f"{key} {before} -> {after}")
             elif numbers and ((after / before).is_integer() or (before / after).is_integer()):
                 tightened((after / before).is_integer(), f"multipleOf {before} -> {after}")
-            else:  # a pattern or a step that neither contains the other: both directions break
+            else:  # a pattern or a step where neither contains the other: both directions break
                 self.record(BREAKING, f"{self.prefix}constraint-changed", path,
                             f"{key} {_value(before)} -> {_value(after)}")
         if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
-            tightened(bool(new.get("uniqueItems")), f"uniqueItems {'added' if new.get('uniqueItems') else 'removed'}")
+            unique = bool(new.get("uniqueItems"))
+            tightened(unique, f"uniqueItems {'added' if unique else 'removed'}")
         if _closed(old) != _closed(new):
             tightened(_closed(new), "other properties " + ("no longer" if _closed(new) else "now") + " allowed")
         old_dependent, new_dependent = old.get("dependentRequired") or {}, new.get("dependentRequired") or {}
         for name in sorted(old_dependent.keys() | new_dependent.keys()):
-            lost = sorted(set(old_dependent.get(name, ())) - set(new_dependent.get(name, ())))
-            gained = sorted(set(new_dependent.get(name, ())) - set(old_dependent.get(name, ())))
-            if gained:
-                tightened(True, f"giving {name} now also requires {', '.join(gained)}")
-            if lost:
-                tightened(False, f"giving {name} no longer requires {', '.join(lost)}")
+            before, after = set(old_dependent.get(name, ())), set(new_dependent.get(name, ()))
+            if after - before:
+                tightened(True, f"giving {name} now also requires {', '.join(sorted(after - before))}")
+            if before - after:
+                tightened(False, f"giving {name} no longer requires {', '.join(sorted(before - after))}")
 
     def _properties(self, old: dict[str, Any], new: dict[str, Any], path: str, trail: frozenset) -> None:
         before, after = old.get("properties") or {}, new.get("properties") or {}
@@ -340,55 +327,51 @@ class _SchemaComparison:
             where = f"{path}.{name}" if path else name
             if name not in after:
                 self.record(BREAKING, f"{self.member}-removed", where,
-                         "no longer in the result" if self.output else "argument removed")
+                            "no longer in the result" if self.output else "argument removed")
+            elif name not in before and not self.output and name in new_required:
+                self.record(BREAKING, "argument-added-required", where, "new required argument")
             elif name not in before:
-                if not self.output and name in new_required:
-                    self.record(BREAKING, "argument-added-required", where, "new required argument")
-                else:
-                    self.record(COMPATIBLE, f"{self.member}-added", where,
-                             "new in the result" if self.output else "new optional argument")
+                self.record(COMPATIBLE, f"{self.member}-added", where,
+                            "new in the result" if self.output else "new optional argument")
             else:
                 if (name in old_required) != (name in new_required):
-                    now = name in new_required
-                    self.changes.append(Change(BREAKING if now != self.output else COMPATIBLE,
-                                               f"{self.member}-now-{'required' if now else 'optional'}", where,
-                                               f"`{where}`: now {'required' if now else 'optional'}"))
+                    # A required output property is one readers may count on; a required input one
+                    # is one callers must give.
+                    now = "required" if name in new_required else "optional"
+                    kind = BREAKING if (now == "required") != self.output else COMPATIBLE
+                    self.record(kind, f"{self.member}-now-{now}", where, f"now {now}")
                 self.schema(before[name], after[name], where, trail)
 
 
 # -- tools ----------------------------------------------------------------------------------------
 
-def _place(argument: dict[str, Any]) -> str:
-    where = {"body": "the request body", "body_field": "body field"}.get(argument.get("in"))
-    if argument.get("in") == "body":
-        return where
-    return f"{where or str(argument.get('in')) + ' parameter'} `{argument.get('name')}`"
-
-
 def _argument_places(old: Tool, new: Tool) -> list[Change]:
-    # The model's call is unchanged, but a server built from the old document would send the value
+    # The model's call is unchanged, but a server built from the old document sends the value
     # where the new API no longer reads it.
+    def place(argument: dict[str, Any]) -> str:
+        where = argument.get("in")
+        return "the request body" if where == "body" else f"{where} `{argument.get('name')}`"
+
     old_args, new_args = old.plan.get("arguments") or {}, new.plan.get("arguments") or {}
     return [Change(BREAKING, "argument-location-changed", name,
-                   f"`{name}`: sent as {_place(old_args[name])} -> {_place(new_args[name])}")
-            for name in old_args if name in new_args
-            and (old_args[name].get("in"), old_args[name].get("name")) != (new_args[name].get("in"),
-                                                                          new_args[name].get("name"))]
+                   f"`{name}`: sent as {place(old_args[name])} -> {place(new_args[name])}")
+            for name in old_args if name in new_args and place(old_args[name]) != place(new_args[name])]
 
 
 def diff_tool(old: Tool, new: Tool) -> list[Change]:
-    """Every change between two versions of one tool, the tool's own first."""
+    """Every change between two versions of one tool: the tool's own, its arguments', its result's."""
     changes: list[Change] = []
     method, path = new.endpoint
     if old.name != new.name:
         changes.append(Change(BREAKING, "tool-renamed", "", f"renamed from `{old.name}` to `{new.name}` "
                               f"({method} {path}); clients call tools by name"))
-    if old.endpoint != new.endpoint:
+    if old.route != new.route:
         changes.append(Change(COMPATIBLE, "endpoint-changed", "",
                               f"calls {method} {path} instead of {' '.join(old.endpoint)}"))
     for key in ("title", "description"):
         if old.definition.get(key) != new.definition.get(key):
-            changes.append(Change(COMPATIBLE, f"{key}-changed", "", f"tool {key} changed"))
+            changes.append(Change(COMPATIBLE, f"{key}-changed", "",
+                                  f"{key} {_shown(old.definition, key)} -> {_shown(new.definition, key)}"))
     # The annotations' title mirrors the tool's title, reported above.
     hints = [{k: v for k, v in (t.definition.get("annotations") or {}).items() if k != "title"} for t in (old, new)]
     for hint in sorted(hints[0].keys() | hints[1].keys()):
@@ -406,7 +389,7 @@ def diff_tool(old: Tool, new: Tool) -> list[Change]:
     if outputs[0] is not None and outputs[1] is None:
         changes.append(Change(BREAKING, "output-schema-removed", "output", "no structured result any more"))
     elif outputs[0] is None and outputs[1] is not None:
-        changes.append(Change(COMPATIBLE, "output-schema-added", "output", "now returns a structured result"))
+        changes.append(Change(COMPATIBLE, "output-schema-added", "output", "now gives a structured result"))
     elif outputs[0] is not None:
         comparison = _SchemaComparison(outputs[0], outputs[1], output=True)
         comparison.schema(outputs[0], outputs[1], "output")
@@ -416,24 +399,20 @@ def diff_tool(old: Tool, new: Tool) -> list[Change]:
 
 def diff_surfaces(old: Surface, new: Surface) -> SurfaceDiff:
     diff = SurfaceDiff(old.source, new.source)
-    gone = {old.tools[n].endpoint: n for n in old.tools if n not in new.tools}
-    fresh = {new.tools[n].endpoint: n for n in new.tools if n not in old.tools}
-    # A tool without a plan has no endpoint to be recognised by.
-    matched = {e for e in gone.keys() & fresh.keys() if all(e)}
-    pairs = [(n, n) for n in old.tools if n in new.tools] + [(gone[e], fresh[e]) for e in matched]
-    for old_name, new_name in pairs:
+    gone = {old.tools[n].route: n for n in old.tools if n not in new.tools}
+    fresh = {new.tools[n].route: n for n in new.tools if n not in old.tools}
+    matched = {r for r in gone.keys() & fresh.keys() if all(r)}  # a tool without a plan has no route
+    for old_name, new_name in [(n, n) for n in old.tools if n in new.tools] + [(gone[r], fresh[r]) for r in matched]:
         changes = diff_tool(old.tools[old_name], new.tools[new_name])
         if changes:
-            status = "changed" if old_name == new_name else "renamed"
-            diff.tools.append(ToolDiff(new_name, status, old_name, changes))
-    for endpoint, name in gone.items():
-        if endpoint not in matched:
-            text = f"tool removed ({' '.join(endpoint)})" if all(endpoint) else "tool removed"
-            diff.tools.append(ToolDiff(name, "removed", name, [Change(BREAKING, "tool-removed", "", text)]))
-    for endpoint, name in fresh.items():
-        if endpoint not in matched:
-            text = f"new tool ({' '.join(endpoint)})" if all(endpoint) else "new tool"
-            diff.tools.append(ToolDiff(name, "added", None, [Change(COMPATIBLE, "tool-added", "", text)]))
+            diff.tools.append(ToolDiff(new_name, "changed" if old_name == new_name else "renamed", old_name, changes))
+    for surface, names, status in ((old, gone, "removed"), (new, fresh, "added")):
+        for route, name in names.items():
+            if route not in matched:
+                where = f" ({' '.join(surface.tools[name].endpoint)})" if all(route) else ""
+                change = Change(BREAKING, "tool-removed", "", f"tool removed{where}") if status == "removed" \
+                    else Change(COMPATIBLE, "tool-added", "", f"new tool{where}")
+                diff.tools.append(ToolDiff(name, status, name if status == "removed" else None, [change]))
     diff.tools.sort(key=lambda t: (t.name, t.status))
     return diff
 
@@ -441,7 +420,7 @@ def diff_surfaces(old: Surface, new: Surface) -> SurfaceDiff:
 # -- output ---------------------------------------------------------------------------------------
 
 def summary(diff: SurfaceDiff) -> str:
-    """Counts include the tool-level changes (a removed or renamed tool is breaking, an added one not)."""
+    """Counts include the tools' own changes (a removed or renamed tool is breaking, an added one not)."""
     breaking, compatible = diff.count(BREAKING), diff.count(COMPATIBLE)
     added, removed, renamed = (len(diff.named(s)) for s in ("added", "removed", "renamed"))
     return (f"{breaking} breaking, {compatible} compatible change{'' if breaking + compatible == 1 else 's'}; "
@@ -449,20 +428,18 @@ def summary(diff: SurfaceDiff) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
+    # Names and descriptions come from the document: a pipe must not end the cell.
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def render_table(diff: SurfaceDiff) -> str:
+    """Markdown: a section per changed tool, a table of its changes, the totals last."""
     lines = [f"Tool surface: {diff.old_source} -> {diff.new_source}", ""]
     if not diff.tools:
         lines += ["No changes in the tool surface.", ""]
     for tool in diff.tools:
-        heading = f"### {tool.name}"
-        if tool.status == "renamed":
-            heading += f" (renamed from {tool.old_name})"
-        elif tool.status in ("added", "removed"):
-            heading += f" ({tool.status})"
-        lines += [heading, "", "| kind | code | change |", "|---|---|---|"]
+        note = {"renamed": f" (renamed from {tool.old_name})", "added": " (added)", "removed": " (removed)"}
+        lines += [f"### {tool.name}{note.get(tool.status, '')}", "", "| kind | code | change |", "|---|---|---|"]
         lines += [f"| {c.kind} | {c.code} | {_cell(c.message)} |" for c in tool.changes]
         lines.append("")
     lines.append(summary(diff))

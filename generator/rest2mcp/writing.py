@@ -44,6 +44,7 @@ class WritePlan:
     conflicts: list[Conflict] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
     manifest_changed: bool = False
+    previous_files: dict[str, Any] = field(default_factory=dict)  # the old manifest's entries
 
     @property
     def changes(self) -> bool:
@@ -133,6 +134,7 @@ def plan_write(root: Path, files: dict[str, bytes], scaffold: set[str], header: 
         plan.delete.append(relative)
 
     plan.manifest = {**header, "files": dict(sorted(entries.items()))}
+    plan.previous_files = old_files
     plan.manifest_changed = {k: v for k, v in old.items() if k != "pending"} != plan.manifest or bool(pending)
     return plan
 
@@ -161,8 +163,10 @@ def apply_plan(root: Path, plan: WritePlan, force: bool = False) -> WriteReport:
     report = WriteReport(unchanged=list(plan.unchanged))
     if not plan.changes:
         return report
-    journal = {**plan.manifest, "pending": {**{p: sha256(d) for p, d in plan.write.items()},
-                                            **{p: None for p in plan.delete}}}
+    # While files change, the manifest lists their old hashes and, as pending, their new ones.
+    during = {**plan.manifest["files"], **{p: e for p, e in plan.previous_files.items() if e.get("owner") == GENERATED}}
+    journal = {**plan.manifest, "files": dict(sorted(during.items())),
+               "pending": {**{p: sha256(d) for p, d in plan.write.items()}, **{p: None for p in plan.delete}}}
     _save_manifest(root, journal)
     for conflict in plan.conflicts:
         target = safe_target(root, conflict.path)
