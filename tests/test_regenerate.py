@@ -56,7 +56,7 @@ def test_second_generate_writes_nothing_and_says_so(tmp_path):
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     second = rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(out))
     assert second.returncode == 0
-    assert "(nothing to write: 8 files already up to date;" in second.stdout
+    assert "(nothing to write: 9 files already up to date;" in second.stdout
     assert stamps == {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     assert rest2mcp("check", str(SPECS / "petstore.yaml"), "-o", str(out)).returncode == 0
 
@@ -160,7 +160,10 @@ OVERRIDES = textwrap.dedent('''
 
     async def after_response(tool, response, result):
         if tool == "showPetById" and not result.is_error:
-            result.structured_content = {**result.structured_content, "name": result.structured_content["name"].upper()}
+            from .models import Pet  # the typed models, imported where they are used
+
+            pet = Pet.model_validate(result.structured_content)
+            result.structured_content = {**result.structured_content, "name": pet.name.upper()}
             result.content = [types.TextContent(type="text", text="reshaped")]
         return result
 

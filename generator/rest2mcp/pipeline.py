@@ -13,6 +13,7 @@ from rest2mcp.bundling import bundle
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
 from rest2mcp.ir import Api
 from rest2mcp.loading import LoadedDocument, load
+from rest2mcp.models import typed_models
 from rest2mcp.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.render import render, scaffold_paths
 from rest2mcp.validation import openapi_version, validate
@@ -27,6 +28,7 @@ class Options:
     skip_validation: bool = False
     allowed_ref_hosts: tuple[str, ...] = ()
     preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
+    models: bool = True  # typed models (models.py) for custom code
 
 
 @dataclass
@@ -107,14 +109,20 @@ def prepare(source: str, options: Options) -> Generated:
         "config": _config(options),
         "config_sha256": sha256(json.dumps(_config(options), sort_keys=True).encode()),
     }
-    return Generated(api, render(api, spec_name), located, header)
+    files = render(api, spec_name)
+    if options.models:
+        models = typed_models(document, diagnostics)
+        located = _located(diagnostics, loaded)
+        if models is not None:
+            files = dict(sorted({**files, f"{api.module}/models.py": models.encode("utf-8")}.items()))
+    return Generated(api, files, located, header)
 
 
 def _config(options: Options) -> dict:
     """The options that shape the output (strictness and validation do not)."""
     return {"name": options.name, "base_url": options.base_url,
             "allowed_ref_hosts": list(options.allowed_ref_hosts),
-            "preferred_media_types": list(options.preferred_media_types)}
+            "preferred_media_types": list(options.preferred_media_types), "models": options.models}
 
 
 def plan(generated: Generated, out_dir: Path) -> WritePlan:

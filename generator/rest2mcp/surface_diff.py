@@ -89,8 +89,8 @@ class SurfaceDiff:
 # -- loading ------------------------------------------------------------------------------------
 
 def _unreadable(source: str, message: str) -> GenerationFailed:
-    hint = "give a spec, or the output folder of one `rest2mcp generate` run"
-    return GenerationFailed([Diagnostic(Severity.ERROR, "E101", message, None, hint, source)])
+    return GenerationFailed([Diagnostic(Severity.ERROR, "E101", message, None,
+                                        "give a spec, or the output folder of one `rest2mcp generate` run", source)])
 
 
 def surface_from_catalog(data: dict[str, Any], source: str) -> Surface:
@@ -120,13 +120,9 @@ def load_surface(source: str) -> Surface:
 # -- schemas ------------------------------------------------------------------------------------
 
 def _pointer(root: Any, ref: str) -> Any:
-    node = root
     for part in ref[2:].split("/") if ref != "#" else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
+        root = root.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(root, dict) else None
+    return root
 
 
 def _resolve(schema: Any, root: dict[str, Any], hops: int = 0) -> dict[str, Any]:
@@ -166,7 +162,7 @@ def _types(schema: dict[str, Any], root: dict[str, Any]) -> frozenset[str] | Non
     """The JSON types a schema admits at its top; None for any type."""
     declared = schema.get("type")
     if isinstance(declared, (str, list)):
-        return frozenset([declared] if isinstance(declared, str) else [t for t in declared if isinstance(t, str)])
+        return frozenset(t for t in ([declared] if isinstance(declared, str) else declared) if isinstance(t, str))
     members = schema.get("anyOf") or schema.get("oneOf")
     if isinstance(members, list):
         found: set[str] = set()
@@ -199,10 +195,6 @@ def _variants(schema: dict[str, Any], root: dict[str, Any]) -> list[dict[str, An
     if not isinstance(members, list):
         return [schema]
     return [m for m in (_resolve(m, root) for m in members) if m.get("type") != "null"]
-
-
-def _closed(schema: dict[str, Any]) -> bool:
-    return schema.get("additionalProperties") in (False, {"not": {}})
 
 
 def _value(value: Any) -> str:
@@ -257,7 +249,8 @@ class _SchemaComparison:
         # Alternatives of the same type are compared with each other; the type change covers the rest.
         olds, news = _variants(old, self.roots[0]), _variants(new, self.roots[1])
         if len(olds) == 1 == len(news):
-            self._values(olds[0], news[0], path, trail)
+            if widened or narrowed:  # after a change of type, what lies below no longer compares
+                self._values(olds[0], news[0], path, trail)
             return
         by_type: list[dict[Any, list[dict[str, Any]]]] = [{}, {}]
         for side, variants in enumerate((olds, news)):
@@ -294,13 +287,13 @@ class _SchemaComparison:
             before, after = old.get(key), new.get(key)
             if before == after:
                 continue
-            numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and v for v in (before, after))
+            numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (before, after))
             if before is None or after is None:
                 tightened(before is None, f"{key} {_value(before if after is None else after)} "
                                           f"{'added' if before is None else 'removed'}")
             elif numbers and key != "multipleOf":
                 tightened((after > before) == (key in _LOWER_BOUNDS), f"{key} {before} -> {after}")
-            elif numbers and ((after / before).is_integer() or (before / after).is_integer()):
+            elif numbers and before and after and ((after / before).is_integer() or (before / after).is_integer()):
                 tightened((after / before).is_integer(), f"multipleOf {before} -> {after}")
             else:  # a pattern or a step where neither contains the other: both directions break
                 self.record(BREAKING, f"{self.prefix}constraint-changed", path,
@@ -308,15 +301,17 @@ class _SchemaComparison:
         if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
             unique = bool(new.get("uniqueItems"))
             tightened(unique, f"uniqueItems {'added' if unique else 'removed'}")
-        if _closed(old) != _closed(new):
-            tightened(_closed(new), "other properties " + ("no longer" if _closed(new) else "now") + " allowed")
-        old_dependent, new_dependent = old.get("dependentRequired") or {}, new.get("dependentRequired") or {}
-        for name in sorted(old_dependent.keys() | new_dependent.keys()):
-            before, after = set(old_dependent.get(name, ())), set(new_dependent.get(name, ()))
-            if after - before:
-                tightened(True, f"giving {name} now also requires {', '.join(sorted(after - before))}")
-            if before - after:
-                tightened(False, f"giving {name} no longer requires {', '.join(sorted(before - after))}")
+        closed = [s.get("additionalProperties") in (False, {"not": {}}) for s in (old, new)]
+        if closed[0] != closed[1]:
+            tightened(closed[1], f"other properties {'no longer' if closed[1] else 'now'} allowed")
+        # An optional body's fields: once one is given, these must be given too.
+        dependent = [s.get("dependentRequired") or {} for s in (old, new)]
+        for name in sorted(dependent[0].keys() | dependent[1].keys()):
+            before, after = (set(d.get(name, ())) for d in dependent)
+            for narrowed, names in ((True, after - before), (False, before - after)):
+                if names:
+                    tightened(narrowed, f"giving {name} {'now also' if narrowed else 'no longer'} requires "
+                                        f"{', '.join(sorted(names))}")
 
     def _properties(self, old: dict[str, Any], new: dict[str, Any], path: str, trail: frozenset) -> None:
         before, after = old.get("properties") or {}, new.get("properties") or {}
@@ -341,6 +336,12 @@ class _SchemaComparison:
                     kind = BREAKING if (now == "required") != self.output else COMPATIBLE
                     self.record(kind, f"{self.member}-now-{now}", where, f"now {now}")
                 self.schema(before[name], after[name], where, trail)
+
+
+def _compare_schemas(old: dict[str, Any], new: dict[str, Any], output: bool = False) -> list[Change]:
+    comparison = _SchemaComparison(old, new, output)
+    comparison.schema(old, new, "output" if output else "")
+    return comparison.changes
 
 
 # -- tools ----------------------------------------------------------------------------------------
@@ -380,36 +381,40 @@ def diff_tool(old: Tool, new: Tool) -> list[Change]:
             changes.append(Change(COMPATIBLE, "annotation-changed", "", f"{hint} {before} -> {after}"))
 
     changes += _argument_places(old, new)
-    inputs = [t.definition.get("inputSchema") or {} for t in (old, new)]
-    comparison = _SchemaComparison(inputs[0], inputs[1], output=False)
-    comparison.schema(inputs[0], inputs[1], "")
-    changes += comparison.changes
-
+    changes += _compare_schemas(old.definition.get("inputSchema") or {}, new.definition.get("inputSchema") or {})
     outputs = [t.definition.get("outputSchema") for t in (old, new)]
     if outputs[0] is not None and outputs[1] is None:
         changes.append(Change(BREAKING, "output-schema-removed", "output", "no structured result any more"))
     elif outputs[0] is None and outputs[1] is not None:
         changes.append(Change(COMPATIBLE, "output-schema-added", "output", "now gives a structured result"))
     elif outputs[0] is not None:
-        comparison = _SchemaComparison(outputs[0], outputs[1], output=True)
-        comparison.schema(outputs[0], outputs[1], "output")
-        changes += comparison.changes
+        changes += _compare_schemas(outputs[0], outputs[1], output=True)
     return changes
+
+
+def _renames(old: Surface, new: Surface) -> list[tuple[str, str]]:
+    """Tools that left under one name and came back under another, recognised by their route alone."""
+    routes: list[dict[tuple[str, str], list[str]]] = [{}, {}]
+    for side, (surface, other) in enumerate(((old, new), (new, old))):
+        for name, tool in surface.tools.items():
+            if name not in other.tools and all(tool.route):  # a tool without a plan has no route
+                routes[side].setdefault(tool.route, []).append(name)
+    return [(names[0], routes[1][route][0]) for route, names in routes[0].items()
+            if len(names) == 1 == len(routes[1].get(route, []))]
 
 
 def diff_surfaces(old: Surface, new: Surface) -> SurfaceDiff:
     diff = SurfaceDiff(old.source, new.source)
-    gone = {old.tools[n].route: n for n in old.tools if n not in new.tools}
-    fresh = {new.tools[n].route: n for n in new.tools if n not in old.tools}
-    matched = {r for r in gone.keys() & fresh.keys() if all(r)}  # a tool without a plan has no route
-    for old_name, new_name in [(n, n) for n in old.tools if n in new.tools] + [(gone[r], fresh[r]) for r in matched]:
+    renames = _renames(old, new)
+    for old_name, new_name in [(n, n) for n in old.tools if n in new.tools] + renames:
         changes = diff_tool(old.tools[old_name], new.tools[new_name])
         if changes:
             diff.tools.append(ToolDiff(new_name, "changed" if old_name == new_name else "renamed", old_name, changes))
-    for surface, names, status in ((old, gone, "removed"), (new, fresh, "added")):
-        for route, name in names.items():
-            if route not in matched:
-                where = f" ({' '.join(surface.tools[name].endpoint)})" if all(route) else ""
+    paired = {name for pair in renames for name in pair}
+    for surface, other, status in ((old, new, "removed"), (new, old, "added")):
+        for name, tool in surface.tools.items():
+            if name not in other.tools and name not in paired:
+                where = f" ({' '.join(tool.endpoint)})" if all(tool.endpoint) else ""
                 change = Change(BREAKING, "tool-removed", "", f"tool removed{where}") if status == "removed" \
                     else Change(COMPATIBLE, "tool-added", "", f"new tool{where}")
                 diff.tools.append(ToolDiff(name, status, name if status == "removed" else None, [change]))

@@ -1,0 +1,30 @@
+"""Pydantic models of the API's schemas, for overrides.py. Import them where you use them."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import AwareDatetime, BaseModel, Field, PositiveFloat, constr
+
+
+class Color(Enum):
+    red = 'red'
+    green = 'green'
+    blue = 'blue'
+
+
+class Item(BaseModel):
+    id: str = Field(..., description="The body's id (the query's id is `id__query`).")
+    name: constr(min_length=1)
+    price: PositiveFloat | None = None
+    createdAt: AwareDatetime | None = None
+    labels: dict[str, str] | None = None
+    color: Color | None = Field(None, examples=['red'])
+
+
+class Node(BaseModel):
+    name: str
+    children: list[Node] | None = None
+
+
+Node.model_rebuild()
