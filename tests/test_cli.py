@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +171,28 @@ def test_spec_text_cannot_inject_code(tmp_path):
     calls = {getattr(node.func, "id", getattr(node.func, "attr", "")) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     assert "__import__" not in calls and "system" not in calls
     assert not (out / "pwned").exists()
+
+
+def test_diff_command_table_json_and_exit_code(tmp_path):
+    import yaml
+
+    document = yaml.safe_load((SPECS / "petstore.yaml").read_text())
+    document["paths"]["/pets"]["get"]["parameters"][0]["required"] = True
+    del document["paths"]["/pets/{petId}"]["delete"]
+    changed = tmp_path / "petstore-v2.yaml"
+    changed.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    table = rest2mcp("diff", "specs/petstore.yaml", str(changed), "--fail-on", "breaking")
+    assert table.returncode == 1
+    assert "| breaking | tool-removed | tool removed (DELETE /pets/{petId}) |" in table.stdout
+    assert "| breaking | argument-now-required | `limit`: now required |" in table.stdout
+    assert "2 breaking, 0 compatible changes; 0 tools added, 1 removed, 0 renamed" in table.stdout
+
+    as_json = rest2mcp("diff", "specs/petstore.yaml", str(changed), "--json")
+    assert as_json.returncode == 0
+    data = json.loads(as_json.stdout)
+    assert [(t["name"], t["status"]) for t in data["tools"]] == [("deletePet", "removed"), ("listPets", "changed")]
+
+    same = rest2mcp("diff", "generated/petstore", "specs/petstore.yaml", "--fail-on", "breaking")
+    assert same.returncode == 0 and "No changes in the tool surface." in same.stdout
+    assert rest2mcp("diff", "a", "b", "--fail-on", "sometimes").returncode == 1

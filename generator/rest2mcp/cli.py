@@ -184,6 +184,28 @@ def check(
 
 
 @app.command(epilog=EXAMPLES)
+def diff(
+    old: str = typer.Argument(..., help="The earlier version: a spec (path or URL) or a generated folder."),
+    new: str = typer.Argument(..., help="The later version: a spec (path or URL) or a generated folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print the differences as JSON."),
+    fail_on: str | None = typer.Option(None, "--fail-on", help="Exit 1 on 'breaking' changes (or on 'any' change)."),
+) -> None:
+    """What changed in the tools the model sees: tools added, removed, renamed; breaking and compatible changes."""
+    from rest2mcp.surface_diff import diff_command
+
+    if fail_on not in (None, "breaking", "any"):
+        typer.echo(f"error[E404]: invalid --fail-on {fail_on!r}\n  hint: use 'breaking' or 'any'", err=True)
+        raise typer.Exit(1)
+    try:
+        text, code = diff_command(old, new, as_json=as_json, fail_on=fail_on)
+    except GenerationFailed as failed:
+        _print_diagnostics(failed.diagnostics)
+        raise typer.Exit(1) from None
+    typer.echo(text)
+    raise typer.Exit(code)
+
+
+@app.command(epilog=EXAMPLES)
 def validate(
     spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),

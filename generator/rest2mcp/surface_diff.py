@@ -219,21 +219,23 @@ class _SchemaComparison:
         self.prefix = "output-" if output else ""
         self.member = "output-property" if output else "argument"
         self.changes: list[Change] = []
+        self.compared: set[tuple[Any, Any]] = set()  # pairs of `$defs` references already compared
 
     def record(self, kind: str, code: str, path: str, message: str) -> None:
-        self.changes.append(Change(kind, code, path, f"`{path}`: {message}"))
+        self.changes.append(Change(kind, code, path, f"`{path}`: {message}" if path else message))
 
     def directed(self, narrowed: bool, code: str, path: str, message: str) -> None:
         # Fewer accepted values break callers of an input; more possible values break readers of an output.
         self.record(BREAKING if narrowed != self.output else COMPATIBLE, self.prefix + code, path, message)
 
-    def schema(self, old: Any, new: Any, path: str, trail: frozenset = frozenset()) -> None:
-        # Cyclic schemas come back through the same pair of `$defs` references: stop there.
+    def schema(self, old: Any, new: Any, path: str) -> None:
+        # Only cyclic schemas keep their `$ref`s: a pair of definitions is compared once, where it first
+        # appears, which ends every cycle and reports a change inside a definition once.
         mark = tuple(s.get("$ref") if isinstance(s, dict) else None for s in (old, new))
         if mark != (None, None):
-            if mark in trail or len(trail) > 32:
+            if mark in self.compared:
                 return
-            trail = trail | {mark}
+            self.compared.add(mark)
         old, new = _resolve(old, self.roots[0]), _resolve(new, self.roots[1])
         for key in _ANNOTATIONS:
             if old.get(key) != new.get(key):
@@ -250,7 +252,7 @@ class _SchemaComparison:
         olds, news = _variants(old, self.roots[0]), _variants(new, self.roots[1])
         if len(olds) == 1 == len(news):
             if widened or narrowed:  # after a change of type, what lies below no longer compares
-                self._values(olds[0], news[0], path, trail)
+                self._values(olds[0], news[0], path)
             return
         by_type: list[dict[Any, list[dict[str, Any]]]] = [{}, {}]
         for side, variants in enumerate((olds, news)):
@@ -258,14 +260,14 @@ class _SchemaComparison:
                 by_type[side].setdefault(_types(variant, self.roots[side]), []).append(variant)
         for key, same in by_type[0].items():
             if len(same) == 1 == len(by_type[1].get(key, [])):
-                self._values(same[0], by_type[1][key][0], path, trail)
+                self._values(same[0], by_type[1][key][0], path)
 
-    def _values(self, old: dict[str, Any], new: dict[str, Any], path: str, trail: frozenset) -> None:
+    def _values(self, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
         self._enums(old, new, path)
         self._bounds(old, new, path)
-        self._properties(old, new, path, trail)
+        self._properties(old, new, path)
         if isinstance(old.get("items"), dict) or isinstance(new.get("items"), dict):
-            self.schema(old.get("items", {}), new.get("items", {}), f"{path}[]", trail)
+            self.schema(old.get("items", {}), new.get("items", {}), f"{path}[]")
 
     def _enums(self, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
         before, after = _enum(old), _enum(new)
@@ -304,16 +306,20 @@ class _SchemaComparison:
         closed = [s.get("additionalProperties") in (False, {"not": {}}) for s in (old, new)]
         if closed[0] != closed[1]:
             tightened(closed[1], f"other properties {'no longer' if closed[1] else 'now'} allowed")
-        # An optional body's fields: once one is given, these must be given too.
+        # An optional body's fields: once one is given, these must be given too. A dependency on a
+        # field that is required anyway adds or removes nothing (a body turning required drops them all).
         dependent = [s.get("dependentRequired") or {} for s in (old, new)]
+        required = [set(s.get("required") or ()) for s in (old, new)]
         for name in sorted(dependent[0].keys() | dependent[1].keys()):
             before, after = (set(d.get(name, ())) for d in dependent)
-            for narrowed, names in ((True, after - before), (False, before - after)):
+            where = f"{path}.{name}" if path else name
+            for narrowed, names in ((True, after - before - required[0]), (False, before - after - required[1])):
                 if names:
-                    tightened(narrowed, f"giving {name} {'now also' if narrowed else 'no longer'} requires "
-                                        f"{', '.join(sorted(names))}")
+                    self.directed(narrowed, "constraint-tightened" if narrowed else "constraint-loosened", where,
+                                  f"once given, {'now also' if narrowed else 'no longer'} requires "
+                                  f"{', '.join(sorted(names))}")
 
-    def _properties(self, old: dict[str, Any], new: dict[str, Any], path: str, trail: frozenset) -> None:
+    def _properties(self, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
         before, after = old.get("properties") or {}, new.get("properties") or {}
         if not isinstance(before, dict) or not isinstance(after, dict):
             return
@@ -335,7 +341,7 @@ class _SchemaComparison:
                     now = "required" if name in new_required else "optional"
                     kind = BREAKING if (now == "required") != self.output else COMPATIBLE
                     self.record(kind, f"{self.member}-now-{now}", where, f"now {now}")
-                self.schema(before[name], after[name], where, trail)
+                self.schema(before[name], after[name], where)
 
 
 def _compare_schemas(old: dict[str, Any], new: dict[str, Any], output: bool = False) -> list[Change]:
