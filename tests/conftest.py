@@ -23,6 +23,7 @@ EXAMPLES = {
     "everything.yaml": "everything",
     "library-3.1.yaml": "library",
     "petstore-2.0.yaml": "petstore2",
+    "styles.yaml": "styles",
 }
 
 

@@ -378,3 +378,30 @@ def test_files_upload_and_download(server_venv, upstream: Upstream):
     assert base64.b64decode(image.data) == PNG
 
     assert bad.is_error and "body: the content must be base64-encoded" in bad.content[0].text
+
+
+# -- every serialization style --------------------------------------------------------------
+
+
+def test_every_style_on_the_wire(server_venv, upstream: Upstream):
+    path = "/label/.red.green/matrix/;point=x,1,y,2/files/docs/a%20b.txt"
+    upstream.reply("GET", path, Reply(200, b"ok", "text/plain"))
+
+    async def steps(client):
+        return (
+            await client.call_tool("styledPath", {
+                "colors": ["red", "green"], "point": {"x": 1, "y": 2}, "filePath": "docs/a b.txt",
+                "X-Dims": {"w": 3, "h": 4}, "X-Ids": [5, 6], "q": "a/b?c", "filter": {"owner": "ann"},
+                "point2": {"x": 7, "y": 8}, "prefs": ["dark", "compact"],
+            }),
+            await client.call_tool("styledPath", {"colors": ["r"], "point": {"x": 1}, "filePath": "../etc/passwd"}),
+        )
+
+    styled, escaping = run(stdio(server_venv, "styles-mcp", upstream.url), "auto", steps)
+    (request,) = upstream.requests
+    assert request.target == path + "?q=a/b?c&filter=%7B%22owner%22%3A%22ann%22%7D&point2=x,7,y,8"
+    assert request.headers["x-dims"] == "w=3,h=4"
+    assert request.headers["x-ids"] == "5,6"
+    assert request.headers["cookie"] == "prefs=dark,compact"
+    assert not styled.is_error and text_of(styled) == "ok"
+    assert escaping.is_error and "filePath: path segments must be non-empty and not '.' or '..'" in text_of(escaping)

@@ -91,7 +91,8 @@ def map_parameter(
         wire=name,
         style=None if content_type else style,
         explode=explode,
-        allow_reserved=location == "query" and param.get("allowReserved") is True,
+        # On a path parameter (as OpenAPI 3.2 allows), allowReserved lets a value hold "/".
+        allow_reserved=location in ("query", "path") and param.get("allowReserved") is True,
         content_type=content_type,
     )
     return ParameterInput(argument, schema, required)

@@ -134,6 +134,14 @@ def _path_segment(value: Any) -> str:
     return text.replace(".", "%2E") if text in (".", "..") else text
 
 
+def _slashed_path(name: str, value: str) -> str:
+    """A value that may span path segments (`a/b/c`): each segment encoded, none relative or empty."""
+    segments = value.split("/")
+    if any(s in ("", ".", "..") for s in segments):
+        raise ToolError(f"Invalid arguments:\n- {name}: path segments must be non-empty and not '.' or '..'")
+    return "/".join(quote(s, safe="") for s in segments)
+
+
 def path_value(value: Any, style: str, explode: bool, name: str) -> str:
     if isinstance(value, list):
         items = [_path_segment(v) for v in value]
@@ -368,7 +376,10 @@ def build_request(settings: Settings, plan: dict[str, Any], schemes: dict[str, d
         if location == "path":
             if value is None or value == "" or value == [] or value == {}:
                 raise ToolError(f"Invalid arguments:\n- {name}: a path parameter needs a non-empty value")
-            path = path.replace("{" + wire + "}", path_value(value, style, explode, wire))
+            if spec.get("allowReserved") and isinstance(value, str) and style == "simple":
+                path = path.replace("{" + wire + "}", _slashed_path(name, value))
+            else:
+                path = path.replace("{" + wire + "}", path_value(value, style, explode, wire))
         elif value is None:
             continue  # an explicit null means "leave it out" for query, header and cookie
         elif location == "query":
