@@ -21,12 +21,21 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from rest2mcp.diagnostics import GenerationFailed
+from rest2mcp.loading import load
+from rest2mcp.pipeline import Options, prepare
+from rest2mcp.writing import write_files
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -47,10 +56,13 @@ from fidelity_prism import (
 )
 from fidelity_report import CallRecord, SpecReport, totals, write_reports
 
-CI_SPECS = [
-    REPO / "specs" / "petstore.yaml",
-    CORPUS / "sample" / "40-oai_examples_examples_v3.0_petstore.yaml",
-    CORPUS / "sample" / "41-oai_examples_examples_v3.0_uspto.yaml",
+# With the repository's own specs: small corpus specs with API keys in a header and in the
+# query, form-urlencoded bodies, path parameters, and the OAI examples.
+CI_CORPUS_SPECS = [
+    "04-facecheck.id.json",
+    "36-text2data.org.json",
+    "40-oai_examples_examples_v3.0_petstore.yaml",
+    "41-oai_examples_examples_v3.0_uspto.yaml",
 ]
 CI_CALLS = 4
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
@@ -60,13 +72,13 @@ SERVER_HTTP_TIMEOUT = 20.0
 RESULT_TEXT_LIMIT = 1000
 
 
+@dataclass
 class Settings:
-    def __init__(self, calls: int, seed: int, prism_timeout: float, max_tools: int | None, work: Path):
-        self.calls = calls
-        self.seed = seed
-        self.prism_timeout = prism_timeout
-        self.max_tools = max_tools
-        self.work = work
+    calls: int  # argument sets per tool
+    seed: int
+    prism_timeout: float
+    max_tools: int | None
+    work: Path  # each spec's generated server, Prism's copy of the spec and the logs
 
     def public(self) -> dict[str, Any]:
         return {"calls": self.calls, "seed": self.seed, "max_tools": self.max_tools}
@@ -78,23 +90,20 @@ class Settings:
 def run_spec(spec: Path, settings: Settings, validate_against: Path | None = None) -> SpecReport:
     """Generate, serve and call every tool of `spec`; Prism validates against `validate_against`
     (default: the spec itself; another document lets a check be made against a stricter variant)."""
-    from rest2mcp.diagnostics import GenerationFailed
-    from rest2mcp.pipeline import Options, prepare
-
     report = SpecReport(spec=_display(spec))
     started = time.monotonic()
     try:
         generated = prepare(str(spec), Options())
     except GenerationFailed as exc:
         return _skipped(report, "refused by the generator", _first_line(str(exc)), started)
+    except Exception as exc:  # noqa: BLE001 - a generator crash is a finding, not the end of the run
+        return _skipped(report, "generator crashed", f"{type(exc).__name__}: {exc}", started)
     if not generated.api.tools:
         return _skipped(report, "no tools", "", started)
 
     work = settings.work / _slug(spec)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    from rest2mcp.writing import write_files
-
     write_files(work / "server", generated.files)
     prism = Prism(_prism_spec(validate_against or spec, work), work / "prism.log", settings.prism_timeout)
     try:
@@ -122,8 +131,6 @@ def _skipped(report: SpecReport, status: str, detail: str, started: float) -> Sp
 def _prism_spec(spec: Path, work: Path) -> Path:
     """The copy Prism reads (see prism_document); the original when it has external `$ref`s,
     which a copy elsewhere could not resolve."""
-    from rest2mcp.loading import load
-
     document = load(str(spec)).document
     if has_external_refs(document):
         return spec
@@ -155,9 +162,6 @@ class Session:
         return {**os.environ, **secrets, **proxies, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
 
     async def run(self) -> None:
-        from mcp import Client, StdioServerParameters
-        from mcp.client.stdio import stdio_client
-
         parameters = StdioServerParameters(
             command=sys.executable,
             args=["-m", self.api.module, "--base-url", self.proxy.url, "--timeout", str(SERVER_HTTP_TIMEOUT)],
@@ -245,6 +249,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--calls", type=int, default=None, help="argument sets per tool (default 5; 4 with --ci)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the argument draws (default 0)")
     parser.add_argument("--max-tools", type=int, default=None, help="call at most this many tools per spec")
+    parser.add_argument("--jobs", type=int, default=1, help="specs run side by side, each in its own process")
     parser.add_argument("--prism-timeout", type=float, default=60.0, help="seconds to wait for Prism to start")
     parser.add_argument("--all-calls", action="store_true",
                         help="keep every call in the JSON report (default: only calls not accepted)")
@@ -258,12 +263,13 @@ def chosen_specs(args: argparse.Namespace) -> list[Path]:
     if args.folder:
         specs += sorted(p for p in args.folder.iterdir() if p.is_file() and p.suffix in SPEC_SUFFIXES)
     if args.ci:
-        specs += CI_SPECS
+        specs += sorted((REPO / "specs").glob("*.yaml")) + [CORPUS / "sample" / name for name in CI_CORPUS_SPECS]
     return specs
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    exit_on_sigterm()
     specs = chosen_specs(args)
     if not specs:
         print("give SPEC files, --folder DIR or --ci", file=sys.stderr)
@@ -275,11 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     calls = args.calls or (CI_CALLS if args.ci else 5)
     settings = Settings(calls, args.seed, args.prism_timeout, args.max_tools, out.parent / (out.name + ".work"))
     started = time.monotonic()
-    reports = []
-    for spec in specs:
-        report = run_spec(spec, settings)
-        reports.append(report)
-        print(_progress_line(report), flush=True)
+    reports = run_all(specs, settings, args.jobs)
     json_path, md_path = write_reports(reports, out, settings.public(), args.all_calls)
     total = totals(reports)
     print(f"total: {total['calls']} calls, accepted {total['accepted']}, violation {total['violation']}, "
@@ -289,6 +291,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.ci:
         return ci_exit_code(reports)
     return 0
+
+
+def run_all(specs: list[Path], settings: Settings, jobs: int) -> list[SpecReport]:
+    """Every spec's report, in the order given; progress printed as each one ends."""
+    if jobs <= 1:
+        reports = []
+        for spec in specs:
+            reports.append(run_spec(spec, settings))
+            print(_progress_line(reports[-1]), flush=True)
+        return reports
+    with ProcessPoolExecutor(max_workers=jobs, initializer=exit_on_sigterm) as pool:
+        futures = {pool.submit(run_spec, spec, settings): index for index, spec in enumerate(specs)}
+        done: dict[int, SpecReport] = {}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            print(_progress_line(done[futures[future]]), flush=True)
+    return [done[index] for index in range(len(specs))]
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so the `finally` blocks stop Prism and the server: Prism runs
+    in a session of its own and would outlive a process killed without them."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def ci_exit_code(reports: list[SpecReport]) -> int:

@@ -130,6 +130,9 @@ def _empty_value(value: str, name: str) -> bool:
     return value in ("", ".", f";{name}", f";{name}=")
 
 
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
 def classify(exchanges: list[Exchange], template: str | None, is_error: bool | None,
              error: str | None = None) -> Verdict:
     """The verdict on one call: what the server sent (exchanges) and what the client got back.
@@ -139,8 +142,10 @@ def classify(exchanges: list[Exchange], template: str | None, is_error: bool | N
     if any(e.upstream_error for e in exchanges):
         lost = next(e.upstream_error for e in exchanges if e.upstream_error)
         return Verdict(FAILED, [f"prism unreachable: {lost}"])
-    notes = [note for e in exchanges for note in prism_notes(e)]
-    messages = [m for e in exchanges for m in exchange_problems(e, template)]
+    built, followed = split_redirects(exchanges)
+    notes = [note for e in built for note in prism_notes(e)]
+    notes += [f"followed a redirect of the mock to {e.target} (not judged)" for e in followed]
+    messages = list(dict.fromkeys(m for e in built for m in exchange_problems(e, template)))
     if error is not None:
         # The request (if any) is still judged, so a client-side failure does not hide a violation.
         return Verdict(FAILED, [error], notes + [f"request: {m}" for m in messages])
@@ -148,7 +153,21 @@ def classify(exchanges: list[Exchange], template: str | None, is_error: bool | N
         if is_error:
             return Verdict(NOT_SENT)
         return Verdict(FAILED, ["the tool returned a result without calling the API"])
-    return Verdict(VIOLATION, list(dict.fromkeys(messages)), notes) if messages else Verdict(ACCEPTED, [], notes)
+    return Verdict(VIOLATION, messages, notes) if messages else Verdict(ACCEPTED, [], notes)
+
+
+def split_redirects(exchanges: list[Exchange]) -> tuple[list[Exchange], list[Exchange]]:
+    """(requests the tool built, requests that only followed a redirect of Prism's mock response).
+
+    Prism answers with the spec's example responses, 3xx ones included, and the Location of an
+    example is whatever the spec's author wrote ("string"): following it is the HTTP client's
+    business, not a request the tool built from its arguments.
+    """
+    built, followed = [], []
+    for index, exchange in enumerate(exchanges):
+        after_redirect = index > 0 and exchanges[index - 1].status in REDIRECTS
+        (followed if after_redirect else built).append(exchange)
+    return built, followed
 
 
 def exchange_problems(exchange: Exchange, template: str | None) -> list[str]:

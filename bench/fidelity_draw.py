@@ -64,7 +64,7 @@ class ArgumentDrawer:
     def draw(self, schema: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
         """(argument sets, source) where source names the generator that produced them."""
         validator = Draft202012Validator(schema, format_checker=FormatChecker())
-        prepared = bounded_formats(schema)
+        prepared = draw_schema(schema)
         attempts = [("hypothesis-jsonschema", lambda: _jsonschema_strategy(prepared)),
                     ("own", lambda: OwnStrategy(prepared).of(prepared))]
         for source, make in attempts:
@@ -104,8 +104,15 @@ def _jsonschema_strategy(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     return from_schema(schema, custom_formats=CUSTOM_FORMATS, allow_x00=False, codec="utf-8")
 
 
-def bounded_formats(schema: Any) -> Any:
-    """A copy where integer formats (int32, int64) become minimum/maximum, so draws fit them."""
+def draw_schema(schema: Any) -> Any:
+    """A copy of the schema to draw from, closer to what APIs check than to Python's reading.
+
+    - Integer formats (int32, int64) become minimum/maximum, so draws fit them.
+    - `contentEncoding: base64` is treated like `format`: the tool says base64, and decodes it.
+    - Patterns keep their ECMA-262 meaning (JSON Schema patterns are ECMA regexes): Python's
+      `re`, used by the drawing and by the generated server's validator, also takes any Unicode
+      digit for `\\d` and a final newline before `$`, which no API behind a JS regex accepts.
+    """
     schema = copy.deepcopy(schema)
 
     def visit(node: Any) -> None:
@@ -115,6 +122,10 @@ def bounded_formats(schema: Any) -> Any:
             if bounds and _types(node) & {"integer", "number"}:
                 node["minimum"] = max(node.get("minimum", bounds[0]), bounds[0])
                 node["maximum"] = min(node.get("maximum", bounds[1]), bounds[1])
+            if isinstance(node.get("pattern"), str):
+                node["pattern"] = ecma_pattern(node["pattern"])
+            if node.get("contentEncoding") == "base64" and "format" not in node:
+                node["format"] = "byte"  # the runtime decodes it: draw base64, as a model would send
             for value in node.values():
                 visit(value)
         elif isinstance(node, list):
@@ -123,6 +134,38 @@ def bounded_formats(schema: Any) -> Any:
 
     visit(schema)
     return schema
+
+
+ASCII_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_"}
+
+
+def ecma_pattern(pattern: str) -> str:
+    r"""`pattern` as Python's `re` must read it to mean what it means in ECMA-262.
+
+    \d and \w become their ASCII ranges (inside and outside [...]), and `$` becomes `\Z`:
+    in ECMA `$` is the end of the string, in Python it also matches before a final newline.
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            if escaped in ASCII_CLASSES:
+                ranges = ASCII_CLASSES[escaped]
+                out.append(ranges if in_class else f"[{ranges}]")
+            elif escaped.lower() in ASCII_CLASSES and not in_class:
+                out.append(f"[^{ASCII_CLASSES[escaped.lower()]}]")
+            else:
+                out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append("\\Z" if char == "$" and not in_class else char)
+        i += 1
+    return "".join(out)
 
 
 def _types(schema: dict[str, Any]) -> set[str]:

@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 def prism_document(document: dict[str, Any]) -> dict[str, Any]:
-    """The spec as Prism should see it, with two of Prism 5.14's misreadings worked around.
+    """The spec as Prism should see it: the same API, minus what Prism 5.14 misreads.
 
     - Non-body parameter schemas lose `null`: Prism rejects a correct `a,b` value for a nullable
       array query parameter, and a null can never travel in a path, query, header or cookie
@@ -56,14 +56,67 @@ def prism_document(document: dict[str, Any]) -> dict[str, Any]:
     - Array properties of form-urlencoded bodies get an explicit `encoding` with the OpenAPI
       default (style form, explode true): without one Prism keeps only the last `k=v` pair and
       reports "must be array" for every correct `k=a&k=b` body.
+    - Header parameters named Accept, Content-Type or Authorization are dropped: OpenAPI says
+      they SHALL be ignored (the media types and security schemes govern those headers), but
+      Prism requires them.
+    - In OpenAPI 3.0, the siblings of a `$ref` are dropped: 3.0 says they SHALL be ignored, but
+      Prism applies them (`{$ref: Obj, type: string}` makes it demand a string body).
     """
     document = copy.deepcopy(document)
+    if str(document.get("openapi", "")).startswith("3.0"):
+        _drop_ref_siblings(document)
+    for holder in _parameter_lists(document):
+        holder["parameters"] = [p for p in holder["parameters"] if not _ignored_header(p, document)]
     for parameter in _parameters(document):
         if isinstance(parameter.get("schema"), dict):
-            parameter["schema"] = without_null(_inlined(parameter["schema"], document, 0))
+            parameter["schema"] = without_null(_inlined(parameter["schema"], document))
     for media in _form_media(document):
         _default_array_encodings(media, document)
     return document
+
+
+IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+
+
+def _parameter_lists(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every path item and operation that has a `parameters` list."""
+    holders = []
+    for item in (document.get("paths") or {}).values():
+        if isinstance(item, dict):
+            holders.append(item)
+            holders.extend(op for m, op in item.items() if m in PARAMETER_HOLDERS and isinstance(op, dict))
+    return [h for h in holders if isinstance(h.get("parameters"), list)]
+
+
+def _ignored_header(parameter: Any, document: dict[str, Any]) -> bool:
+    if isinstance(parameter, dict) and isinstance(parameter.get("$ref"), str):
+        parameter = _pointer(document, parameter["$ref"])
+    return (isinstance(parameter, dict) and parameter.get("in") == "header"
+            and str(parameter.get("name", "")).lower() in IGNORED_HEADERS)
+
+
+def _drop_ref_siblings(document: dict[str, Any]) -> None:
+    """Reduce every `{$ref, ...}` to `{$ref}`, except path items (a 3.0 path item may have both)."""
+    for key, value in document.items():
+        if key != "paths":
+            _strip_siblings(value)
+    for item in (document.get("paths") or {}).values():
+        if isinstance(item, dict):
+            for value in item.values():
+                _strip_siblings(value)
+
+
+def _strip_siblings(node: Any) -> None:
+    if isinstance(node, list):
+        for value in node:
+            _strip_siblings(value)
+    elif isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            for key in [k for k in node if k != "$ref"]:
+                del node[key]
+            return
+        for value in node.values():
+            _strip_siblings(value)
 
 
 def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -85,7 +138,7 @@ def _form_media(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _default_array_encodings(media: dict[str, Any], document: dict[str, Any]) -> None:
-    schema = _inlined(media.get("schema"), document, 6)  # two levels are enough to see the properties
+    schema = _inlined(media.get("schema"), document, levels=2)  # enough to see the properties
     properties = schema.get("properties") if isinstance(schema, dict) else None
     if not isinstance(properties, dict):
         return
@@ -101,29 +154,27 @@ def _type_names(schema: dict[str, Any]) -> set[str]:
 
 
 def _parameters(document: dict[str, Any]) -> list[dict[str, Any]]:
-    lists: list[Any] = []
-    for item in (document.get("paths") or {}).values():
-        if isinstance(item, dict):
-            lists.append(item.get("parameters"))
-            lists.extend(op.get("parameters") for m, op in item.items() if m in PARAMETER_HOLDERS and isinstance(op, dict))
+    """Every parameter object: in path items, in operations, in components."""
     components = (document.get("components") or {}).get("parameters") or {}
     found = [p for p in components.values() if isinstance(p, dict)]
-    found += [p for lst in lists if isinstance(lst, list) for p in lst if isinstance(p, dict) and "$ref" not in p]
+    for holder in _parameter_lists(document):
+        found += [p for p in holder["parameters"] if isinstance(p, dict) and "$ref" not in p]
     return found
 
 
-def _inlined(schema: Any, document: dict[str, Any], depth: int) -> Any:
-    """`schema` with local `$ref`s replaced by copies of their targets (recursion cut at depth 8)."""
+def _inlined(schema: Any, document: dict[str, Any], levels: int = 8) -> Any:
+    """`schema` with local `$ref`s replaced by copies of their targets, `levels` deep at most
+    (a recursive schema keeps its `$ref`s below that)."""
     if isinstance(schema, list):
-        return [_inlined(s, document, depth) for s in schema]
+        return [_inlined(s, document, levels) for s in schema]
     if not isinstance(schema, dict):
         return schema
     ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/") and depth < 8:
+    if isinstance(ref, str) and ref.startswith("#/") and levels > 0:
         target = _pointer(document, ref)
         if target is not None:
-            return _inlined(target, document, depth + 1)
-    return {k: _inlined(v, document, depth) for k, v in schema.items()}
+            return _inlined(target, document, levels - 1)
+    return {k: _inlined(v, document, levels) for k, v in schema.items()}
 
 
 def _pointer(document: Any, ref: str) -> Any:

@@ -111,12 +111,17 @@ def examples(reports: list[SpecReport], outcome: str) -> list[tuple[str, str, Ca
         for call in report.calls:
             if call.outcome != outcome:
                 continue
-            keys = call.messages if outcome != NOT_SENT else [call.result.splitlines()[0] if call.result else ""]
+            keys = call.messages if outcome != NOT_SENT else [result_key(call.result)]
             for key in keys:
                 if seen[key] < EXAMPLES_PER_MESSAGE:
                     seen[key] += 1
                     found.append((key, report.spec, call))
     return found
+
+
+def result_key(text: str) -> str:
+    """What a tool's error text says, without the argument values: its first two lines."""
+    return " ".join(text.strip().splitlines()[:2])[:200]
 
 
 def write_reports(reports: list[SpecReport], out: Path, settings: dict[str, Any],
