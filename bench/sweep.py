@@ -227,8 +227,11 @@ def metaschema_errors(schema: Any) -> Iterator[str]:
         yield f"{error.message} (at {at or '/'})"
 
 
-def schema_problems(tool: str, key: str, schema: Any, pointer: str | None = None) -> list[dict[str, Any]]:
-    """Problems of one inputSchema or outputSchema: invalid, or a root strict clients reject."""
+def schema_problems(
+    tool: str, key: str, schema: Any, pointer: str | None = None, metaschema: bool = True
+) -> list[dict[str, Any]]:
+    """Problems of one inputSchema or outputSchema: a root strict clients reject, or (when
+    `metaschema`) not valid JSON Schema 2020-12."""
     if not isinstance(schema, dict):
         return [problem(tool, key, f"is a {type(schema).__name__}, not a JSON object", pointer)]
     found = []
@@ -239,7 +242,7 @@ def schema_problems(tool: str, key: str, schema: Any, pointer: str | None = None
     for combinator in ROOT_COMBINATORS:
         if combinator in schema:
             found.append(problem(tool, key, f"root has {combinator}", pointer))
-    for index, message in enumerate(metaschema_errors(schema)):
+    for index, message in enumerate(metaschema_errors(schema) if metaschema else ()):
         if index == METASCHEMA_ERRORS_PER_SCHEMA:
             found.append(problem(tool, key, "more metaschema errors not listed", pointer))
             break
@@ -249,7 +252,19 @@ def schema_problems(tool: str, key: str, schema: Any, pointer: str | None = None
 
 def definition_problems(definitions: list[dict[str, Any]], pointers: list[str] | None = None) -> list[dict[str, Any]]:
     """Problems of a tools/list: names clients refuse, duplicate names, bad schemas."""
+    return check_definitions(definitions, pointers)[0]
+
+
+def check_definitions(
+    definitions: list[dict[str, Any]], pointers: list[str] | None = None, deadline: float | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The problems of a tools/list, and how many schemas missed the metaschema check.
+
+    The metaschema check costs about 4 s per MB of schema, and some real specs give tools/lists
+    of 100 MB: past `deadline` (a time.monotonic() value) only the cheap checks go on.
+    """
     found = []
+    unchecked = 0
     counts = Counter(d.get("name") for d in definitions)
     reported_duplicates = set()
     for index, definition in enumerate(definitions):
@@ -265,8 +280,10 @@ def definition_problems(definitions: list[dict[str, Any]], pointers: list[str] |
             found.append(problem(label, "inputSchema", "missing", pointer))
         for key in SCHEMA_KEYS:
             if key in definition:
-                found.extend(schema_problems(label, key, definition[key], pointer))
-    return found
+                in_time = deadline is None or time.monotonic() < deadline
+                unchecked += not in_time
+                found.extend(schema_problems(label, key, definition[key], pointer, metaschema=in_time))
+    return found, unchecked
 
 
 # -- one spec ------------------------------------------------------------------------------------
@@ -276,6 +293,7 @@ def definition_problems(definitions: list[dict[str, Any]], pointers: list[str] |
 class Settings:
     start: bool = True  # start each generated server and list its tools
     start_timeout: float = 120.0  # seconds for one server to start and answer tools/list
+    check_budget: float = 120.0  # seconds of metaschema checks per spec; the rest is not checked
 
 
 def blank_record(spec: Spec) -> dict[str, Any]:
@@ -293,6 +311,7 @@ def blank_record(spec: Spec) -> dict[str, Any]:
         warning_codes={},
         schema_problem_count=0,
         schema_problems=[],
+        schemas_unchecked=0,
         server=None,
     )
     return record
@@ -358,10 +377,7 @@ def served_definitions(generated: Generated) -> list[dict[str, Any]]:
     return json.loads(data)["tools"]
 
 
-def generated_fields(generated: Generated) -> dict[str, Any]:
-    definitions = served_definitions(generated)
-    pointers = [tool.pointer for tool in generated.api.tools]
-    problems = definition_problems(definitions, pointers if len(pointers) == len(definitions) else None)
+def generated_fields(generated: Generated, definitions: list[dict[str, Any]]) -> dict[str, Any]:
     listing = json.dumps(definitions, ensure_ascii=False, separators=(",", ":"))
     return {
         "outcome": "generated",
@@ -370,8 +386,17 @@ def generated_fields(generated: Generated) -> dict[str, Any]:
         "tools": len(definitions),
         "tools_list_bytes": len(listing.encode("utf-8")),
         **warning_fields(generated.diagnostics),
+    }
+
+
+def checked_fields(generated: Generated, definitions: list[dict[str, Any]], budget: float) -> dict[str, Any]:
+    pointers = [tool.pointer for tool in generated.api.tools]
+    known = pointers if len(pointers) == len(definitions) else None
+    problems, unchecked = check_definitions(definitions, known, deadline=time.monotonic() + budget)
+    return {
         "schema_problem_count": len(problems),
         "schema_problems": problems[:PROBLEMS_KEPT_PER_SPEC],
+        "schemas_unchecked": unchecked,
     }
 
 
@@ -387,8 +412,8 @@ def sweep_spec(
 ) -> dict[str, Any]:
     """Generate, check and (optionally) start one spec. Never raises for a problem of the spec.
 
-    `on_generated` receives the record before the server is started, so that a parent that
-    must kill a stuck child still knows the generation part of the result.
+    `on_generated` receives the record as soon as generation succeeded, so that a parent that
+    must kill a child stuck in the checks or the server start still knows the generation result.
     """
     record = blank_record(spec)
     started = time.perf_counter()
@@ -403,10 +428,12 @@ def sweep_spec(
         record.update(outcome="crashed", error={**describe_exception(exc), "stage": "generate"})
         return record
     record["generate_seconds"] = round(time.perf_counter() - started, 3)
-    record.update(generated_fields(generated))
+    definitions = served_definitions(generated)
+    record.update(generated_fields(generated, definitions))
+    if on_generated is not None:
+        on_generated(record)
+    record.update(checked_fields(generated, definitions, settings.check_budget))
     if settings.start:
-        if on_generated is not None:
-            on_generated(record)
         record["server"] = start_and_list(generated, record["tools"], settings.start_timeout)
     return record
 
@@ -507,27 +534,29 @@ def process_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def died_record(slot: Running) -> dict[str, Any]:
+def stopped_record(slot: Running, outcome: str, error_type: str, message: str) -> dict[str, Any]:
+    """The record of a child that gave no final result: killed, or dead on its own."""
+    # After the "generated" message the generation part is known and kept; the stage says
+    # that the generator finished and the sweep's checks or the server start did not.
     record = slot.generated or blank_record(slot.spec)
-    code = slot.process.exitcode
-    message = f"the process exited with code {code} without a result"
-    if slot.generated is not None:
-        record["server"] = {"ok": False, "listed": None, "seconds": None, "error": message}
-    else:
-        record.update(outcome="crashed", error={"type": "ProcessDied", "message": message, "traceback": [], "stage": "generate"})
+    stage = "check or server start" if slot.generated is not None else "generate"
+    record.update(outcome=outcome, error={"type": error_type, "message": message, "traceback": [], "stage": stage})
     return record
 
 
-def timed_out_record(slot: Running, timeout: float, start_timeout: float) -> dict[str, Any]:
-    if slot.generated is not None:
-        record = slot.generated
-        message = f"killed: no tools/list answer within {start_timeout + KILL_GRACE_SECONDS:g} s"
-        record["server"] = {"ok": False, "listed": None, "seconds": None, "error": message}
-        return record
-    record = blank_record(slot.spec)
-    message = f"no result within {timeout:g} s; the process was killed"
-    record.update(outcome="timeout", error={"type": "Timeout", "message": message, "traceback": [], "stage": "generate"})
-    return record
+def died_record(slot: Running) -> dict[str, Any]:
+    message = f"the process exited with code {slot.process.exitcode} without a result"
+    return stopped_record(slot, "crashed", "ProcessDied", message)
+
+
+def timed_out_record(slot: Running, timeout: float, settings: Settings) -> dict[str, Any]:
+    limit = after_generation_limit(settings) if slot.generated is not None else timeout
+    return stopped_record(slot, "timeout", "Timeout", f"no result within {limit:g} s; the process was killed")
+
+
+def after_generation_limit(settings: Settings) -> float:
+    """Seconds a child gets for checks and server start once it reported its generation result."""
+    return settings.check_budget + (settings.start_timeout if settings.start else 0.0) + KILL_GRACE_SECONDS
 
 
 def spec_size(spec: Spec) -> int:
@@ -582,14 +611,14 @@ def run_specs(
                     continue
                 if kind == "generated":
                     slot.generated = record
-                    slot.deadline = time.monotonic() + settings.start_timeout + KILL_GRACE_SECONDS
+                    slot.deadline = time.monotonic() + after_generation_limit(settings)
                 else:
                     finish(connection, record)
             now = time.monotonic()
             for connection, slot in list(running.items()):
                 if now > slot.deadline:
                     slot.process.kill()
-                    finish(connection, timed_out_record(slot, timeout, settings.start_timeout))
+                    finish(connection, timed_out_record(slot, timeout, settings))
     finally:
         for slot in running.values():  # interrupted: leave no child behind
             slot.process.kill()
@@ -610,6 +639,7 @@ def compute_totals(records: list[dict[str, Any]]) -> dict[str, Any]:
         "warnings": sum(record["warnings"] for record in records),
         "schema_problems": sum(record["schema_problem_count"] for record in records),
         "specs_with_schema_problems": sum(1 for record in records if record["schema_problem_count"]),
+        "schemas_unchecked": sum(record["schemas_unchecked"] for record in records),
         "servers_ok": sum(1 for server in servers if server["ok"]),
         "servers_failed": sum(1 for server in servers if not server["ok"]),
         "generate_seconds": round(sum(record["generate_seconds"] or 0 for record in records), 2),
@@ -651,7 +681,10 @@ def notes_text(record: dict[str, Any]) -> str:
     if record["outcome"] in ("crashed", "timeout"):
         return f"{record['error']['type']}: {record['error']['message'][:120]}"
     codes = record.get("warning_codes") or {}
-    return ", ".join(f"{code}×{count}" for code, count in codes.items())
+    notes = [f"{code}×{count}" for code, count in codes.items()]
+    if record["schemas_unchecked"]:
+        notes.append(f"{record['schemas_unchecked']} schemas past the check budget")
+    return ", ".join(notes)
 
 
 def spec_row(record: dict[str, Any]) -> str:
@@ -690,7 +723,7 @@ def totals_row(totals: dict[str, Any], started: bool) -> str:
 
 
 def problem_lines(record: dict[str, Any]) -> list[str]:
-    """Markdown bullets for what makes this spec fail the sweep (nothing for a clean spec)."""
+    """Markdown bullets for what makes this spec fail the sweep, or was left unchecked."""
     lines = []
     if record["outcome"] in ("crashed", "timeout"):
         error = record["error"]
@@ -699,6 +732,8 @@ def problem_lines(record: dict[str, Any]) -> list[str]:
     for found in record["schema_problems"]:
         at = f" (`#{cell(found['pointer'])}`)" if found.get("pointer") else ""
         lines.append(f"- tool `{cell(found['tool'])}`{at} {found['where']}: {cell(found['message'])}")
+    if record["schemas_unchecked"]:
+        lines.append(f"- {record['schemas_unchecked']} schemas not checked against the metaschema (past --check-budget)")
     if record["schema_problem_count"] > len(record["schema_problems"]):
         lines.append(f"- ... {record['schema_problem_count'] - len(record['schema_problems'])} more schema problems")
     server = record.get("server")
@@ -737,7 +772,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     lines.append("## Problems")
     lines.append("")
     if not broken:
-        lines.append("None: no crash, no timeout, no schema problem, no server failure.")
+        lines.append("None: no crash, no timeout, no schema problem, no server failure, every schema checked.")
     for record, found in broken:
         lines.extend([f"### {record['spec']}", "", *found, ""])
     return "\n".join(lines).rstrip() + "\n"
@@ -776,6 +811,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="sweep only the first N specs found")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="seconds to generate and check one spec before it is killed (default 300)")
+    parser.add_argument("--check-budget", type=float, default=120.0,
+                        help="seconds of JSON Schema metaschema checks per spec; schemas past it are counted "
+                        "as unchecked (default 120)")
     parser.add_argument("--start-timeout", type=float, default=120.0,
                         help="seconds for one server to start and list its tools (default 120)")
     args = parser.parse_args(argv)
@@ -798,6 +836,8 @@ def print_progress(record: dict[str, Any], done: int, total: int) -> None:
         text += f": {record['tools']} tools in {record['generate_seconds']:.1f} s"
     if record["schema_problem_count"]:
         text += f", {record['schema_problem_count']} SCHEMA PROBLEMS"
+    if record["schemas_unchecked"]:
+        text += f", {record['schemas_unchecked']} schemas unchecked"
     server = record.get("server")
     if server:
         text += f", server ok in {server['seconds']:.1f} s" if server["ok"] else f", SERVER FAILED: {server['error'][:100]}"
@@ -811,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
     specs = collect_specs(args.targets, args.directory)
     if args.limit is not None:
         specs = specs[: args.limit]
-    settings = Settings(start=not args.no_start, start_timeout=args.start_timeout)
+    settings = Settings(start=not args.no_start, start_timeout=args.start_timeout, check_budget=args.check_budget)
     began = time.perf_counter()
     records = run_specs(specs, settings, args.jobs, args.timeout, progress=print_progress)
     wall = round(time.perf_counter() - began, 2)
@@ -825,6 +865,7 @@ def main(argv: list[str] | None = None) -> int:
             "start": settings.start,
             "timeout": args.timeout,
             "start_timeout": args.start_timeout,
+            "check_budget": args.check_budget,
             "wall_seconds": wall,
         },
         "totals": totals,

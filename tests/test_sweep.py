@@ -179,6 +179,24 @@ def test_a_stuck_spec_is_killed_after_its_timeout_and_the_others_still_finish(tm
     assert sweep.failed(sweep.compute_totals(records))
 
 
+def test_a_child_stuck_after_generation_keeps_its_generation_result(tmp_path, monkeypatch):
+    if "fork" not in sweep.multiprocessing.get_all_start_methods():
+        pytest.skip("needs the fork start method")
+    path = write(tmp_path / "tiny.yaml", TWO_OPERATIONS)
+
+    def stuck_checks(generated, definitions, budget):
+        time.sleep(600)
+
+    monkeypatch.setattr(sweep, "checked_fields", stuck_checks)  # the forked child inherits both
+    monkeypatch.setattr(sweep, "KILL_GRACE_SECONDS", 0.5)
+
+    [record] = sweep.run_specs([spec_for(path)], sweep.Settings(start=False, check_budget=0.5), jobs=1, timeout=60)
+
+    assert record["outcome"] == "timeout"
+    assert record["error"]["stage"] == "check or server start"
+    assert record["tools"] == 2 and record["generate_seconds"] is not None
+
+
 # -- checking tool definitions -------------------------------------------------------------
 
 
@@ -241,6 +259,16 @@ def test_duplicate_names_are_one_problem_per_name():
     found = messages(sweep.definition_problems([good_tool("a"), good_tool("b"), good_tool("a"), good_tool("a")]))
 
     assert found == ["a name: name 'a' is used by 3 tools"]
+
+
+def test_past_the_deadline_only_the_metaschema_check_is_skipped_and_counted():
+    invalid = {"type": "array", "properties": {"id": {"type": "integr"}}}
+
+    found, unchecked = sweep.check_definitions([good_tool(inputSchema=invalid)], deadline=time.monotonic() - 1)
+
+    assert messages(found) == ["getThing inputSchema: root type is 'array', not 'object'"]
+    assert unchecked == 2  # its inputSchema and its outputSchema
+    assert sweep.check_definitions([good_tool(inputSchema=invalid)])[1] == 0
 
 
 def test_problems_carry_the_operation_pointer_when_known():
