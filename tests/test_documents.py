@@ -215,3 +215,28 @@ def test_body_media_type_preference(tmp_path):
     assert preferred.input_schema["properties"]["file"]["properties"]["content"]["contentEncoding"] == "base64"
     form = prepare(str(spec), Options(preferred_media_types=("text/csv", "application/x-www-form-urlencoded"))).api.tools[0]
     assert form.body.kind == "form"
+
+
+def test_large_shared_schemas_go_to_defs_and_large_outputs_are_left_out(tmp_path):
+    big = {"type": "object", "properties": {f"field_{i}": {"type": "string", "description": "x" * 40} for i in range(60)}}
+    document = {
+        "openapi": "3.0.3", "info": {"title": "Big", "version": "1"},
+        "paths": {"/orders": {"post": {
+            "operationId": "createOrder",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"billing": {"$ref": "#/components/schemas/Address"},
+                                                 "shipping": {"$ref": "#/components/schemas/Address"}}}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Address"}}}}},
+        }}},
+        "components": {"schemas": {"Address": big}},
+    }
+    spec = tmp_path / "big.json"
+    spec.write_text(json.dumps(document))
+    tool = prepare(str(spec), Options()).api.tools[0]
+    schema = tool.input_schema
+    assert schema["properties"]["billing"] == {"$ref": "#/$defs/Address"}
+    assert schema["properties"]["shipping"] == {"$ref": "#/$defs/Address"}
+    assert list(schema["$defs"]) == ["Address"] and len(schema["$defs"]["Address"]["properties"]) == 60
+    assert tool.output_schema is not None  # about 4 KB: under the default limit
+    assert prepare(str(spec), Options(output_schema_limit=1000)).api.tools[0].output_schema is None

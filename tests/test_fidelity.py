@@ -190,6 +190,8 @@ def test_prism_copy_drops_null_from_parameters_only_and_defaults_form_array_enco
                 "application/json": {"schema": {"$ref": "#/components/schemas/Tags"}},
                 "application/x-www-form-urlencoded": {"schema": {"properties": {
                     "topic": {"type": "array", "items": {"type": "string"}}, "data": {"type": "string"}}}},
+                "multipart/form-data": {"schema": {"properties": {
+                    "links": {"type": "array", "items": {"type": "string"}}}}, "encoding": {"x": {}}},
             }},
         }}},
         "components": {"schemas": {"Tags": {"type": ["array", "null"], "items": {"type": "string"}}}},
@@ -201,6 +203,8 @@ def test_prism_copy_drops_null_from_parameters_only_and_defaults_form_array_enco
     assert copy["components"]["schemas"]["Tags"]["type"] == ["array", "null"]  # bodies keep null
     form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]
     assert form["encoding"] == {"topic": {"style": "form", "explode": True}}
+    multipart = operation["requestBody"]["content"]["multipart/form-data"]
+    assert multipart["encoding"] == {"x": {}, "links": {"style": "form", "explode": True}}
     assert document["paths"]["/a"]["post"]["parameters"][1]["schema"]["nullable"] is True  # input untouched
 
 

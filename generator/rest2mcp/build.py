@@ -16,8 +16,8 @@ from rest2mcp.ir import Api, Argument, Tool
 from rest2mcp.naming import NameRequest, argument_name, assign_tool_names
 from rest2mcp.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
 from rest2mcp.refs import Resolver, UnresolvableRef
-from rest2mcp.responses import map_responses
-from rest2mcp.schemas import DocumentSchemas, SchemaConverter
+from rest2mcp.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
+from rest2mcp.schemas import DocumentSchemas, SchemaConverter, used_defs
 from rest2mcp.security import map_schemes, requirements
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -35,11 +35,12 @@ def build_api(
     spec_source: str,
     diagnostics: Diagnostics,
     preferred_media_types: tuple[str, ...] = (),
+    output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT,
 ) -> Api:
     resolver = Resolver(document)
     schemas = DocumentSchemas(resolver, version, diagnostics)
     schemes = map_schemes(document, resolver, env_prefix, diagnostics)
-    context = _Context(document, resolver, schemas, schemes, diagnostics, preferred_media_types)
+    context = _Context(document, resolver, schemas, schemes, diagnostics, preferred_media_types, output_schema_limit)
     info = document.get("info") if isinstance(document.get("info"), dict) else {}
     base_url, base_note = server_url(document.get("servers"), spec_url)
 
@@ -100,6 +101,7 @@ class _Context:
     schemes: dict[str, Any]
     diagnostics: Diagnostics
     preferred_media_types: tuple[str, ...]
+    output_schema_limit: int
 
 
 def _operation(
@@ -121,7 +123,8 @@ def _operation(
                         context.preferred_media_types)
     input_schema, arguments = _input_schema(parameters, body, converter, pointer, diagnostics)
 
-    output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"))
+    output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"),
+                           context.output_schema_limit)
     summary = _one_line(operation.get("summary"))
     operation_id = operation.get("operationId") if isinstance(operation.get("operationId"), str) else None
     return {
@@ -198,8 +201,9 @@ def _input_schema(
     if dependent:
         root["dependentRequired"] = dependent
     root["additionalProperties"] = False
-    if converter.defs:
-        root["$defs"] = dict(sorted(converter.defs.items()))
+    defs = used_defs(root, converter.defs)
+    if defs:
+        root["$defs"] = defs
     return root, tuple(arguments)
 
 

@@ -66,7 +66,8 @@ def root(
 
 
 def _options(output: Path | None, name: str | None, base_url: str | None, allow_ref_host: list[str],
-             prefer_body: list[str], strict: bool = False, skip_validation: bool = False, models: bool | None = None):
+             prefer_body: list[str], strict: bool = False, skip_validation: bool = False, models: bool | None = None,
+             max_output_schema: int | None = None):
     """Options from the command line; what it does not say comes from the folder's last run."""
     from rest2mcp.pipeline import Options
     from rest2mcp.writing import read_manifest
@@ -80,6 +81,8 @@ def _options(output: Path | None, name: str | None, base_url: str | None, allow_
         allowed_ref_hosts=tuple(allow_ref_host or previous.get("allowed_ref_hosts") or ()),
         preferred_media_types=tuple(prefer_body or previous.get("preferred_media_types") or ()),
         models=models if models is not None else previous.get("models", True),
+        output_schema_limit=(max_output_schema if max_output_schema is not None
+                             else previous.get("output_schema_limit", Options.output_schema_limit)),
     )
 
 
@@ -122,12 +125,14 @@ def generate(
     prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
     force: bool = typer.Option(False, "--force", help="Overwrite generated files edited by hand (keeping FILE.orig backups)."),
     models: bool | None = typer.Option(None, "--models/--no-models", help="Write models.py, typed models for custom code (default: yes)."),
+    max_output_schema: int | None = typer.Option(None, "--max-output-schema", help="Leave out output schemas larger than this many bytes of JSON (default 16384; 0: none)."),
 ) -> None:
     """Generate an MCP server package from SPEC (or update the one in the output folder)."""
     from rest2mcp.pipeline import plan
     from rest2mcp.writing import apply_plan
 
-    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, strict, skip_validation, models))
+    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, strict, skip_validation,
+                                         models, max_output_schema))
     out_dir = output if output is not None else Path(generated.api.package)
     if out_dir.exists() and not out_dir.is_dir():
         typer.echo(f"error[E403]: {out_dir}: exists and is not a folder\n  hint: pass another -o", err=True)

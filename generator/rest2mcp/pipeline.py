@@ -16,6 +16,7 @@ from rest2mcp.loading import LoadedDocument, load
 from rest2mcp.models import typed_models
 from rest2mcp.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.render import render, scaffold_paths
+from rest2mcp.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
 from rest2mcp.validation import openapi_version, validate
 from rest2mcp.writing import WritePlan, WriteReport, apply_plan, plan_write, sha256
 
@@ -29,6 +30,7 @@ class Options:
     allowed_ref_hosts: tuple[str, ...] = ()
     preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
     models: bool = True  # typed models (models.py) for custom code
+    output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes; larger output schemas are left out
 
 
 @dataclass
@@ -90,6 +92,7 @@ def prepare(source: str, options: Options) -> Generated:
         spec_source=source,
         diagnostics=diagnostics,
         preferred_media_types=tuple(m.lower() for m in options.preferred_media_types),
+        output_schema_limit=options.output_schema_limit,
     )
     if options.base_url:
         api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
@@ -122,7 +125,8 @@ def _config(options: Options) -> dict:
     """The options that shape the output (strictness and validation do not)."""
     return {"name": options.name, "base_url": options.base_url,
             "allowed_ref_hosts": list(options.allowed_ref_hosts),
-            "preferred_media_types": list(options.preferred_media_types), "models": options.models}
+            "preferred_media_types": list(options.preferred_media_types), "models": options.models,
+            "output_schema_limit": options.output_schema_limit}
 
 
 def plan(generated: Generated, out_dir: Path) -> WritePlan:

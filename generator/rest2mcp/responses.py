@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from rest2mcp.bodies import is_json
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.refs import Resolver
-from rest2mcp.schemas import SchemaConverter, object_shape
+from rest2mcp.schemas import SchemaConverter, object_shape, used_defs
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,13 @@ def _success_codes(responses: dict[str, Any]) -> list[str]:
     return codes
 
 
-def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter) -> OutputInput:
+# Output schemas larger than this (JSON bytes) are left out: they cost every client context on each
+# tools/list while helping the model little; results still come as structured content and text.
+DEFAULT_OUTPUT_SCHEMA_LIMIT = 16_384
+
+
+def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter,
+                  limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT) -> OutputInput:
     responses = raw if isinstance(raw, dict) else {}
     media_types: list[str] = []
     primary: tuple[str, str, Any] | None = None  # (code, media type, schema)
@@ -64,6 +71,9 @@ def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaC
     else:
         schema = {"type": "object", "properties": {"result": converted}}
         wrap = True
-    if converter.defs:
-        schema["$defs"] = dict(sorted(converter.defs.items()))
+    defs = used_defs(schema, converter.defs)
+    if defs:
+        schema["$defs"] = defs
+    if len(json.dumps(schema)) > limit:
+        return OutputInput(None, False, accept)
     return OutputInput(schema, wrap, accept)

@@ -16,6 +16,7 @@ What changes on the way:
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Literal
 
@@ -23,6 +24,9 @@ from rest2mcp.diagnostics import Diagnostics
 from rest2mcp.refs import Resolver, UnresolvableRef
 
 Direction = Literal["input", "output"]
+
+# A referenced schema whose JSON is larger than this is put in $defs once instead of inlined.
+INLINE_LIMIT = 2000
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
 
@@ -82,6 +86,7 @@ class DocumentSchemas:
         self._cyclic: dict[str, bool] = {}
         # (ref, direction) -> (converted target, the cyclic refs its `$defs` references need)
         self.converted: dict[tuple[str, str], tuple[dict[str, Any], frozenset[str]]] = {}
+        self.sizes: dict[tuple[str, str], int] = {}  # JSON size of each converted target
         self._def_names: dict[str, str] = {}
         self._warned: set[tuple[str, str]] = set()
 
@@ -155,6 +160,25 @@ def _collect_refs(schema: Any, found: set[str]) -> None:
             _collect_refs(value, found)
 
 
+def used_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `defs` that `schema` reaches (directly or through other entries), sorted."""
+    used: set[str] = set()
+    stack: list[Any] = [{k: v for k, v in schema.items() if k != "$defs"}]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref[len("#/$defs/"):]
+                if name not in used and name in defs:
+                    used.add(name)
+                    stack.append(defs[name])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return {name: defs[name] for name in sorted(used)}
+
+
 def _def_name(ref: str) -> str:
     last = ref.rsplit("/", 1)[-1] or "schema"
     return re.sub(r"[^A-Za-z0-9_.-]", "_", last)[:64] or "schema"
@@ -191,7 +215,14 @@ class SchemaConverter:
         while self._pending:
             ref = self._pending.pop()
             name = self.schemas.def_name(ref)
-            if name not in self.defs:
+            if name in self.defs:
+                continue
+            cached = self.schemas.converted.get((ref, self.direction))
+            if cached is not None:  # a large shared schema: its body is already converted
+                self.defs[name] = cached[0]
+                for needed in sorted(cached[1]):
+                    self._require_def(needed)
+            else:
                 self.defs[name] = {}  # placeholder: a self-reference must not loop
                 self.defs[name] = self._convert_target(ref)
 
@@ -216,9 +247,14 @@ class SchemaConverter:
                 finally:
                     needs = self._tracking.pop()
                 cache[key] = (converted, frozenset(needs))
-            target, needs = cache[key]
-            for needed in sorted(needs):
-                self._require_def(needed)
+                self.schemas.sizes[key] = len(json.dumps(converted))
+            if self.schemas.sizes[key] > INLINE_LIMIT:
+                # Large schemas are shared through $defs: inlining each use multiplies the payload.
+                target = {"$ref": f"#/$defs/{self._require_def(ref)}"}
+            else:
+                target, needs = cache[key]
+                for needed in sorted(needs):
+                    self._require_def(needed)
         # 3.0 ignores $ref siblings; 3.1 keeps annotations beside a reference.
         extra = {k: siblings[k] for k in ("description", "title", "default", "deprecated") if k in siblings}
         if self.schemas.version == "3.1" and extra:
