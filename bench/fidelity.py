@@ -12,7 +12,7 @@ drawn from its own inputSchema. Each call is judged by the requests that reached
 
 Usage:
   python bench/fidelity.py SPEC [SPEC ...] [--calls N] [--seed S] [--out bench/results/fidelity]
-  python bench/fidelity.py --folder ../shared/corpus/sample --calls 5
+  python bench/fidelity.py --folder ../shared/corpus/sample --calls 5 --jobs 2
   python bench/fidelity.py --ci      # a few small specs; exit 1 on anything but `accepted`
 """
 

@@ -53,9 +53,9 @@ def prism_document(document: dict[str, Any]) -> dict[str, Any]:
       array query parameter, and a null can never travel in a path, query, header or cookie
       anyway. Parameter schemas that are `$ref`s are inlined first, so body schemas sharing them
       keep their null.
-    - Array properties of form-urlencoded bodies get an explicit `encoding` with the OpenAPI
-      default (style form, explode true): without one Prism keeps only the last `k=v` pair and
-      reports "must be array" for every correct `k=a&k=b` body.
+    - Array properties of form-urlencoded and multipart bodies get an explicit `encoding` with
+      the OpenAPI default (style form, explode true): without one Prism keeps only the last
+      `k=v` pair (or part) and reports "must be array" for every correct `k=a&k=b` body.
     - Header parameters named Accept, Content-Type or Authorization are dropped: OpenAPI says
       they SHALL be ignored (the media types and security schemes govern those headers), but
       Prism requires them.
@@ -76,6 +76,8 @@ def prism_document(document: dict[str, Any]) -> dict[str, Any]:
 
 
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+# Prism reads multipart bodies with the same deserializer as form-urlencoded ones.
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _parameter_lists(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,7 +134,7 @@ def _form_media(document: dict[str, Any]) -> list[dict[str, Any]]:
             body = _pointer(document, body["$ref"])
         content = body.get("content") if isinstance(body, dict) else None
         for media_type, media in (content or {}).items():
-            if media_type.startswith("application/x-www-form-urlencoded") and isinstance(media, dict):
+            if media_type.startswith(FORM_MEDIA_TYPES) and isinstance(media, dict):
                 found.append(media)
     return found
 
