@@ -42,8 +42,9 @@ FILE_SCHEMA: dict[str, Any] = {
     "description": "A file: its content base64-encoded, with an optional file name and media type.",
     "properties": {
         "content": {"type": "string", "contentEncoding": "base64", "description": "The file's bytes, base64-encoded."},
-        "filename": {"type": "string"},
-        "contentType": {"type": "string", "description": "The file's media type, e.g. image/png."},
+        "filename": {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*$"},
+        "contentType": {"type": "string", "pattern": "^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$",
+                        "description": "The file's media type, e.g. image/png."},
     },
     "required": ["content"],
     "additionalProperties": False,
@@ -138,6 +139,10 @@ def map_body(
         if kind != "json":
             raise UnsupportedBody(f"a {media_type} body must be an object with named properties")
         return BodyInput(Body(media_type, required, spread=False, kind=kind), schema, None, [], description)
+    # A required body must not be empty: APIs (and validators) read an empty body as a missing one.
+    non_empty = {"minLength": 1} if required else {}
     if kind == "binary":
-        return BodyInput(Body(media_type, required, spread=False, kind=kind), BINARY_BODY_SCHEMA, None, [], description)
-    return BodyInput(Body(media_type, required, spread=False, kind=kind), {"type": "string"}, None, [], description)
+        return BodyInput(Body(media_type, required, spread=False, kind=kind), {**BINARY_BODY_SCHEMA, **non_empty},
+                         None, [], description)
+    return BodyInput(Body(media_type, required, spread=False, kind=kind), {"type": "string", **non_empty},
+                     None, [], description)

@@ -11,10 +11,14 @@ from rest2mcp.refs import Resolver
 from rest2mcp.schemas import SchemaConverter
 
 DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
-# Headers the runtime owns (OpenAPI 3: such parameter definitions "SHALL be ignored").
-RUNTIME_HEADERS = {"accept", "content-type", "authorization"}
+# Headers the runtime owns (OpenAPI 3: Accept, Content-Type and Authorization definitions "SHALL
+# be ignored"); the others are framing the HTTP client computes, and a model-given value breaks it.
+RUNTIME_HEADERS = {"accept", "content-type", "authorization", "content-length", "host", "transfer-encoding",
+                   "connection"}
 # A header value: visible ASCII, no leading or trailing blanks (HTTP clients refuse the rest).
 HEADER_VALUE_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
+# A value spanning path segments: none empty, none "." or "..".
+SLASHED_PATH_PATTERN = r"^(?!\.{1,2}(/|$))(?!.*/\.{1,2}(/|$))[^/]+(/[^/]+)*$"
 PARAMETER_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
 
 
@@ -69,8 +73,10 @@ def map_parameter(
         raw_schema = param.get("schema", {})
         schema_pointer = pointer + "/schema"
     schema = dict(converter.convert(raw_schema, schema_pointer))
-    if location == "path" and not schema:
-        schema = {"type": "string"}
+    if location == "path":
+        schema = _without_null(schema)  # a path segment cannot be null
+    if not schema or (content_type is None and _untyped(schema)):
+        schema = {**schema, "type": "string"}  # untyped values go on the wire as text
 
     required = location == "path" or param.get("required") is True
     if content_type is None:
@@ -81,6 +87,8 @@ def map_parameter(
     if param.get("deprecated") is True:
         schema["deprecated"] = True
 
+    if location == "path" and param.get("allowReserved") is True and schema.get("type") == "string":
+        schema.setdefault("pattern", SLASHED_PATH_PATTERN)
     style = param.get("style") if isinstance(param.get("style"), str) else DEFAULT_STYLE[location]
     explode = param.get("explode")
     if not isinstance(explode, bool):
@@ -98,17 +106,48 @@ def map_parameter(
     return ParameterInput(argument, schema, required)
 
 
-def _wire_safe(schema: dict[str, Any], location: str, required: bool) -> dict[str, Any]:
-    """Narrow string schemas to values the wire can carry and the API can tell from 'absent'.
+def _untyped(schema: dict[str, Any]) -> bool:
+    return not any(k in schema for k in ("type", "anyOf", "oneOf", "allOf", "enum", "const", "$ref", "not"))
 
-    An empty required path, query or header value collapses the path (`/pets/`) or reads as
-    missing; header values with blanks at either end or non-ASCII are refused by HTTP clients.
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema without its null alternative; a single remaining alternative is unwrapped."""
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list):
+            kept = [o for o in options if o != {"type": "null"}]
+            if len(kept) == 1:
+                outer = {k: v for k, v in schema.items() if k != key}
+                return {**outer, **kept[0]}
+            if len(kept) != len(options):
+                return {**schema, key: kept}
+    return schema
+
+
+def _wire_safe(schema: dict[str, Any], location: str, required: bool) -> dict[str, Any]:
+    """Narrow schemas to values the wire can carry and the API can tell from 'absent'.
+
+    An empty required value (``""``, ``[]``, ``{}``, ``[""]``) collapses the path (`/pets/`) or
+    reads as missing; header values with blanks at either end, line breaks or non-ASCII are
+    refused by HTTP clients.
     """
-    if schema.get("type") != "string" or "enum" in schema or "const" in schema:
+    if "enum" in schema or "const" in schema:
         return schema
     schema = dict(schema)
-    if required and "minLength" not in schema:
-        schema["minLength"] = 1
-    if location == "header" and "pattern" not in schema and "format" not in schema:
-        schema["pattern"] = HEADER_VALUE_PATTERN
+    kind = schema.get("type")
+    if kind == "string":
+        if required and "minLength" not in schema:
+            schema["minLength"] = 1
+        if location == "header" and "format" not in schema:
+            if "pattern" not in schema:
+                schema["pattern"] = HEADER_VALUE_PATTERN
+            else:  # keep the document's pattern and add the wire's own
+                schema["allOf"] = [*schema.get("allOf", []), {"pattern": HEADER_VALUE_PATTERN}]
+    elif kind == "array" and required:
+        schema.setdefault("minItems", 1)
+        items = schema.get("items")
+        if isinstance(items, dict) and items.get("type") == "string" and "minLength" not in items and "enum" not in items:
+            schema["items"] = {**items, "minLength": 1}
+    elif kind == "object" and required:
+        schema.setdefault("minProperties", 1)
     return schema

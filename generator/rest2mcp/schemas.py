@@ -299,6 +299,8 @@ class SchemaConverter:
 
         if "default" in out and not _default_fits(out, nullable):
             del out["default"]
+        if nullable and "enum" in out and None not in out["enum"]:
+            nullable = False  # an enum that does not list null excludes it (OpenAPI 3.0.3, JSON Schema)
         if nullable and out.get("type") != "null":
             return _make_nullable(out)
         return out

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import AwareDatetime, BaseModel, Field, PositiveFloat, constr
+from pydantic import AwareDatetime, BaseModel, Field, PositiveFloat, RootModel, constr
 
 
-class Color(Enum):
+class ColorEnum(Enum):
     red = 'red'
     green = 'green'
     blue = 'blue'
+
+
+class Color(RootModel[ColorEnum | None]):
+    root: ColorEnum | None = Field(None, examples=['red'])
 
 
 class Item(BaseModel):

@@ -347,9 +347,15 @@ def credentials(plan: dict[str, Any], schemes: dict[str, dict[str, Any]], enviro
     )
 
 
+def _encoded_template(template: str) -> str:
+    """The path template with its literal parts percent-encoded ("#" or "?" in a path is data)."""
+    parts = re.split(r"(\{[^}]*\})", template)
+    return "".join(p if p.startswith("{") else quote(p, safe="/:@!$&'()*+,;=-._~%") for p in parts)
+
+
 def build_request(settings: Settings, plan: dict[str, Any], schemes: dict[str, dict[str, Any]],
                   arguments: dict[str, Any], environ: Any) -> Request:
-    path = plan["path"]
+    path = _encoded_template(plan["path"])
     query: list[str] = []
     headers: dict[str, str] = {"User-Agent": settings.user_agent}
     cookies: list[str] = []
@@ -386,7 +392,7 @@ def build_request(settings: Settings, plan: dict[str, Any], schemes: dict[str, d
             query.extend(query_pairs(wire, value, style, explode, spec.get("allowReserved", False)))
         elif location == "header":
             text = header_value(value, explode)
-            if not _HEADER_VALUE.match(text):
+            if not _HEADER_VALUE.fullmatch(text):
                 raise ToolError(
                     f"Invalid arguments:\n- {name}: a header value must be printable ASCII without line breaks "
                     "or blanks at either end"
