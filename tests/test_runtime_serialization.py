@@ -295,7 +295,7 @@ def test_form_body_exact():
         "f": 2.0,
         "plus": "1+1",
     }
-    assert rt.form_body(fields) == "a=1&b=x%20y%26z%3Dw&d=true&e=1&e=2&o[k][n]=v&f=2&plus=1%2B1"
+    assert rt.form_body(fields) == "a=1&b=x%20y%26z%3Dw&d=true&e=1&e=2&o%5Bk%5D%5Bn%5D=v&f=2&plus=1%2B1"
 
 
 def test_form_body_round_trips():

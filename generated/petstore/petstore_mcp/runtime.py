@@ -224,18 +224,20 @@ def cookie_value(value: Any, explode: bool) -> str:
     return _enc(value)
 
 
+def _form_pairs(key: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _form_pairs(f"{key}[{k}]", v)]
+    if isinstance(value, list):
+        return [pair for v in value for pair in _form_pairs(key, v)]
+    return [] if value is None else [(key, value)]
+
+
 def form_body(fields: dict[str, Any]) -> str:
-    """application/x-www-form-urlencoded; nested objects and arrays in bracket notation."""
-    pairs: list[str] = []
-    for name, value in fields.items():
-        key = quote(name, safe="[]")
-        if isinstance(value, dict):
-            pairs.extend(_deep_pairs(key, value, _enc))
-        elif isinstance(value, list):
-            pairs.extend(f"{key}={_enc(v)}" for v in value)
-        elif value is not None:
-            pairs.append(f"{key}={_enc(value)}")
-    return "&".join(pairs)
+    """application/x-www-form-urlencoded; nested objects in bracket notation (Stripe-style), arrays
+    as repeated keys. Keys are percent-encoded whole: servers decode them before reading brackets,
+    and a raw "[" is a reserved character in this media type."""
+    pairs = [pair for name, value in fields.items() for pair in _form_pairs(name, value)]
+    return "&".join(f"{quote(key, safe='')}={_enc(value)}" for key, value in pairs)
 
 
 def _file_bytes(name: str, value: Any) -> tuple[bytes, str | None, str | None]:
