@@ -14,11 +14,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from secrets import token_hex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
 from mcp import types
+
+if TYPE_CHECKING:  # httpx is imported on the first call, not at start (it costs ~0.1 s)
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -541,6 +543,8 @@ class Caller:
         self._client: httpx.AsyncClient | None = None
 
     def client(self) -> httpx.AsyncClient:
+        import httpx
+
         if self._client is None:
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
@@ -554,6 +558,8 @@ class Caller:
             self._client = None
 
     async def call(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+        import httpx
+
         plan = self.catalog.plans[name]
         arguments = arguments or {}
         secrets: list[str] = []
