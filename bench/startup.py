@@ -563,6 +563,9 @@ def markdown_report(report: dict[str, Any]) -> str:
     different = [r["label"] for r in rows if not r["same_listing_as_floor_b"]]
     if different:
         lines += ["", f"**Warning**: floor (b) listed different tools than ours for: {', '.join(different)}."]
+    short = [r["label"] for r in rows if r["ours"]["tools"] != r["generated_tools"]]
+    if short:
+        lines += ["", f"**Warning**: the server listed another number of tools than generated for: {', '.join(short)}."]
     lines.append("")
     return "\n".join(lines)
 

@@ -7,6 +7,7 @@ the request logic is in runtime.py.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -25,7 +26,16 @@ INSTRUCTIONS = 'Tools that call the Styles API (version 1). Each tool is one API
 
 
 def load_catalog() -> Catalog:
-    return Catalog.from_json(resources.files(__package__).joinpath("tools.json").read_bytes())
+    """The precomputed tools. The collector is paused while they load and then told to leave them
+    alone (they live as long as the process): rescanning them dominates start-up for large APIs."""
+    data = resources.files(__package__).joinpath("tools.json").read_bytes()
+    gc.disable()
+    try:
+        catalog = Catalog.from_json(data)
+    finally:
+        gc.enable()
+    gc.freeze()
+    return catalog
 
 
 def create_server(surface: Surface):
