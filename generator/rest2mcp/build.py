@@ -65,6 +65,10 @@ def build_api(
             except UnresolvableRef as exc:
                 diagnostics.warning("W301", f"operation skipped: {exc}", pointer, "fix the reference in the document")
                 continue
+            except MissingPathParameter as exc:
+                diagnostics.warning("W301", f"operation skipped: {exc}", pointer,
+                                    "declare a path parameter for every {variable} of the path")
+                continue
             except UnsupportedBody as exc:
                 diagnostics.warning("W310", f"operation skipped: {exc}", pointer + "/requestBody")
                 continue
@@ -115,7 +119,7 @@ def _operation(
         if mapped is not None:
             parameters.append(mapped)
     parameters.sort(key=lambda p: PARAMETER_ORDER[p.argument.location])
-    _check_path_parameters(path, parameters, pointer, diagnostics)
+    _check_path_parameters(path, parameters)
 
     body = None
     if "requestBody" in operation:
@@ -145,11 +149,15 @@ def _operation(
     }
 
 
-def _check_path_parameters(path: str, parameters: list[ParameterInput], pointer: str, diagnostics: Diagnostics) -> None:
+class MissingPathParameter(Exception):
+    """A `{variable}` of the path that no parameter fills: the operation cannot be called."""
+
+
+def _check_path_parameters(path: str, parameters: list[ParameterInput]) -> None:
     declared = {p.argument.wire for p in parameters if p.argument.location == "path"}
     for name in re.findall(r"\{([^}]+)\}", path):
         if name not in declared:
-            raise UnresolvableRef(name, f"path template variable {{{name}}} has no path parameter")
+            raise MissingPathParameter(f"path template variable {{{name}}} has no path parameter")
 
 
 def _input_schema(

@@ -96,6 +96,11 @@ def prepare(source: str, options: Options) -> Generated:
     )
     if options.base_url:
         api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
+    files = render(api, spec_name_of(source))
+    if options.models:
+        models = typed_models(document, diagnostics)
+        if models is not None:
+            files = dict(sorted({**files, f"{api.module}/models.py": models.encode("utf-8")}.items()))
     if loaded.document is not document:
         diagnostics.items = [replace(d, pointer=swagger2.original_pointer(d.pointer)) if d.pointer else d
                              for d in diagnostics.items]
@@ -105,20 +110,18 @@ def prepare(source: str, options: Options) -> Generated:
             [Diagnostic(Severity.ERROR, d.code, d.message, d.pointer, d.hint, d.source, d.line)
              if d.severity is Severity.WARNING else d for d in located]
         )
-    spec_name = PurePosixPath(urlsplit(source).path).name if "://" in source else Path(source).name
+    config = _config(options)
     header = {
         "generator": f"rest2mcp {__version__}",
         "spec": {"source": source, "sha256": sha256(loaded.text.encode("utf-8"))},
-        "config": _config(options),
-        "config_sha256": sha256(json.dumps(_config(options), sort_keys=True).encode()),
+        "config": config,
+        "config_sha256": sha256(json.dumps(config, sort_keys=True).encode()),
     }
-    files = render(api, spec_name)
-    if options.models:
-        models = typed_models(document, diagnostics)
-        located = _located(diagnostics, loaded)
-        if models is not None:
-            files = dict(sorted({**files, f"{api.module}/models.py": models.encode("utf-8")}.items()))
     return Generated(api, files, located, header)
+
+
+def spec_name_of(source: str) -> str:
+    return PurePosixPath(urlsplit(source).path).name if "://" in source else Path(source).name
 
 
 def _config(options: Options) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from rest2mcp.bodies import FORM, MULTIPART
 from rest2mcp.bundling import BUNDLE_KEY
 from rest2mcp.refs import Resolver, UnresolvableRef
 
@@ -30,8 +31,6 @@ _POINTER_PREFIXES = (("/components/schemas/", "/definitions/"),
                      ("/components/securitySchemes/", "/securityDefinitions/"),
                      ("/components/responses/", "/responses/"))
 JSON = "application/json"
-FORM = "application/x-www-form-urlencoded"
-MULTIPART = "multipart/form-data"
 
 
 def original_pointer(pointer: str) -> str:
