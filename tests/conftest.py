@@ -24,6 +24,7 @@ EXAMPLES = {
     "library-3.1.yaml": "library",
     "petstore-2.0.yaml": "petstore2",
     "styles.yaml": "styles",
+    "shop/openapi.yaml": "shop",  # with specs/shop/rest2mcp.toml
 }
 
 

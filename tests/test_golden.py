@@ -55,7 +55,8 @@ def test_tool_definitions_are_valid_for_clients(folder):
             Draft202012Validator.check_schema(schema)
             assert schema["type"] == "object"
             assert not {"oneOf", "anyOf", "allOf"} & set(schema), f"{tool['name']}: root combinator"
-        assert set(catalog["plans"][tool["name"]]["arguments"]) == set(tool["inputSchema"]["properties"])
+        plan = catalog["plans"][tool["name"]]
+        assert set(plan["arguments"]) == set(tool["inputSchema"]["properties"]) | set(plan.get("fixed", {}))
 
 
 def test_generated_code_passes_ruff_and_compiles():

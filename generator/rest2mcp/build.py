@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from rest2mcp.bodies import BodyInput, UnsupportedBody, map_body
+from rest2mcp.config import Config
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.ir import Api, Argument, Tool
 from rest2mcp.naming import NameRequest, argument_name, assign_tool_names
@@ -19,6 +20,7 @@ from rest2mcp.refs import Resolver, UnresolvableRef
 from rest2mcp.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.schemas import DocumentSchemas, SchemaConverter, used_defs
 from rest2mcp.security import map_schemes, requirements
+from rest2mcp.shaping import shape
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DESCRIPTION_LIMIT = 1000
@@ -36,7 +38,9 @@ def build_api(
     diagnostics: Diagnostics,
     preferred_media_types: tuple[str, ...] = (),
     output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT,
+    config: Config | None = None,
 ) -> Api:
+    config = config or Config()
     resolver = Resolver(document)
     schemas = DocumentSchemas(resolver, version, diagnostics)
     schemes = map_schemes(document, resolver, env_prefix, diagnostics)
@@ -45,6 +49,7 @@ def build_api(
     base_url, base_note = server_url(document.get("servers"), spec_url)
 
     drafts: list[dict[str, Any]] = []
+    extensions: dict[str, Any] = {}  # operation pointer -> its x-mcp settings
     paths = document.get("paths") if isinstance(document.get("paths"), dict) else {}
     for path, raw_item in paths.items():
         item_pointer = pointer_join("paths", path)
@@ -74,12 +79,15 @@ def build_api(
                 continue
             draft["server"] = _operation_server(operation, item, spec_url, base_url)
             drafts.append(draft)
+            if "x-mcp" in operation:
+                extensions[pointer] = operation["x-mcp"]
 
     if not paths and isinstance(document.get("webhooks"), dict):
         diagnostics.warning("W330", "the document describes only webhooks: no operations to call, no tools generated", "/webhooks")
 
     names = assign_tool_names([NameRequest(d["method"], d["path"], d["operation_id"]) for d in drafts])
-    tools = tuple(Tool(name=name, **{k: v for k, v in d.items() if k != "operation_id"}) for name, d in zip(names, drafts))
+    tools = tuple(Tool(name=name, **d) for name, d in zip(names, drafts))
+    tools, toolsets = shape(tools, config, extensions, diagnostics)
     return Api(
         title=str(info.get("title") or package),
         version=str(info.get("version") or ""),
@@ -92,6 +100,8 @@ def build_api(
         tools=tools,
         schemes=schemes,
         spec_source=spec_source,
+        mode=config.mode,
+        toolsets=toolsets,
     )
 
 
@@ -146,6 +156,8 @@ def _operation(
         "security": requirements(operation, context.document, context.schemes, pointer, diagnostics),
         "accept": output.accept,
         "pointer": pointer,
+        "tags": tuple(t for t in operation.get("tags", ()) if isinstance(t, str)) if isinstance(operation.get("tags"), list) else (),
+        "deprecated": operation.get("deprecated") is True,
     }
 
 

@@ -67,7 +67,7 @@ def root(
 
 def _options(output: Path | None, name: str | None, base_url: str | None, allow_ref_host: list[str],
              prefer_body: list[str], strict: bool = False, skip_validation: bool = False, models: bool | None = None,
-             max_output_schema: int | None = None):
+             max_output_schema: int | None = None, config: str | None = None, mode: str | None = None):
     """Options from the command line; what it does not say comes from the folder's last run."""
     from rest2mcp.pipeline import Options
     from rest2mcp.writing import read_manifest
@@ -83,6 +83,8 @@ def _options(output: Path | None, name: str | None, base_url: str | None, allow_
         models=models if models is not None else previous.get("models", True),
         output_schema_limit=(max_output_schema if max_output_schema is not None
                              else previous.get("output_schema_limit", Options.output_schema_limit)),
+        config_path=config or previous.get("config_path"),
+        mode=mode or previous.get("mode"),
     )
 
 
@@ -109,6 +111,10 @@ OUTPUT_HELP = "Output folder (default: ./<name>)."
 NAME_HELP = "Distribution and command name, e.g. foo-api (default: info.title + '-mcp', or the folder's last run)."
 BASE_URL_HELP = "The API's base URL, instead of the document's servers."
 REF_HOST_HELP = "Follow $refs to this host (repeatable)."
+CONFIG_HELP = ("Tool-surface configuration: a rest2mcp.toml, or a pyproject.toml with [tool.rest2mcp] "
+               "(default: the one beside the spec).")
+MODE_HELP = ("The server's default mode: 'tools' (one tool per operation) or 'discovery' (three tools that "
+             "search, describe and call operations). The server's --mode overrides it.")
 PREFER_HELP = ("Request body media type to use when an operation offers it, e.g. multipart/form-data "
                "(repeatable, first wins; default: JSON, form, multipart).")
 
@@ -126,13 +132,15 @@ def generate(
     force: bool = typer.Option(False, "--force", help="Overwrite generated files edited by hand (keeping FILE.orig backups)."),
     models: bool | None = typer.Option(None, "--models/--no-models", help="Write models.py, typed models for custom code (default: yes)."),
     max_output_schema: int | None = typer.Option(None, "--max-output-schema", help="Leave out output schemas larger than this many bytes of JSON (default 16384; 0: none)."),
+    config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    mode: str | None = typer.Option(None, "--mode", help=MODE_HELP),
 ) -> None:
     """Generate an MCP server package from SPEC (or update the one in the output folder)."""
     from rest2mcp.pipeline import plan
     from rest2mcp.writing import apply_plan
 
     generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, strict, skip_validation,
-                                         models, max_output_schema))
+                                         models, max_output_schema, config, mode))
     out_dir = output if output is not None else Path(generated.api.package)
     if out_dir.exists() and not out_dir.is_dir():
         typer.echo(f"error[E403]: {out_dir}: exists and is not a folder\n  hint: pass another -o", err=True)
@@ -169,11 +177,13 @@ def check(
     base_url: str | None = typer.Option(None, "--base-url", help=BASE_URL_HELP),
     allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help=REF_HOST_HELP),
     prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
+    config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    mode: str | None = typer.Option(None, "--mode", help=MODE_HELP),
 ) -> None:
     """Is the folder what generate would write? Exit 0 yes, 1 regeneration would change files, 2 hand edits."""
     from rest2mcp.pipeline import plan
 
-    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body))
+    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, config=config, mode=mode))
     write_plan = plan(generated, output)
     if write_plan.conflicts:
         _print_conflicts(write_plan.conflicts, output, "generated files were edited by hand: move the changes to overrides.py")
@@ -214,15 +224,16 @@ def diff(
 def validate(
     spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> None:
-    """Check SPEC: OpenAPI validation and every problem generation would meet; writes nothing.
+    """Check SPEC (and its configuration): OpenAPI validation and every problem generation would meet; writes nothing.
 
     Exits 1 when the document is not valid OpenAPI (or, with --strict, on any warning).
     """
     from rest2mcp.pipeline import Options, prepare
 
     try:
-        generated = prepare(spec, Options(strict=strict))
+        generated = prepare(spec, Options(strict=strict, config_path=config))
     except GenerationFailed as failed:
         _print_diagnostics(failed.diagnostics)
         typer.echo(f"rest2mcp: {spec}: invalid ({_summary(failed.diagnostics)})", err=True)

@@ -85,6 +85,12 @@ class Tool:
     accept: str | None
     server: str | None  # a server URL for this operation only, when it differs from the API's
     pointer: str  # where the operation is in the document
+    operation_id: str | None = None
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+    toolsets: tuple[str, ...] = ()  # the groups `--toolsets` selects from
+    fixed: dict[str, Any] = field(default_factory=dict)  # hidden arguments and the values always sent
+    defaults: dict[str, Any] = field(default_factory=dict)  # values sent when the model gives none
 
     def definition(self) -> dict[str, Any]:
         """The MCP Tool object, as listed by tools/list."""
@@ -115,6 +121,14 @@ class Tool:
             plan["server"] = self.server
         if self.output_schema is not None:
             plan["output"] = "wrap" if self.wrap_output else "object"
+        if self.fixed:
+            plan["fixed"] = self.fixed
+        if self.defaults:
+            plan["defaults"] = self.defaults
+        if self.tags:
+            plan["tags"] = list(self.tags)
+        if self.toolsets:
+            plan["toolsets"] = list(self.toolsets)
         return plan
 
 
@@ -131,6 +145,15 @@ class Api:
     tools: tuple[Tool, ...]
     schemes: dict[str, SecurityScheme] = field(default_factory=dict)
     spec_source: str = ""
+    mode: str = "tools"  # the server's default: one tool per operation, or discovery
+    toolsets: dict[str, str] = field(default_factory=dict)  # name -> description
+
+    def toolset_sizes(self) -> dict[str, int]:
+        sizes = dict.fromkeys(self.toolsets, 0)
+        for tool in self.tools:
+            for name in tool.toolsets:
+                sizes[name] = sizes.get(name, 0) + 1
+        return sizes
 
     def used_schemes(self) -> list[SecurityScheme]:
         used = {key for tool in self.tools for alternative in tool.security for key in alternative}

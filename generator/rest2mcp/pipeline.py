@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from rest2mcp import __version__, swagger2
 from rest2mcp.build import build_api
 from rest2mcp.bundling import bundle
+from rest2mcp.config import MODES, find_config, load_config
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
 from rest2mcp.ir import Api
 from rest2mcp.loading import LoadedDocument, load
@@ -19,6 +20,8 @@ from rest2mcp.render import render, scaffold_paths
 from rest2mcp.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
 from rest2mcp.validation import openapi_version, validate
 from rest2mcp.writing import WritePlan, WriteReport, apply_plan, plan_write, sha256
+
+MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Options:
     preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
     models: bool = True  # typed models (models.py) for custom code
     output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes; larger output schemas are left out
+    config_path: str | None = None  # rest2mcp.toml or pyproject.toml; default: found beside the spec
+    mode: str | None = None  # the server's default mode; default: the configuration's, else "tools"
 
 
 @dataclass
@@ -56,6 +61,8 @@ def check_options(options: Options) -> None:
         problem = package_name_problem(options.name)
         if problem:
             raise _usage_error("E401", f"invalid --name {options.name!r}", problem)
+    if options.mode is not None and options.mode not in MODES:
+        raise _usage_error("E405", f"invalid --mode {options.mode!r}", "use 'tools' (one tool per operation) or 'discovery'")
     if options.base_url is not None and urlsplit(options.base_url).scheme not in ("http", "https"):
         raise _usage_error("E402", f"invalid --base-url {options.base_url!r}", "give an absolute http:// or https:// URL")
 
@@ -76,6 +83,10 @@ def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagn
 def prepare(source: str, options: Options) -> Generated:
     """Everything but writing: the IR and the files, in memory."""
     check_options(options)
+    config_file = Path(options.config_path) if options.config_path else find_config(source)
+    config = load_config(config_file)
+    if options.mode:
+        config = replace(config, mode=options.mode)
     loaded, version, diagnostics = validated(source, options)
     document = loaded.document
     if version == "2.0":
@@ -93,7 +104,13 @@ def prepare(source: str, options: Options) -> Generated:
         diagnostics=diagnostics,
         preferred_media_types=tuple(m.lower() for m in options.preferred_media_types),
         output_schema_limit=options.output_schema_limit,
+        config=config,
     )
+    if len(api.tools) > MANY_TOOLS and api.mode == "tools":
+        diagnostics.add(Severity.INFO, "I601", f"{len(api.tools)} tools: many MCP clients handle at most 40-128 "
+                        "tools and slow down on large tool lists", None,
+                        "generate with --mode discovery (three tools that search, describe and call every operation), "
+                        "start the server with --toolsets, or select operations in rest2mcp.toml")
     if options.base_url:
         api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
     files = render(api, spec_name_of(source))
@@ -110,13 +127,15 @@ def prepare(source: str, options: Options) -> Generated:
             [Diagnostic(Severity.ERROR, d.code, d.message, d.pointer, d.hint, d.source, d.line)
              if d.severity is Severity.WARNING else d for d in located]
         )
-    config = _config(options)
+    settings = _config(options)
     header = {
         "generator": f"rest2mcp {__version__}",
         "spec": {"source": source, "sha256": sha256(loaded.text.encode("utf-8"))},
-        "config": config,
-        "config_sha256": sha256(json.dumps(config, sort_keys=True).encode()),
+        "config": settings,
+        "config_sha256": sha256(json.dumps(settings, sort_keys=True).encode()),
     }
+    if config_file is not None:
+        header["config_file"] = {"path": str(config_file), "sha256": sha256(config_file.read_bytes())}
     return Generated(api, files, located, header)
 
 
@@ -129,7 +148,8 @@ def _config(options: Options) -> dict:
     return {"name": options.name, "base_url": options.base_url,
             "allowed_ref_hosts": list(options.allowed_ref_hosts),
             "preferred_media_types": list(options.preferred_media_types), "models": options.models,
-            "output_schema_limit": options.output_schema_limit}
+            "output_schema_limit": options.output_schema_limit, "config_path": options.config_path,
+            "mode": options.mode}
 
 
 def plan(generated: Generated, out_dir: Path) -> WritePlan:

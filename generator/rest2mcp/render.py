@@ -100,6 +100,15 @@ def catalog(api: Api) -> dict[str, Any]:
     }
 
 
+def toolset_index(api: Api) -> dict[str, Any]:
+    """What the server reads at start to check --toolsets and to describe discovery mode."""
+    sizes = api.toolset_sizes()
+    groups = {}
+    for name, size in sizes.items():
+        groups[name] = {"tools": size, **({"description": api.toolsets[name]} if api.toolsets.get(name) else {})}
+    return {"tools": len(api.tools), "toolsets": groups}
+
+
 def _client_snippets(api: Api) -> tuple[str, str]:
     env = {var: "..." for scheme in api.used_schemes() for var in scheme.env}
     if not api.base_url:
@@ -140,4 +149,6 @@ def render(api: Api, spec_name: str) -> dict[str, bytes]:
             files[target] = template.read_bytes()
     data = json.dumps(catalog(api), ensure_ascii=False, indent=1) + "\n"
     files[f"{api.module}/tools.json"] = data.encode("utf-8")
+    toolsets = json.dumps(toolset_index(api), ensure_ascii=False, indent=1) + "\n"
+    files[f"{api.module}/toolsets.json"] = toolsets.encode("utf-8")
     return dict(sorted(files.items()))

@@ -1,0 +1,249 @@
+"""The configuration applied to the generated tools: which operations become tools, how each
+one is named and described, which arguments are fixed or defaulted, and the toolsets.
+
+Names are assigned over every operation before selection, so leaving operations out never
+renames the others.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from rest2mcp.config import Config, OperationChange, Selector, extension_change
+from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
+from rest2mcp.ir import Tool
+
+UNGROUPED = "other"  # the toolset of operations without tags (or matching no configured toolset)
+
+
+def _path_pattern(glob: str) -> re.Pattern[str]:
+    parts = []
+    for piece in re.split(r"(\*\*|\*|\?)", glob):
+        parts.append({"**": ".*", "*": "[^/]*", "?": "[^/]"}.get(piece, re.escape(piece)))
+    return re.compile("^" + "".join(parts) + "$")
+
+
+class _Matcher:
+    """Matches tools against selectors and remembers which patterns ever matched."""
+
+    def __init__(self) -> None:
+        self.used: set[tuple[str, str]] = set()
+        self._paths: dict[str, re.Pattern[str]] = {}
+
+    def kind_matches(self, kind: str, pattern: str, tool: Tool) -> bool:
+        if kind == "tags":
+            hit = any(fnmatchcase(tag, pattern) for tag in tool.tags)
+        elif kind == "operations":
+            hit = fnmatchcase(tool.name, pattern) or (tool.operation_id is not None and fnmatchcase(tool.operation_id, pattern))
+        elif kind == "paths":
+            regex = self._paths.setdefault(pattern, _path_pattern(pattern))
+            hit = bool(regex.match(tool.path))
+        else:
+            hit = tool.method.lower() == pattern
+        if hit:
+            self.used.add((kind, pattern))
+        return hit
+
+    def all_kinds(self, selector: Selector, tool: Tool) -> bool:
+        """Every kind the selector gives has a matching pattern (all are tried, to record use)."""
+        result = True
+        for kind in ("tags", "operations", "paths", "methods"):
+            patterns = getattr(selector, kind)
+            if patterns and not [p for p in patterns if self.kind_matches(kind, p, tool)]:
+                result = False
+        return result
+
+    def any_pattern(self, selector: Selector, tool: Tool) -> bool:
+        hits = [p for kind in ("tags", "operations", "paths", "methods") for p in getattr(selector, kind)
+                if self.kind_matches(kind, p, tool)]
+        return bool(hits)
+
+
+def toolset_name(tag: str) -> str:
+    """A tag as a toolset name usable on a command line: `Pet Store` -> `pet-store`."""
+    name = re.sub(r"[^a-z0-9_]+", "-", tag.lower()).strip("-_")[:64]
+    return name or UNGROUPED
+
+
+def shape(tools: tuple[Tool, ...], config: Config, extensions: dict[str, Any],
+          diagnostics: Diagnostics) -> tuple[tuple[Tool, ...], dict[str, str]]:
+    """The tools the configuration keeps, changed as it says; and the toolsets (name -> description)."""
+    matcher = _Matcher()
+    problems: list[Diagnostic] = []
+    used_keys: set[str] = set()
+    kept: list[Tool] = []
+    for tool in tools:
+        change = _change_for(tool, config, extensions, diagnostics, used_keys)
+        if not _selected(tool, config, change, matcher):
+            continue
+        kept.append(_applied(tool, change, config, problems, diagnostics))
+
+    toolsets = _assign_toolsets(kept, config, matcher)
+    kept = [replace(tool, toolsets=toolsets_of) for tool, toolsets_of in zip(kept, toolsets[1])]
+
+    _report_unused(config, matcher, used_keys, problems)
+    _check_unique_names(kept, problems, diagnostics.source)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise GenerationFailed(errors)
+    diagnostics.extend(problems)
+    return tuple(kept), toolsets[0]
+
+
+def _change_for(tool: Tool, config: Config, extensions: dict[str, Any], diagnostics: Diagnostics,
+                used_keys: set[str]) -> OperationChange:
+    change = OperationChange()
+    raw = extensions.get(tool.pointer)
+    if raw is not None:
+        parsed, problems = extension_change(raw, tool.pointer + "/x-mcp")
+        for problem in problems:
+            diagnostics.add(problem.severity, problem.code, problem.message, problem.pointer, problem.hint)
+        if parsed is not None:
+            change = parsed
+    keys = [tool.name, f"{tool.method.upper()} {tool.path}"]
+    if tool.operation_id:
+        keys.insert(0, tool.operation_id)
+    for key in dict.fromkeys(keys):
+        if key in config.operations:
+            used_keys.add(key)
+            change = config.operations[key].under(change)
+    return change
+
+
+def _selected(tool: Tool, config: Config, change: OperationChange, matcher: _Matcher) -> bool:
+    included = config.include.is_empty() or matcher.all_kinds(config.include, tool)
+    excluded = not config.exclude.is_empty() and matcher.any_pattern(config.exclude, tool)
+    if change.exclude is not None:  # a per-operation decision overrides the filters
+        return not change.exclude
+    if tool.deprecated and not config.deprecated:
+        return False
+    return included and not excluded
+
+
+def _applied(tool: Tool, change: OperationChange, config: Config, problems: list[Diagnostic],
+             diagnostics: Diagnostics) -> Tool:
+    if change == OperationChange():
+        return tool
+    annotations = dict(tool.annotations)
+    title = tool.title
+    if change.title is not None:
+        title = change.title
+        annotations["title"] = change.title
+    annotations.update(change.annotations)
+    schema = copy.deepcopy(tool.input_schema)
+    fixed, defaults = dict(tool.fixed), dict(tool.defaults)
+    properties = schema.get("properties", {})
+    for argument, argument_change in change.arguments.items():
+        if argument not in properties:
+            known = ", ".join(properties) or "none"
+            diagnostics.warning("W503", f"tool {tool.name}: no argument {argument!r} to change (arguments: {known})",
+                                tool.pointer, "use the argument names of the tool's inputSchema")
+            continue
+        property_schema = properties[argument]
+        if argument_change.description is not None:
+            property_schema["description"] = argument_change.description
+        for kind, present, value in (("fixed", argument_change.has_fixed, argument_change.fixed),
+                                     ("default", argument_change.has_default, argument_change.default)):
+            if not present:
+                continue
+            problem = _value_problem(value, property_schema, schema.get("$defs"))
+            if problem:
+                problems.append(Diagnostic(Severity.ERROR, "E503",
+                                           f"tool {tool.name}: {kind} value for {argument!r} is not valid: {problem}",
+                                           None, "give a value the argument's schema accepts", config.source,
+                                           config.line_of(argument)))
+                continue
+            if kind == "fixed":
+                fixed[argument] = value
+                _remove_argument(schema, argument)
+            else:
+                defaults[argument] = value
+                property_schema["default"] = value
+                _unrequire(schema, argument)
+    return replace(tool, name=change.name or tool.name, title=title,
+                   description=change.description if change.description is not None else tool.description,
+                   annotations=annotations, input_schema=schema, fixed=fixed, defaults=defaults,
+                   toolsets=change.toolsets or tool.toolsets)
+
+
+def _value_problem(value: Any, schema: dict[str, Any], defs: dict[str, Any] | None) -> str | None:
+    checked = {**schema, "$defs": defs} if defs else schema
+    error = next(iter(Draft202012Validator(checked).iter_errors(value)), None)
+    return error.message if error is not None else None
+
+
+def _unrequire(schema: dict[str, Any], argument: str) -> None:
+    if argument in schema.get("required", []):
+        schema["required"] = [r for r in schema["required"] if r != argument]
+        if not schema["required"]:
+            del schema["required"]
+
+
+def _remove_argument(schema: dict[str, Any], argument: str) -> None:
+    schema["properties"].pop(argument)
+    _unrequire(schema, argument)
+    dependent = schema.get("dependentRequired")
+    if dependent:
+        dependent.pop(argument, None)
+        for key in list(dependent):
+            dependent[key] = [r for r in dependent[key] if r != argument]
+            if not dependent[key]:
+                del dependent[key]
+        if not dependent:
+            del schema["dependentRequired"]
+
+
+def _assign_toolsets(tools: list[Tool], config: Config, matcher: _Matcher) -> tuple[dict[str, str], list[tuple[str, ...]]]:
+    """Each tool's toolsets: a per-operation setting, else the configured toolsets it matches,
+    else (with none configured) its tags."""
+    names: dict[str, str] = {name: description for name, (_, description) in config.toolsets.items()}
+    assigned: list[tuple[str, ...]] = []
+    for tool in tools:
+        if tool.toolsets:  # set for this operation
+            groups = tool.toolsets
+        elif config.toolsets:
+            groups = tuple(name for name, (selector, _) in config.toolsets.items() if matcher.all_kinds(selector, tool))
+        else:
+            groups = tuple(dict.fromkeys(toolset_name(tag) for tag in tool.tags))
+        groups = groups or (UNGROUPED,)
+        for group in groups:
+            names.setdefault(group, "")
+        assigned.append(groups)
+    return dict(sorted(names.items())), assigned
+
+
+def _report_unused(config: Config, matcher: _Matcher, used_keys: set[str], problems: list[Diagnostic]) -> None:
+    def warn(message: str, *where: str) -> None:
+        problems.append(Diagnostic(Severity.WARNING, "W501", message, None,
+                                   "check the spelling, or remove it if the API no longer has it",
+                                   config.source, config.line_of(*where)))
+
+    sections = [("include", config.include), ("exclude", config.exclude),
+                *((f"toolsets.{name}", selector) for name, (selector, _) in config.toolsets.items())]
+    for label, selector in sections:
+        for kind in ("tags", "operations", "paths", "methods"):
+            for pattern in getattr(selector, kind):
+                if (kind, pattern) not in matcher.used:
+                    warn(f"{label}.{kind}: {pattern!r} matches no operation", pattern)
+    for key in config.operations:
+        if key not in used_keys:
+            warn(f"operations.{key}: no operation has this operationId, tool name or 'METHOD /path'", key)
+
+
+def _check_unique_names(tools: list[Tool], problems: list[Diagnostic], source: str | None) -> None:
+    seen: dict[str, Tool] = {}
+    for tool in tools:
+        if tool.name in seen:
+            other = seen[tool.name]
+            problems.append(Diagnostic(
+                Severity.ERROR, "E504", f"two tools are named {tool.name!r}: {other.method.upper()} {other.path} "
+                f"and {tool.method.upper()} {tool.path}", tool.pointer,
+                "give one of them another name (operations.<id>.name in rest2mcp.toml)", source))
+        seen[tool.name] = tool
+
