@@ -14,7 +14,8 @@ For three API sizes (the largest spec of the corpus, a synthetic 10-operation sp
     python bench/startup.py [--repeat 5] [--out bench/results/startup]
 
 Writes <out>.md (the table, also printed) and <out>.json (every run). The goal it reports against
-(it asserts nothing): spawn-to-full-tools/list within 1.1x of floor (b) at every size.
+(it asserts nothing): spawn-to-full-tools/list within 1.1x of floor (b) at every size; the same
+package started with --mode discovery within 1.1x of floor (a), its tools/list under 10 kB.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ SERVER_BASE_URL = "http://127.0.0.1:9"
 SERVER_ENV_KEEP = ("PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT")
 SYNTHETIC_SIZES = (10, 10_000)
 GOAL_RATIO = 1.1
+DISCOVERY_LIST_LIMIT = 10_000  # bytes of tools/list in discovery mode
 # Generation is repeated like the server runs only when one run is cheap: validating a
 # 10,000-operation document takes minutes, and its spread is not what this benchmark is about.
 REPEAT_GENERATION_UNDER_SECONDS = 2.0
@@ -384,6 +386,7 @@ class Size:
     report: dict[str, Any]
     ours: Command | None = None
     floor_b: Command | None = None
+    discovery: Command | None = None  # the same package started with --mode discovery
 
 
 def timed_prepare(spec: Path, skip_validation: bool) -> tuple[float, Any]:
@@ -422,13 +425,15 @@ def prepare_size(size: Size, work: Path, repeat: int) -> None:
     size.report.update(module=module, generated_tools=len(tools))
     size.ours = Command(f"{size.key}-ours", ["-m", module, "--base-url", SERVER_BASE_URL], folder / "package")
     size.floor_b = Command(f"{size.key}-floor_b", ["floor_tools_json.py"], folder / "floor_b")
+    size.discovery = Command(f"{size.key}-discovery", ["-m", module, "--base-url", SERVER_BASE_URL, "--mode",
+                                                       "discovery"], folder / "package")
 
 
 def run_servers(sizes: list[Size], floor_a: Command, work: Path, repeat: int, timeout: float) -> dict[str, Any]:
     """Every command once per round, interleaved, so that a change in the machine's load
     during the run touches ours and the floors alike. Round 0 warms the caches (bytecode of
     the freshly written package, the file system) and is not counted."""
-    commands = [floor_a] + [c for s in sizes for c in (s.ours, s.floor_b)]
+    commands = [floor_a] + [c for s in sizes for c in (s.ours, s.floor_b, s.discovery)]
     runs: dict[str, list[dict[str, Any]]] = {c.label: [] for c in commands}
     payloads: dict[str, bytes] = {}
     for round_number in range(repeat + 1):
@@ -465,6 +470,9 @@ def build_report(sizes: list[Size], floor_a: Command, measured: dict[str, Any], 
         ours["payload_bytes"] = len(payloads[size.ours.label])
         floor_b["payload_bytes"] = len(payloads[size.floor_b.label])
         ratio_b = ours["total_s"] / floor_b["total_s"]
+        discovery = summary(runs[size.discovery.label])
+        discovery["payload_bytes"] = len(payloads[size.discovery.label])
+        discovery_ratio = discovery["total_s"] / floor_a_summary["total_s"]
         rows.append({
             **size.report,
             "ours": ours,
@@ -475,6 +483,9 @@ def build_report(sizes: list[Size], floor_a: Command, measured: dict[str, Any], 
             "ratio_to_floor_a": ours["total_s"] / floor_a_summary["total_s"],
             "cpu_ratio_to_floor_b": ours["cpu_s"] / floor_b["cpu_s"],
             "goal_met": ratio_b <= GOAL_RATIO,
+            "discovery": discovery,
+            "discovery_ratio_to_floor_a": discovery_ratio,
+            "discovery_goal_met": discovery_ratio <= GOAL_RATIO and discovery["payload_bytes"] < DISCOVERY_LIST_LIMIT,
         })
     return {
         "benchmark": "startup",
@@ -486,6 +497,9 @@ def build_report(sizes: list[Size], floor_a: Command, measured: dict[str, Any], 
         "protocol_era": "2025-11-25 (legacy)",
         "goal": f"spawn to complete tools/list within {GOAL_RATIO}x of floor (b) at every size",
         "goal_met": all(row["goal_met"] for row in rows),
+        "discovery_goal": (f"discovery mode: spawn to complete tools/list within {GOAL_RATIO}x of floor (a), "
+                           f"tools/list under {DISCOVERY_LIST_LIMIT:,} bytes"),
+        "discovery_goal_met": all(row["discovery_goal_met"] for row in rows),
         "floor_a": floor_a_summary,
         "sizes": rows,
     }
@@ -554,6 +568,12 @@ def markdown_report(report: dict[str, Any]) -> str:
     line("server CPU: ours / floor (b)", [f"{ms(r['ours']['cpu_s'])} / {ms(r['floor_b']['cpu_s'])} "
                                           f"({r['cpu_ratio_to_floor_b']:.2f}x)" for r in rows])
     line("server CPU: floor (a)", [ms(floor_a["cpu_s"])] * len(rows))
+    line("**discovery mode**: spawn to full tools/list", [f"**{ms(r['discovery']['total_s'])}**" for r in rows])
+    line("discovery tools/list payload", [size_text(r["discovery"]["payload_bytes"]) for r in rows])
+    line("**discovery / floor (a)**", [f"**{r['discovery_ratio_to_floor_a']:.2f}x**" for r in rows])
+    line(f"goal: within {GOAL_RATIO}x of (a), list < 10 kB", ["met" if r["discovery_goal_met"] else "not met"
+                                                              for r in rows])
+    line("server CPU: discovery", [ms(r["discovery"]["cpu_s"]) for r in rows])
     lines += [
         "",
         ("Wall times include the client's own work (spawning, the handshake, parsing the list), which is "

@@ -18,6 +18,7 @@ from rest2mcp.pipeline import Options, generate
 from test_e2e import run, stdio, text_of
 from upstream import Reply, Upstream
 
+
 async def _unknown_tool(client, name: str, arguments: dict) -> str:
     """Calling a tool the server does not list is a protocol error: its message."""
     with pytest.raises(MCPError) as raised:

@@ -117,6 +117,8 @@ def _change_for(tool: Tool, config: Config, extensions: dict[str, Any], diagnost
 
 
 def _selected(tool: Tool, config: Config, change: OperationChange, matcher: _Matcher) -> bool:
+    if change.name:  # patterns may name the tool as it is listed
+        tool = replace(tool, name=change.name)
     included = config.include.is_empty() or matcher.all_kinds(config.include, tool)
     excluded = not config.exclude.is_empty() and matcher.any_pattern(config.exclude, tool)
     if change.exclude is not None:  # a per-operation decision overrides the filters
