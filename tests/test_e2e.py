@@ -380,6 +380,57 @@ def test_files_upload_and_download(server_venv, upstream: Upstream):
     assert bad.is_error and "body: the content must be base64-encoded" in bad.content[0].text
 
 
+# -- raw bodies: base64 text (format byte) vs bytes (format binary); YAML bodies ----------------
+
+
+def test_base64_text_binary_and_yaml_bodies(server_venv, upstream: Upstream):
+    upstream.reply("PUT", "/files/f1/encoded", Reply(204))
+    upstream.reply("PUT", "/files/f1/raw", Reply(204))
+    upstream.reply("POST", "/deployments", Reply.json({"name": "web"}, status=201))
+    upstream.reply("PUT", "/deployments", Reply(204))
+    encoded = base64.b64encode(PNG).decode()
+    fields = {"name": "web", "replicas": 3, "labels": {"tier": "front", "note": "a: b # c"}}
+    manifest = "name: web\nreplicas: 3\n"
+
+    async def steps(client):
+        return [
+            await client.call_tool("replaceFileEncoded", {"fileId": "f1", "body": encoded}),
+            await client.call_tool("replaceFileContent", {"fileId": "f1", "body": encoded}),
+            await client.call_tool("applyDeployment", fields),
+            await client.call_tool("replaceDeploymentManifest", {"body": manifest}),
+            await client.call_tool("replaceFileEncoded", {"fileId": "f1", "body": "not base64!"}),
+            await client.call_tool("replaceFileEncoded", {"fileId": "f1", "body": "YWJj="}),
+        ]
+
+    target = stdio(server_venv, "everything-mcp", upstream.url, EVERYTHING_MCP_BEARER_AUTH_TOKEN="t")
+    as_text, as_bytes, applied, replaced, bad, badly_padded = run(target, "auto", steps)
+    put_text, put_bytes, post_yaml, put_yaml = upstream.requests
+
+    # format: byte: the body is the base64 text itself, byte for byte, never decoded
+    assert (put_text.method, put_text.target) == ("PUT", "/files/f1/encoded")
+    assert put_text.headers["content-type"] == "application/octet-stream"
+    assert put_text.body == encoded.encode("ascii")
+    assert not as_text.is_error
+    # format: binary: the model's base64 is decoded, the raw bytes are sent
+    assert put_bytes.headers["content-type"] == "application/octet-stream"
+    assert put_bytes.body == PNG
+    assert not as_bytes.is_error
+
+    # a YAML object body: arguments spread, sent as JSON text (valid YAML 1.2) with the YAML type
+    assert (post_yaml.method, post_yaml.target) == ("POST", "/deployments")
+    assert post_yaml.headers["content-type"] == "application/x-yaml"
+    assert post_yaml.body == json.dumps(fields, ensure_ascii=False).encode()
+    assert applied.structured_content == {"name": "web"}
+    # a YAML string body stays the document's text
+    assert put_yaml.headers["content-type"] == "text/yaml"
+    assert put_yaml.body == manifest.encode()
+    assert not replaced.is_error
+
+    # not base64, or base64 without its padding: refused before any request
+    for refused in (bad, badly_padded):
+        assert refused.is_error and "body: " in text_of(refused) and "does not match" in text_of(refused)
+
+
 # -- every serialization style --------------------------------------------------------------
 
 

@@ -1,4 +1,14 @@
-"""Request Body Objects: choose a media type, then spread an object body or keep one `body`."""
+"""Request Body Objects: choose a media type, then spread an object body or keep one `body`.
+
+Body kinds (the `kind` of a request plan, how the runtime encodes the body):
+- json: the arguments as JSON text. Also structured YAML bodies (JSON is YAML 1.2), sent with
+  their YAML media type, so generated servers need no YAML library;
+- form, multipart: object bodies, spread into arguments;
+- text: one string sent as it is given. Also a raw body declared as base64 text (`format: byte`,
+  or 3.1 `contentEncoding: base64`): the wire carries the base64 text itself, which the
+  inputSchema requires to be base64;
+- binary: bytes the model gives base64-encoded, decoded before sending.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +44,11 @@ def is_json(media_type: str) -> bool:
     )
 
 
+def is_yaml(media_type: str) -> bool:
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base in ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml") or base.endswith("+yaml")
+
+
 MULTIPART = "multipart/form-data"
 
 # How the model gives a file: its bytes base64-encoded, with optional name and media type.
@@ -54,13 +69,18 @@ BINARY_BODY_SCHEMA: dict[str, Any] = {
     "contentEncoding": "base64",
     "description": "The request body's bytes, base64-encoded.",
 }
+# Base64 with its padding, as validators check `format: byte` (and strict decoders read it).
+BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
 
 def body_kind(media_type: str) -> str:
-    """json, form, multipart, text or binary: how the runtime encodes the body."""
+    """json, yaml, form, multipart, text or binary: what the media type says of the body. The
+    plan's kind also depends on the schema (see `map_body`); yaml is never one."""
     base = media_type.split(";", 1)[0].strip().lower()
     if is_json(base):
         return "json"
+    if is_yaml(base):
+        return "yaml"
     if base == FORM:
         return "form"
     if base.startswith("multipart/"):
@@ -72,12 +92,12 @@ def body_kind(media_type: str) -> str:
     return "binary"
 
 
-_PREFERENCE = {"json": 0, "form": 2, "multipart": 3, "text": 4, "binary": 5}
+_PREFERENCE = {"json": 0, "yaml": 1, "form": 2, "multipart": 3, "text": 4, "binary": 5}
 
 
 def choose_media_type(content: dict[str, Any], preferred: tuple[str, ...] = ()) -> str:
     """The user's preferred types first; then JSON (plain application/json before other JSON
-    types), form, multipart, text, binary."""
+    types), YAML, form, multipart, text, binary."""
     def rank(media_type: str) -> tuple[int, int, int]:
         base = media_type.split(";", 1)[0].strip().lower()
         chosen = preferred.index(base) if base in preferred else len(preferred)
@@ -92,6 +112,34 @@ def is_file_schema(schema: dict[str, Any]) -> bool:
     if schema.get("type") != "string":
         return False
     return schema.get("format") == "binary" or ("contentMediaType" in schema and "contentEncoding" not in schema)
+
+
+def is_base64_text(schema: dict[str, Any]) -> bool:
+    """A string that is base64 text: 3.0 `format: byte`, or 3.1 `contentEncoding: base64`."""
+    return schema.get("type") == "string" and (
+        schema.get("format") == "byte" or str(schema.get("contentEncoding", "")).lower() == "base64"
+    )
+
+
+def _is_structured(schema: dict[str, Any]) -> bool:
+    """A YAML body whose schema describes data (an object, array, number...), rather than a
+    string or nothing at all: such a body is given as JSON arguments and sent as JSON text."""
+    kind = schema.get("type")
+    if kind is not None:
+        return kind != "string"
+    return any(k in schema for k in ("properties", "additionalProperties", "items", "allOf", "anyOf", "oneOf"))
+
+
+def _base64_text_schema(schema: dict[str, Any], described: bool) -> dict[str, Any]:
+    """The schema of a body sent as the base64 text the model gives: checked to be base64."""
+    out = {**schema, "contentEncoding": "base64"}
+    if not described:
+        out.setdefault("description", "The request body, base64-encoded (sent as this text).")
+    if "pattern" not in out:
+        out["pattern"] = BASE64_PATTERN
+    else:
+        out["allOf"] = [*out.get("allOf", []), {"pattern": BASE64_PATTERN}]
+    return out
 
 
 def _file_field(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -121,6 +169,10 @@ def map_body(
     schema = converter.convert(media.get("schema", {}), schema_pointer)
     required = request_body.get("required") is True
     description = request_body.get("description") if isinstance(request_body.get("description"), str) else None
+    if kind == "yaml":
+        # Structured YAML is mapped and sent as JSON (valid YAML 1.2) with the YAML media type;
+        # a string (or untyped) YAML body is the document's text.
+        kind = "json" if _is_structured(converter.resolve_def(schema)) else "text"
 
     if kind in ("json", "form", "multipart"):
         shape = object_shape(schema, converter)
@@ -141,6 +193,11 @@ def map_body(
         return BodyInput(Body(media_type, required, spread=False, kind=kind), schema, None, [], description)
     # A required body must not be empty: APIs (and validators) read an empty body as a missing one.
     non_empty = {"minLength": 1} if required else {}
+    if is_base64_text(converter.resolve_def(schema)):
+        # The body is base64 text (OpenAPI `format: byte`): sent as given, never decoded.
+        return BodyInput(Body(media_type, required, spread=False, kind="text"),
+                         {**_base64_text_schema(converter.resolve_def(schema), bool(description)), **non_empty},
+                         None, [], description)
     if kind == "binary":
         return BodyInput(Body(media_type, required, spread=False, kind=kind), {**BINARY_BODY_SCHEMA, **non_empty},
                          None, [], description)

@@ -21,6 +21,7 @@ from rest2mcp.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.schemas import DocumentSchemas, SchemaConverter, used_defs
 from rest2mcp.security import map_schemes, requirements
 from rest2mcp.shaping import shape
+from rest2mcp.text import cap
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DESCRIPTION_LIMIT = 1000
@@ -264,18 +265,6 @@ def describe(summary: str, description: Any, deprecated: bool) -> str:
     if deprecated:
         text = "Deprecated. " + text
     return cap(text, DESCRIPTION_LIMIT)
-
-
-def cap(text: str, limit: int) -> str:
-    """Cut `text` near `limit` characters, at a sentence end when one is close, else at a word."""
-    if len(text) <= limit:
-        return text
-    window = text[:limit]
-    sentence_end = max(window.rfind(". "), window.rfind(".\n"), window.rfind("! "), window.rfind("? "))
-    if sentence_end >= limit * 0.6:
-        return window[: sentence_end + 1]
-    word_end = window.rfind(" ")
-    return (window[:word_end] if word_end > limit * 0.6 else window).rstrip() + " …"
 
 
 def _substitute(url: str, variables: Any) -> str:

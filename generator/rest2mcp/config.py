@@ -353,7 +353,9 @@ def find_config(spec_source: str) -> Path | None:
     """The configuration beside a local spec: rest2mcp.toml, else a pyproject.toml with [tool.rest2mcp]."""
     if "://" in spec_source:
         return None
-    folder = Path(spec_source).resolve().parent
+    # Relative to the spec as given (not resolved), so the manifest records the same path on
+    # every machine.
+    folder = Path(spec_source).parent
     if (folder / CONFIG_FILE).is_file():
         return folder / CONFIG_FILE
     pyproject = folder / "pyproject.toml"

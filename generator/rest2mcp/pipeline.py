@@ -135,7 +135,7 @@ def prepare(source: str, options: Options) -> Generated:
         "config_sha256": sha256(json.dumps(settings, sort_keys=True).encode()),
     }
     if config_file is not None:
-        header["config_file"] = {"path": str(config_file), "sha256": sha256(config_file.read_bytes())}
+        header["config_file"] = {"path": config_file.as_posix(), "sha256": sha256(config_file.read_bytes())}
     return Generated(api, files, located, header)
 
 

@@ -9,6 +9,7 @@ What changes on the way:
   `externalDocs`, `x-*`) are dropped; keywords with values 2020-12 would reject are dropped
   with a warning, so every emitted schema passes the 2020-12 metaschema;
 - inputs lose readOnly properties, outputs lose writeOnly ones;
+- titles and descriptions are cut near 500 characters (tools/list carries every one of them);
 - output schemas are lenient: they describe structure (types, properties, items) but do not
   assert constraints (`required`, enums, bounds, closed objects), because real APIs return
   more than their documents promise and a client rejects any result that breaks the schema.
@@ -22,11 +23,15 @@ from typing import Any, Literal
 
 from rest2mcp.diagnostics import Diagnostics
 from rest2mcp.refs import Resolver, UnresolvableRef
+from rest2mcp.text import cap
 
 Direction = Literal["input", "output"]
 
 # A referenced schema whose JSON is larger than this is put in $defs once instead of inlined.
 INLINE_LIMIT = 2000
+# A property's description or title beyond this is cut (at a sentence end when one is near): every
+# tools/list carries it, and long reference prose helps the model less than it costs.
+SCHEMA_TEXT_LIMIT = 500
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
 
@@ -357,7 +362,7 @@ class SchemaConverter:
                 out[key] = value
         elif key in _STRINGS:
             if isinstance(value, str):
-                out[key] = value
+                out[key] = cap(value, SCHEMA_TEXT_LIMIT) if key in ("title", "description") else value
         elif key in _BOOLEANS:
             if isinstance(value, bool):
                 out[key] = value

@@ -13,9 +13,14 @@ from .runtime import Caller, error_result
 
 
 class Surface:
-    def __init__(self, caller: Caller, overrides: Any):
+    def __init__(self, caller: Caller, overrides: Any, toolsets: frozenset[str] | None = None):
+        """`toolsets`: expose only the tools of these groups (None: all)."""
         self.caller = caller
         catalog = caller.catalog
+        self.outside: set[str] = set()  # generated tools left out by the toolset choice
+        if toolsets is not None:
+            self.outside = {name for name, plan in catalog.plans.items()
+                            if toolsets.isdisjoint(plan.get("toolsets", ()))}
         changes: dict[str, dict[str, Any]] = dict(getattr(overrides, "TOOLS", None) or {})
         unknown = sorted(set(changes) - set(catalog.plans))
         if unknown:
@@ -24,9 +29,11 @@ class Surface:
         self.exposed_to_generated: dict[str, str] = {}
         self.hidden: set[str] = set()
         definitions = catalog.definitions
+        if self.outside:
+            definitions = [d for d in definitions if d["name"] not in self.outside]
         if changes:
-            definitions = []
-            for definition in catalog.definitions:
+            generated, definitions = definitions, []
+            for definition in generated:
                 change = changes.get(definition["name"])
                 if change is None:
                     definitions.append(definition)
@@ -51,8 +58,8 @@ class Surface:
         """The generated tool behind an exposed name, or None when there is none."""
         if exposed in self.exposed_to_generated:
             return self.exposed_to_generated[exposed]
-        if exposed in self.hidden or (exposed in self.changes and "name" in self.changes[exposed]):
-            return None  # hidden, or renamed away
+        if exposed in self.hidden or exposed in self.outside or (exposed in self.changes and "name" in self.changes[exposed]):
+            return None  # hidden, outside the chosen toolsets, or renamed away
         return exposed if exposed in self.caller.catalog.plans else None
 
     def knows(self, name: str) -> bool:
@@ -63,6 +70,14 @@ class Surface:
             self._by_name = {d["name"]: d for d in self.definitions}
         definition = self._by_name.get(name)
         return definition.get("inputSchema") if definition else None
+
+    def plan(self, exposed: str) -> dict[str, Any]:
+        """The request plan behind an exposed generated tool ({} for an extra tool)."""
+        generated = self.generated_name(exposed)
+        return self.caller.catalog.plans[generated] if generated else {}
+
+    async def close(self) -> None:
+        await self.caller.close()
 
     async def call(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
         if name in self.extra:

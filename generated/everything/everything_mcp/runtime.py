@@ -92,7 +92,11 @@ def _cut(text: str, limit: int) -> str:
 
 def argument_errors(catalog: Catalog, name: str, arguments: dict[str, Any]) -> list[str]:
     """One message per bad field, naming it."""
-    validator = catalog.validator(name, "inputSchema")
+    return validation_errors(catalog.validator(name, "inputSchema"), arguments)
+
+
+def validation_errors(validator: Any, arguments: dict[str, Any]) -> list[str]:
+    """One message per bad field of `arguments`, naming it."""
     allowed = sorted(validator.schema.get("properties", {}))
     by_field: dict[str, str] = {}
     for error in validator.iter_errors(arguments):
@@ -304,8 +308,16 @@ def encode_body(body: dict[str, Any], payload: Any, arguments: dict[str, Any]) -
         return multipart_body(payload if isinstance(payload, dict) else {}, files)
     if kind == "binary":
         raw, _, _ = _file_bytes("body", payload)
-        return raw, "application/octet-stream" if "*" in media_type else media_type
-    return scalar(payload).encode(), media_type
+        return raw, _sent_type(media_type)
+    # text, and base64 text (`format: byte`), which is sent as the model gives it
+    return scalar(payload).encode(), _sent_type(media_type)
+
+
+def _sent_type(media_type: str) -> str:
+    """A wildcard (image/*, text/*) is no Content-Type: a generic type of its kind instead."""
+    if "*" not in media_type:
+        return media_type
+    return "text/plain" if media_type.lower().startswith("text/") else "application/octet-stream"
 
 
 def _is_json(media_type: str) -> bool:
@@ -567,6 +579,8 @@ class Caller:
             problems = argument_errors(self.catalog, name, arguments)
             if problems:
                 return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
+            if "defaults" in plan or "fixed" in plan:  # configured at generation: fixed ones are hidden
+                arguments = {**plan.get("defaults", {}), **arguments, **plan.get("fixed", {})}
             request = build_request(self.settings, plan, self.catalog.schemes, arguments, self.environ)
             secrets = request.secrets
             before = getattr(self.hooks, "before_request", None)

@@ -32,8 +32,8 @@ class Surface:
         if self.outside:
             definitions = [d for d in definitions if d["name"] not in self.outside]
         if changes:
-            definitions = []
-            for definition in definitions:
+            generated, definitions = definitions, []
+            for definition in generated:
                 change = changes.get(definition["name"])
                 if change is None:
                     definitions.append(definition)
