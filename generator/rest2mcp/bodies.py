@@ -12,13 +12,15 @@ Body kinds (the `kind` of a request plan, how the runtime encodes the body):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.ir import Body
 from rest2mcp.refs import Resolver
 from rest2mcp.schemas import SchemaConverter, object_shape
+from rest2mcp.unions import pin_discriminator
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -35,6 +37,8 @@ class BodyInput:
     required_fields: list[str]
     description: str | None
     files: frozenset[str] = frozenset()  # multipart fields that carry files
+    # the media type's `encoding` for form and multipart fields (computed here, never at start)
+    encodings: dict[str, FieldEncoding] = field(default_factory=dict)
 
 
 def is_json(media_type: str) -> bool:
@@ -98,6 +102,8 @@ _PREFERENCE = {"json": 0, "yaml": 1, "form": 2, "multipart": 3, "text": 4, "bina
 def choose_media_type(content: dict[str, Any], preferred: tuple[str, ...] = ()) -> str:
     """The user's preferred types first; then JSON (plain application/json before other JSON
     types), YAML, form, multipart, text, binary."""
+    preferred = tuple(p.split(";", 1)[0].strip().lower() for p in preferred)
+
     def rank(media_type: str) -> tuple[int, int, int]:
         base = media_type.split(";", 1)[0].strip().lower()
         chosen = preferred.index(base) if base in preferred else len(preferred)
@@ -119,6 +125,21 @@ def is_base64_text(schema: dict[str, Any]) -> bool:
     return schema.get("type") == "string" and (
         schema.get("format") == "byte" or str(schema.get("contentEncoding", "")).lower() == "base64"
     )
+
+
+def _untyped(schema: dict[str, Any]) -> bool:
+    """A schema that says nothing of the value's type, so null included."""
+    return not any(k in schema for k in ("type", "anyOf", "oneOf", "allOf", "enum", "const", "not", "$ref"))
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A raw body's schema without its `nullable` alternative: a body is sent or it is not, never null."""
+    choices = schema.get("anyOf")
+    if isinstance(choices, list) and len(choices) == 2 and {"type": "null"} in choices:
+        inner = next(c for c in choices if c != {"type": "null"})
+        outer = {k: v for k, v in schema.items() if k != "anyOf"}
+        return {**inner, **outer} if isinstance(inner, dict) else schema
+    return schema
 
 
 def _is_structured(schema: dict[str, Any]) -> bool:
@@ -151,6 +172,54 @@ def _file_field(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     if schema.get("type") == "array" and isinstance(items, dict) and is_file_schema(items):
         return {**{k: v for k, v in schema.items() if k != "items"}, "items": FILE_SCHEMA}, True
     return schema, False
+
+
+# Styles a form or multipart field can declare in its media type's `encoding` (as for query
+# parameters); explode defaults to true for "form" only. tabDelimited comes from Swagger 2.0's tsv.
+_FIELD_STYLES = ("form", "spaceDelimited", "pipeDelimited", "tabDelimited", "deepObject")
+# One media type of a Content-Type header value (RFC 9110 token/token with parameters).
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(rf'{_TOKEN}/{_TOKEN}( *; *{_TOKEN}=({_TOKEN}|"[^"\\\x00-\x1f\x7f]*"))*')
+
+
+@dataclass(frozen=True)
+class FieldEncoding:
+    """How one form or multipart field goes on the wire (an Encoding Object, as the runtime needs it)."""
+
+    style: str | None = None  # None: the default (brackets for objects, repeated keys for arrays)
+    explode: bool = False
+    content_type: str | None = None  # a multipart part's Content-Type (a file's when the model gives none)
+
+
+def _part_type(declared: Any) -> str | None:
+    """The first concrete media type of an encoding's `contentType` ("image/png, image/*" lists
+    the acceptable ones); a wildcard or malformed one is no header value to send."""
+    if not isinstance(declared, str):
+        return None
+    for candidate in declared.split(","):
+        candidate = candidate.strip()
+        if "*" not in candidate and _MEDIA_TYPE.fullmatch(candidate):
+            return candidate
+    return None
+
+
+def field_encodings(encoding: Any, fields: dict[str, Any]) -> dict[str, FieldEncoding]:
+    """The media type's `encoding`, per field. Its `headers` (a part's own headers) and
+    `allowReserved` are not applied: percent-encoding reserved characters is always safe here."""
+    if not isinstance(encoding, dict):
+        return {}
+    encodings = {}
+    for name, spec in encoding.items():
+        if name not in fields or not isinstance(spec, dict):
+            continue
+        style = None
+        if "style" in spec or "explode" in spec:
+            style = spec.get("style") if spec.get("style") in _FIELD_STYLES else "form"
+        explode = spec["explode"] if isinstance(spec.get("explode"), bool) else style == "form"
+        content_type = _part_type(spec.get("contentType"))
+        if style or content_type:
+            encodings[name] = FieldEncoding(style, explode if style else False, content_type)
+    return dict(sorted(encodings.items()))
 
 
 def map_body(
@@ -186,18 +255,24 @@ def map_body(
                     if is_file:
                         files.add(name)
                 fields = converted_fields
+            encodings = field_encodings(media.get("encoding"), fields) if kind != "json" else {}
             return BodyInput(Body(media_type, required, spread=True, kind=kind), schema, fields,
-                             required_fields, description, frozenset(files))
+                             required_fields, description, frozenset(files), encodings)
         if kind != "json":
             raise UnsupportedBody(f"a {media_type} body must be an object with named properties")
+        # One `body` argument (an array, a union...): the root stays an object, as clients require.
+        schema = pin_discriminator(media.get("schema", {}), schema, resolver, converter)
+        if required and _untyped(converter.resolve_def(schema)):
+            # JSON `null` as a required body reads as no body at all to APIs (and validators).
+            schema = {**schema, "not": {"type": "null"}}
         return BodyInput(Body(media_type, required, spread=False, kind=kind), schema, None, [], description)
     # A required body must not be empty: APIs (and validators) read an empty body as a missing one.
     non_empty = {"minLength": 1} if required else {}
-    if is_base64_text(converter.resolve_def(schema)):
+    raw = _not_null(converter.resolve_def(schema))
+    if is_base64_text(raw):
         # The body is base64 text (OpenAPI `format: byte`): sent as given, never decoded.
         return BodyInput(Body(media_type, required, spread=False, kind="text"),
-                         {**_base64_text_schema(converter.resolve_def(schema), bool(description)), **non_empty},
-                         None, [], description)
+                         {**_base64_text_schema(raw, bool(description)), **non_empty}, None, [], description)
     if kind == "binary":
         return BodyInput(Body(media_type, required, spread=False, kind=kind), {**BINARY_BODY_SCHEMA, **non_empty},
                          None, [], description)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from rest2mcp.bodies import BodyInput, UnsupportedBody, map_body
+from rest2mcp.bodies import BodyInput, FieldEncoding, UnsupportedBody, map_body
 from rest2mcp.config import Config
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.ir import Api, Argument, Tool
@@ -84,7 +84,9 @@ def build_api(
                 extensions[pointer] = operation["x-mcp"]
 
     if not paths and isinstance(document.get("webhooks"), dict):
-        diagnostics.warning("W330", "the document describes only webhooks: no operations to call, no tools generated", "/webhooks")
+        diagnostics.warning("W330", "the document describes only webhooks: no operations to call, no tools generated",
+                            "/webhooks", "webhooks are requests the API sends, not ones a client makes; describe "
+                            "the API's own operations under `paths` to get tools")
 
     names = assign_tool_names([NameRequest(d["method"], d["path"], d["operation_id"]) for d in drafts])
     tools = tuple(Tool(name=name, **d) for name, d in zip(names, drafts))
@@ -185,7 +187,10 @@ def _input_schema(
     if body is not None:
         if body.fields is not None:
             for wire, schema in body.fields.items():
-                argument = Argument(argument_name(wire), "body_field", wire, file=wire in body.files)
+                encoding = body.encodings.get(wire, FieldEncoding())
+                argument = Argument(argument_name(wire), "body_field", wire, style=encoding.style,
+                                    explode=encoding.explode, content_type=encoding.content_type,
+                                    file=wire in body.files)
                 body_entries.append((argument, schema, body.body.required and wire in body.required_fields))
         else:
             schema = body.schema
@@ -284,14 +289,15 @@ def server_url(servers: Any, spec_url: str | None) -> tuple[str | None, str | No
         if spec_url:
             origin = urlsplit(spec_url)
             return f"{origin.scheme}://{origin.netloc}", None
-        return None, "the document declares no servers"
+        return None, "the document declares no server (OpenAPI servers, Swagger 2.0 host)"
     first = servers[0]
     url = _substitute(str(first.get("url", "")), first.get("variables"))
     if urlsplit(url).scheme in ("http", "https"):
         return url.rstrip("/"), None
     if spec_url:
         return urljoin(spec_url, url).rstrip("/"), None
-    return None, f"the document's server URL {url!r} is relative"
+    example = "https://api.example.com" + ("" if url.startswith("/") else "/") + url
+    return None, f"the document's server URL {url!r} is relative; the base URL must include it, e.g. {example}"
 
 
 def _operation_server(operation: dict[str, Any], item: dict[str, Any], spec_url: str | None, base_url: str | None) -> str | None:

@@ -3,12 +3,13 @@
 After bundling, every reference is local, so validation and the rest of the pipeline see one
 self-contained document. Content taken from another file lands under `/x-bundled/<key>`,
 with its own references rewritten relative to the file it came from. References inside
-`x-` extensions are never followed. A document read from a URL may only reference its own
+`x-` extensions and examples are never followed (but a property named `x-total` is a property). A document read from a URL may only reference its own
 origin, a file may only reference files, unless the other host is allowed explicitly.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -18,6 +19,20 @@ from rest2mcp.loading import is_url, parse_text, read_text
 from rest2mcp.refs import Resolver, UnresolvableRef
 
 BUNDLE_KEY = "x-bundled"
+# Maps whose keys are names, not fields: a property or header called "x-total" is no extension, and a
+# response called "default" is no default value.
+NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas", "parameters",
+             "requestBodies", "responses", "headers", "securitySchemes", "examples", "links", "callbacks",
+             "pathItems", "encoding", "webhooks"}
+# Fields whose values are data whatever they hold (a "$ref" key in an example is an example).
+DATA_FIELDS = {"example", "default", "enum", "const", "value"}
+
+
+def _is_data(key: Any, value: Any) -> bool:
+    """A field of a spec object whose value is never searched for references."""
+    if not isinstance(key, str):
+        return False
+    return key.startswith("x-") or key in DATA_FIELDS or (key == "examples" and isinstance(value, list))
 
 
 def _location(base: str, ref_target: str) -> str:
@@ -28,12 +43,11 @@ def _location(base: str, ref_target: str) -> str:
 
 
 def _display(location: str, root: str) -> str:
-    if is_url(location):
+    """A stable name for a location: relative to the root document's folder (`../common/c.yaml`),
+    so the bundled keys and everything derived from them do not depend on the machine."""
+    if is_url(location) or is_url(root):
         return location
-    try:
-        return Path(location).relative_to(Path(root).parent).as_posix()
-    except ValueError:
-        return location
+    return Path(os.path.relpath(location, Path(root).parent)).as_posix()
 
 
 class Bundler:
@@ -53,16 +67,17 @@ class Bundler:
             rewritten = {**rewritten, BUNDLE_KEY: dict(sorted(self.bundled.items()))}
         return rewritten
 
-    def _rewrite(self, node: Any, location: str, pointer: str) -> Any:
+    def _rewrite(self, node: Any, location: str, pointer: str, names: bool = False) -> Any:
         if isinstance(node, dict):
             out = {}
             for key, value in node.items():
-                if key == "$ref" and isinstance(value, str):
+                if key == "$ref" and isinstance(value, str) and not names:
                     out[key] = self._local_ref(value, location, pointer)
-                elif isinstance(key, str) and key.startswith("x-"):
-                    out[key] = value  # extensions are data; their references are never followed
+                elif not names and _is_data(key, value):
+                    out[key] = value  # extensions and examples are data: their references are never followed
                 else:
-                    out[key] = self._rewrite(value, location, pointer + pointer_join(key))
+                    out[key] = self._rewrite(value, location, pointer + pointer_join(key),
+                                             names=not names and key in NAME_MAPS)
             return out
         if isinstance(node, list):
             return [self._rewrite(v, location, pointer + pointer_join(i)) for i, v in enumerate(node)]
@@ -77,12 +92,15 @@ class Bundler:
             return "#" + fragment
         problem = self._refused(target_location)
         if problem:
+            host = (urlsplit(target_location).hostname or "HOST") if is_url(target_location) else "HOST"
             self.diagnostics.warning("W106", f"$ref {ref!r} not followed: {problem}", pointer,
-                                     "allow the host with --allow-ref-host HOST, or copy the file beside the document")
+                                     f"allow it with --allow-ref-host {host} (or HOST:PORT), "
+                                     "or copy the file beside the document")
             return ref
-        key = (target_location, fragment)
+        # One entry per target, however its fragment is spelled ("with%20space" or "with space").
+        key = (target_location, unquote(fragment))
         if key not in self._keys:
-            name = f"{_display(target_location, self.root)}#{fragment}"
+            name = f"{_display(target_location, self.root)}#{key[1]}"
             self._keys[key] = name
             self.bundled[name] = {}  # placeholder: a cycle back to this target must not loop
             try:
@@ -95,17 +113,23 @@ class Bundler:
                 del self._keys[key]
                 return ref
             self.bundled[name] = self._rewrite(content, target_location, pointer_join(BUNDLE_KEY, name))
-        return "#" + pointer_join(BUNDLE_KEY, self._keys[key])
+        # A fragment is percent-decoded before it is read as a pointer: keep a literal "%" literal.
+        return "#" + pointer_join(BUNDLE_KEY, self._keys[key]).replace("%", "%25")
 
     def _refused(self, target: str) -> str | None:
         root_is_url = is_url(self.root)
         if is_url(target):
-            host = (urlsplit(target).hostname or "").lower()
-            if host in self.allowed_hosts:
+            parts = urlsplit(target)
+            host = (parts.hostname or "").lower()
+            try:
+                origin = f"{host}:{parts.port}" if parts.port else host
+            except ValueError:  # a port that is not a number: never allowed by name
+                origin = parts.netloc.lower()
+            if host in self.allowed_hosts or origin in self.allowed_hosts:
                 return None
-            if root_is_url and urlsplit(target)[:2] == urlsplit(self.root)[:2]:
+            if root_is_url and parts[:2] == urlsplit(self.root)[:2]:
                 return None
-            return f"it points to another host ({host})"
+            return f"it points to another host ({origin})"
         if root_is_url:
             return "a document read from a URL cannot reference local files"
         return None
@@ -126,12 +150,13 @@ def bundle(document: dict[str, Any], source: str, url: str | None, diagnostics: 
     return Bundler(root, document, diagnostics, allowed_hosts).bundle()
 
 
-def _has_external_refs(node: Any) -> bool:
+def _has_external_refs(node: Any, names: bool = False) -> bool:
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
+        if not names and isinstance(ref, str) and not ref.startswith("#"):
             return True
-        return any(_has_external_refs(v) for k, v in node.items() if not (isinstance(k, str) and k.startswith("x-")))
+        return any(_has_external_refs(v, not names and k in NAME_MAPS)
+                   for k, v in node.items() if names or not _is_data(k, v))
     if isinstance(node, list):
         return any(_has_external_refs(v) for v in node)
     return False

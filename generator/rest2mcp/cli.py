@@ -110,7 +110,7 @@ def _print_conflicts(conflicts, out_dir: Path, advice: str) -> None:
 OUTPUT_HELP = "Output folder (default: ./<name>)."
 NAME_HELP = "Distribution and command name, e.g. foo-api (default: info.title + '-mcp', or the folder's last run)."
 BASE_URL_HELP = "The API's base URL, instead of the document's servers."
-REF_HOST_HELP = "Follow $refs to this host (repeatable)."
+REF_HOST_HELP = "Follow $refs to documents on this host, or HOST:PORT (repeatable). Other hosts are refused."
 CONFIG_HELP = ("Tool-surface configuration: a rest2mcp.toml, or a pyproject.toml with [tool.rest2mcp] "
                "(default: the one beside the spec).")
 MODE_HELP = ("The server's default mode: 'tools' (one tool per operation) or 'discovery' (three tools that "

@@ -21,7 +21,8 @@ class Argument:
     style: str | None = None
     explode: bool = False
     allow_reserved: bool = False
-    content_type: str | None = None  # parameters serialized as content (JSON in a query string)
+    # parameters serialized as content (JSON in a query string); a multipart field's part type
+    content_type: str | None = None
     file: bool = False  # a multipart field carrying one file (or an array of files)
 
     def plan(self) -> dict[str, Any]:

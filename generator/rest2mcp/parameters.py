@@ -11,10 +11,21 @@ from rest2mcp.refs import Resolver
 from rest2mcp.schemas import SchemaConverter
 
 DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+# The styles each location accepts: OpenAPI's, plus the delimited ones Swagger 2.0's collectionFormat
+# gives path and header arrays (see swagger2.py); tabDelimited comes from "tsv".
+_DELIMITED = ("spaceDelimited", "pipeDelimited", "tabDelimited")
+STYLES = {"path": ("simple", "label", "matrix", *_DELIMITED), "query": ("form", *_DELIMITED, "deepObject"),
+          "header": ("simple", *_DELIMITED), "cookie": ("form",)}
 # Headers the runtime owns (OpenAPI 3: Accept, Content-Type and Authorization definitions "SHALL
 # be ignored"); the others are framing the HTTP client computes, and a model-given value breaks it.
 RUNTIME_HEADERS = {"accept", "content-type", "authorization", "content-length", "host", "transfer-encoding",
                    "connection"}
+# Why each of those is left out, for the warning's hint.
+_RUNTIME_HEADER_HINTS = {
+    "authorization": "describe authentication with a securityScheme (the server then sends the credentials)",
+    "content-type": "the server sends the request body's media type from requestBody.content",
+    "accept": "the server sends Accept from the responses' media types",
+}
 # A header value: visible ASCII, no leading or trailing blanks (HTTP clients refuse the rest).
 HEADER_VALUE_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
 # A value spanning path segments: none empty, none "." or "..".
@@ -58,9 +69,10 @@ def map_parameter(
     if location == "header" and name.lower() in RUNTIME_HEADERS:
         diagnostics.warning(
             "W312",
-            f"header parameter {name!r} ignored: the server sets it (OpenAPI 3 says such definitions are ignored)",
+            f"header parameter {name!r} ignored: the server sets it"
+            + (" (OpenAPI 3 says such definitions are ignored)" if name.lower() in _RUNTIME_HEADER_HINTS else ""),
             pointer,
-            "describe authentication with a securityScheme instead of an Authorization parameter",
+            _RUNTIME_HEADER_HINTS.get(name.lower(), "the HTTP client computes this header; remove the parameter"),
         )
         return None
 
@@ -89,10 +101,7 @@ def map_parameter(
 
     if location == "path" and param.get("allowReserved") is True and schema.get("type") == "string":
         schema.setdefault("pattern", SLASHED_PATH_PATTERN)
-    style = param.get("style") if isinstance(param.get("style"), str) else DEFAULT_STYLE[location]
-    explode = param.get("explode")
-    if not isinstance(explode, bool):
-        explode = style == "form"
+    style, explode = _style(param, location, content_type is not None, pointer, diagnostics)
     argument = Argument(
         name=name,
         location=location,
@@ -104,6 +113,28 @@ def map_parameter(
         content_type=content_type,
     )
     return ParameterInput(argument, schema, required)
+
+
+def _style(param: dict[str, Any], location: str, has_content: bool, pointer: str,
+           diagnostics: Diagnostics) -> tuple[str, bool]:
+    """The serialization style and explode flag, with a warning where the document's are not usable."""
+    style = param.get("style", DEFAULT_STYLE[location])
+    if style not in STYLES[location] and not has_content:  # a content-encoded value has no style
+        diagnostics.warning("W313", f"style {style!r} is not defined for {location} parameters; "
+                            f"{DEFAULT_STYLE[location]!r} is used", pointer + "/style",
+                            "use one of " + ", ".join(s for s in STYLES[location]
+                                                      if location == "query" or s not in _DELIMITED))
+        style = DEFAULT_STYLE[location]
+    explode = param.get("explode")
+    if not isinstance(explode, bool):
+        explode = style == "form"
+    if style == "deepObject" and param.get("explode") is False and not has_content:
+        # OpenAPI defines deepObject only exploded (name[key]=value); it is sent so whatever explode says
+        # (an absent explode is false by default for deepObject too, and means the same in practice).
+        diagnostics.warning("W313", "style 'deepObject' with explode: false is undefined by OpenAPI; sent as "
+                            "name[key]=value, as with explode: true", pointer + "/explode",
+                            "remove 'explode: false' (or set it to true) to say what is sent")
+    return style, explode
 
 
 def _untyped(schema: dict[str, Any]) -> bool:
@@ -134,6 +165,9 @@ def _wire_safe(schema: dict[str, Any], location: str, required: bool) -> dict[st
     if "enum" in schema or "const" in schema:
         return schema
     schema = dict(schema)
+    for key in ("anyOf", "oneOf"):  # [string, integer] alternatives: each must be safe
+        if isinstance(schema.get(key), list):
+            schema[key] = [_wire_safe(o, location, required) if isinstance(o, dict) else o for o in schema[key]]
     kind = schema.get("type")
     if kind == "string":
         if required and "minLength" not in schema:

@@ -113,6 +113,10 @@ def prepare(source: str, options: Options) -> Generated:
                         "start the server with --toolsets, or select operations in rest2mcp.toml")
     if options.base_url:
         api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
+    elif api.base_url is None and api.tools:  # a package with no tools calls nothing
+        diagnostics.add(Severity.INFO, "I602", f"no base URL for the API: {api.base_url_note}", None,
+                        f"start the server with --base-url URL (or set {api.env_prefix}_BASE_URL), "
+                        "or generate with --base-url")
     files = render(api, spec_name_of(source))
     if options.models:
         models = typed_models(document, diagnostics)

@@ -1,4 +1,4 @@
-"""`$ref` resolution inside one document (RFC 6901 pointers, percent-encoded fragments)."""
+"""`$ref` resolution inside one (bundled) document (RFC 6901 pointers, percent-encoded fragments)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class Resolver:
         if not isinstance(ref, str):
             raise UnresolvableRef(str(ref), "$ref must be a string")
         if not ref.startswith("#"):
-            raise UnresolvableRef(ref, "references to other files are not supported yet")
+            # Bundling made every readable reference local: this one was refused or could not be read.
+            raise UnresolvableRef(ref, "it points to another document that was not read (see warning W106)")
         try:
             segments = decode_pointer(ref[1:])
         except ValueError as exc:

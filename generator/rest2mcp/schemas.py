@@ -4,7 +4,8 @@ What changes on the way:
 - local `$ref`s are inlined, except references that take part in a cycle: those become
   entries of the tool's own `$defs` (so circular schemas stay finite and exact);
 - 3.0 `nullable` becomes `anyOf [..., {"type": "null"}]`; 3.0 boolean `exclusiveMinimum`/
-  `exclusiveMaximum` become the 2020-12 numeric form; a 3.1 type pair with "null" becomes anyOf;
+  `exclusiveMaximum` become the 2020-12 numeric form; a 3.1 type array with "null" or with several
+  types becomes anyOf;
 - OpenAPI-only and annotation-only keywords (`discriminator`, `xml`, `example(s)`,
   `externalDocs`, `x-*`) are dropped; keywords with values 2020-12 would reject are dropped
   with a warning, so every emitted schema passes the 2020-12 metaschema;
@@ -297,10 +298,19 @@ class SchemaConverter:
 
         types = out.get("type")
         nullable = schema.get("nullable") is True
-        if isinstance(types, list) and "null" in types and len(types) == 2:
-            other = next(t for t in types if t != "null")
-            out["type"] = other
-            nullable = True
+        if isinstance(types, list):
+            others = [t for t in types if t != "null"]
+            nullable = nullable or len(others) < len(types)
+            if len(others) <= 1:
+                out["type"] = others[0] if others else "null"
+            else:  # [string, integer]: anyOf, which every client reads (some refuse type arrays)
+                del out["type"]
+                choices = [{"type": t} for t in others] + ([{"type": "null"}] if nullable else [])
+                nullable = False
+                if "anyOf" in out:  # both must hold
+                    out["allOf"] = [*out.get("allOf", []), {"anyOf": choices}]
+                else:
+                    out["anyOf"] = choices
 
         if "default" in out and not _default_fits(out, nullable):
             del out["default"]

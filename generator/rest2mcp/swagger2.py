@@ -6,14 +6,19 @@ style/explode (from `collectionFormat`); response schemas to content (per `produ
 definitions, shared parameters and responses, and security definitions to components.
 Parameter references are inlined (a shared `body` parameter has no 3.0 equivalent).
 Diagnostics keep pointing at the original document: see `original_pointer`.
+
+`collectionFormat`s that OpenAPI 3 cannot say are carried as the delimited style names on path
+and header parameters (pipeDelimited: `a|b`), and on formData fields as the body's `encoding`
+(csv, the 2.0 default, is `style: form, explode: false`: `a,b`); the runtime reads both.
 """
 
 from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import urlsplit
 
-from rest2mcp.bodies import FORM, MULTIPART
+from rest2mcp.bodies import FORM, MULTIPART, body_kind
 from rest2mcp.bundling import BUNDLE_KEY
 from rest2mcp.refs import Resolver, UnresolvableRef
 
@@ -25,6 +30,12 @@ _SCHEMA_KEYS = ("type", "format", "items", "default", "maximum", "exclusiveMaxim
 # collectionFormat -> (style, explode) for query; path and header only know "simple".
 _COLLECTION_QUERY = {"csv": ("form", False), "ssv": ("spaceDelimited", False), "tsv": ("tabDelimited", False),
                      "pipes": ("pipeDelimited", False), "multi": ("form", True)}
+# Path and header values: csv is OpenAPI 3's "simple"; the others keep their delimiter ("multi"
+# is not defined there: one comma-separated value).
+_COLLECTION_SIMPLE = {"ssv": "spaceDelimited", "tsv": "tabDelimited", "pipes": "pipeDelimited"}
+# 2.0 oauth2 flows and their 3.0 names.
+_OAUTH_FLOWS = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
+                "accessCode": "authorizationCode"}
 _REF_PREFIXES = (("#/definitions/", "#/components/schemas/"),
                  ("#/responses/", "#/components/responses/"))
 _POINTER_PREFIXES = (("/components/schemas/", "/definitions/"),
@@ -68,7 +79,7 @@ def _rewrite_refs(node: Any) -> Any:
 def convert(document: dict[str, Any], spec_url: str | None) -> dict[str, Any]:
     resolver = Resolver(document)
     result: dict[str, Any] = {"openapi": "3.0.3", "info": copy.deepcopy(document.get("info") or {})}
-    servers = _servers(document)
+    servers = _servers(document, spec_url)
     if servers:
         result["servers"] = servers
     if "security" in document:
@@ -113,17 +124,23 @@ def _list(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _servers(document: dict[str, Any]) -> list[dict[str, str]]:
+def _servers(document: dict[str, Any], spec_url: str | None) -> list[dict[str, str]]:
+    """The API's URL: `schemes` (https first; without any, the document's own scheme, else https),
+    `host` and `basePath`. Without a host the API is served by the document's host: a relative
+    URL, resolved against the document's URL, or given with --base-url."""
     host = document.get("host")
     base_path = document.get("basePath") or ""
-    if not isinstance(base_path, str):
+    if not isinstance(base_path, str) or base_path == "/":
         base_path = ""
-    schemes = _list(document.get("schemes"))
+    if base_path and not base_path.startswith("/"):
+        base_path = "/" + base_path
+    schemes = [s.lower() for s in _list(document.get("schemes")) if s.lower() in ("http", "https")]
     if isinstance(host, str) and host:
-        scheme = "https" if "https" in schemes or not schemes else schemes[0]
+        own = urlsplit(spec_url).scheme if spec_url else ""
+        scheme = "https" if "https" in schemes else schemes[0] if schemes else own if own in ("http", "https") else "https"
         return [{"url": f"{scheme}://{host}{base_path}"}]
     if base_path:
-        return [{"url": base_path}]  # relative: resolved against the document's URL, or --base-url
+        return [{"url": base_path}]
     return []
 
 
@@ -141,10 +158,21 @@ def _security_schemes(definitions: Any) -> dict[str, Any]:
         elif kind == "apiKey":
             schemes[name] = {"type": "apiKey", "in": scheme.get("in"), "name": scheme.get("name"), **description}
         elif kind == "oauth2":
-            schemes[name] = {"type": "oauth2", "flows": {}, **description}
+            schemes[name] = {"type": "oauth2", "flows": _oauth_flows(scheme), **description}
         else:
             schemes[name] = copy.deepcopy(scheme)
     return schemes
+
+
+def _oauth_flows(scheme: dict[str, Any]) -> dict[str, Any]:
+    flow = _OAUTH_FLOWS.get(str(scheme.get("flow")))
+    if flow is None:
+        return {}
+    converted: dict[str, Any] = {"scopes": copy.deepcopy(scheme["scopes"]) if isinstance(scheme.get("scopes"), dict) else {}}
+    for key in ("authorizationUrl", "tokenUrl"):
+        if isinstance(scheme.get(key), str):
+            converted[key] = scheme[key]
+    return {flow: converted}
 
 
 def _inline_parameters(raw: Any, resolver: Resolver) -> list[dict[str, Any]]:
@@ -183,13 +211,7 @@ def _operation(operation: dict[str, Any], shared: list[dict[str, Any]], resolver
     if parameters:
         result["parameters"] = parameters
     if body is not None:
-        media_types = [m for m in consumes if "form" not in m] or [JSON]
-        schema = _rewrite_refs(body.get("schema", {}))
-        result["requestBody"] = {
-            "required": body.get("required") is True,
-            "content": {m: {"schema": schema} for m in media_types},
-            **({"description": body["description"]} if isinstance(body.get("description"), str) else {}),
-        }
+        result["requestBody"] = _body(body, consumes, resolver)
     elif form:
         result["requestBody"] = _form_body(form, consumes)
     result["responses"] = {
@@ -227,7 +249,7 @@ def _parameter(param: dict[str, Any]) -> dict[str, Any]:
             style, explode = _COLLECTION_QUERY.get(collection, ("form", False))
             converted["style"], converted["explode"] = style, explode
         elif location in ("path", "header"):
-            converted["style"], converted["explode"] = "simple", False
+            converted["style"], converted["explode"] = _COLLECTION_SIMPLE.get(collection, "simple"), False
         elif location == "cookie":
             converted["style"], converted["explode"] = "form", False
     if location == "query" and param.get("allowEmptyValue") is True:
@@ -235,10 +257,56 @@ def _parameter(param: dict[str, Any]) -> dict[str, Any]:
     return converted
 
 
+def _body(body: dict[str, Any], consumes: list[str], resolver: Resolver) -> dict[str, Any]:
+    media_types = [m for m in consumes if "form" not in m] or [JSON]
+    raw_schema = body.get("schema", {})
+    description = body["description"].strip() if isinstance(body.get("description"), str) else ""
+    if all(body_kind(m) == "text" for m in media_types):
+        # The model writes the document itself: say what it is, since the schema cannot be kept.
+        hint = _text_body_hint(raw_schema, media_types, resolver)
+        description = f"{description.rstrip('.')}. {hint}" if description and hint else description or hint
+    converted: dict[str, Any] = {
+        "required": body.get("required") is True,
+        "content": {m: {"schema": _rewrite_refs(raw_schema)} for m in media_types},
+    }
+    if description:
+        converted["description"] = description
+    return converted
+
+
+def _text_body_hint(raw_schema: Any, media_types: list[str], resolver: Resolver) -> str:
+    """For a body sent as text (XML, CSV...) whose schema describes data: the document's shape."""
+    try:
+        schema = resolver.deref(raw_schema)
+    except UnresolvableRef:
+        return ""
+    if not isinstance(schema, dict):
+        return ""
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    if schema.get("type") not in ("object", "array") and not properties:
+        return ""  # a string, or a schema that says nothing of the document
+    text = f"The {' or '.join(media_types)} document itself, sent as given"
+    xml = schema.get("xml") if isinstance(schema.get("xml"), dict) else {}
+    root = xml.get("name") if isinstance(xml.get("name"), str) else None
+    if root is None and isinstance(raw_schema, dict) and isinstance(raw_schema.get("$ref"), str):
+        root = raw_schema["$ref"].rsplit("/", 1)[-1]
+    if root and any("xml" in m for m in media_types):
+        text += f"; root element <{root}>"
+    required = set(_list(schema.get("required")))
+    fields = []
+    for name, prop in list(properties.items())[:30]:
+        prop = _deref_or_keep(prop, resolver)
+        kind = prop.get("type") if isinstance(prop.get("type"), str) else "object"
+        fields.append(f"{name} ({kind}{', required' if name in required else ''})")
+    if fields:
+        text += f", with: {', '.join(fields)}"
+    return text + "."
+
+
 def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any]:
     has_file = any(p.get("type") == "file" for p in form)
     media_type = MULTIPART if has_file or (MULTIPART in consumes and FORM not in consumes) else FORM
-    properties, required = {}, []
+    properties, required, encoding = {}, [], {}
     for param in form:
         name = param.get("name")
         if not isinstance(name, str):
@@ -249,10 +317,17 @@ def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any
         properties[name] = schema
         if param.get("required") is True:
             required.append(name)
+        if schema.get("type") == "array" and param.get("collectionFormat") != "multi":
+            # csv (the default), ssv, tsv, pipes: one field holding the joined values
+            style, explode = _COLLECTION_QUERY.get(param.get("collectionFormat", "csv"), ("form", False))
+            encoding[name] = {"style": style, "explode": explode}
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
-    return {"required": bool(required), "content": {media_type: {"schema": schema}}}
+    media: dict[str, Any] = {"schema": schema}
+    if encoding:
+        media["encoding"] = encoding
+    return {"required": bool(required), "content": {media_type: media}}
 
 
 def _response(response: dict[str, Any], produces: list[str]) -> dict[str, Any]:

@@ -128,7 +128,7 @@ def settings_from(args: argparse.Namespace, environ=os.environ) -> Settings:
     if not base_url:
         raise SystemExit(
             f"{NAME}: no base URL for the API: {BASE_URL_NOTE}.\n"
-            f"Pass --base-url https://api.example.com (or set {ENV_PREFIX}_BASE_URL)."
+            f"Pass the API's absolute URL with --base-url (or set {ENV_PREFIX}_BASE_URL)."
         )
     if not base_url.startswith(("http://", "https://")):
         raise SystemExit(f"{NAME}: the base URL {base_url!r} must start with http:// or https://")

@@ -29,6 +29,8 @@ _HEADER_VALUE = re.compile(r"^([\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?)?$")
 RESERVED_SAFE = ":/?[]@!$'()*,;="
 # Query styles that join values with a delimiter (tabDelimited comes from Swagger 2.0's "tsv").
 _DELIMITERS = {"spaceDelimited": "%20", "pipeDelimited": "|", "tabDelimited": "%09"}
+# The same delimiters unencoded: header values, and form fields (encoded with the rest of the value).
+_JOINERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
 
 
 @dataclass
@@ -109,8 +111,25 @@ def validation_errors(validator: Any, arguments: dict[str, Any]) -> list[str]:
             for unknown in sorted(set(error.instance) - set(allowed)):
                 by_field.setdefault(unknown, f"unknown argument (expected one of: {', '.join(allowed) or 'none'})")
         else:
-            by_field.setdefault(where or "(arguments)", _cut(error.message, 300))
+            by_field.setdefault(where or "(arguments)", _cut(_message(error), 500))
     return [f"{field_name}: {message}" for field_name, message in sorted(by_field.items())]
+
+
+def _message(error: Any) -> str:
+    """jsonschema's message, except where it does not say what to change: a value matching no
+    variant of a union gets each variant's first problem; a closed object's extra member, its name."""
+    if error.validator == "not" and error.validator_value == {}:
+        return "no value is allowed here"
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        first: dict[int, Any] = {}
+        for sub in error.context:
+            first.setdefault(sub.relative_schema_path[0], sub)
+        reasons = "; ".join(
+            f"{n + 1}) {'/'.join(str(p) for p in sub.relative_path) or 'value'}: {_message(sub)}"
+            for n, sub in sorted(first.items())
+        )
+        return f"matches none of the {len(error.validator_value)} variants: {reasons}"
+    return error.message
 
 
 # -- serialization (OpenAPI styles) ---------------------------------------------------------
@@ -155,7 +174,7 @@ def path_value(value: Any, style: str, explode: bool, name: str) -> str:
             return "." + (".".join(items) if explode else ",".join(items))
         if style == "matrix":
             return "".join(f";{name}={v}" for v in items) if explode else f";{name}=" + ",".join(items)
-        return ",".join(items)
+        return _DELIMITERS.get(style, ",").join(items)  # delimited styles: Swagger 2.0 collectionFormat
     if isinstance(value, dict):
         pairs = [(_path_segment(k), _path_segment(v)) for k, v in value.items()]
         if style == "label":
@@ -212,9 +231,9 @@ def _deep_pairs(prefix: str, value: Any, enc: Any) -> list[str]:
     return [f"{prefix}={enc(value)}"]
 
 
-def header_value(value: Any, explode: bool) -> str:
+def header_value(value: Any, explode: bool, style: str = "simple") -> str:
     if isinstance(value, list):
-        return ",".join(scalar(v) for v in value)
+        return _JOINERS.get(style, ",").join(scalar(v) for v in value)
     if isinstance(value, dict):
         if explode:
             return ",".join(f"{k}={scalar(v)}" for k, v in value.items())
@@ -230,19 +249,56 @@ def cookie_value(value: Any, explode: bool) -> str:
     return _enc(value)
 
 
-def _form_pairs(key: str, value: Any) -> list[tuple[str, Any]]:
+def _flat(value: list[Any] | dict[str, Any]) -> bool:
+    return all(not isinstance(v, (dict, list)) for v in (value.values() if isinstance(value, dict) else value))
+
+
+def _form_pairs(key: str, value: Any, top: bool = True) -> list[tuple[str, Any]]:
+    """Bracket notation, as Stripe and Rails read it: objects `key[k]=v`; an array of scalars as
+    repeated keys at the top (OpenAPI's exploded form), every other array indexed (`key[0][k]=v`):
+    repeated nested keys would not say which member goes with which element."""
     if isinstance(value, dict):
-        return [pair for k, v in value.items() for pair in _form_pairs(f"{key}[{k}]", v)]
+        return [pair for k, v in value.items() for pair in _form_pairs(f"{key}[{k}]", v, False)]
     if isinstance(value, list):
-        return [pair for v in value for pair in _form_pairs(key, v)]
+        if top and _flat(value):
+            return [(key, v) for v in value if v is not None]
+        return [pair for i, v in enumerate(value) for pair in _form_pairs(f"{key}[{i}]", v, False)]
     return [] if value is None else [(key, value)]
 
 
-def form_body(fields: dict[str, Any]) -> str:
-    """application/x-www-form-urlencoded; nested objects in bracket notation (Stripe-style), arrays
-    as repeated keys. Keys are percent-encoded whole: servers decode them before reading brackets,
-    and a raw "[" is a reserved character in this media type."""
-    pairs = [pair for name, value in fields.items() for pair in _form_pairs(name, value)]
+def _delimited(value: Any, style: str | None, explode: bool) -> Any:
+    """A field whose encoding joins it into one value (a delimited style, explode false): an array
+    of scalars as `a,b` (`a b`, `a|b`), a flat object as `k,v,k2,v2`. Anything else is unchanged."""
+    joiner = _JOINERS.get(style or "") if not explode else None
+    if joiner is None or not isinstance(value, (list, dict)) or not _flat(value):
+        return value
+    if isinstance(value, dict):
+        items = [item for k, v in value.items() if v is not None for item in (k, v)]
+    else:
+        items = [v for v in value if v is not None]
+    return joiner.join(scalar(v) for v in items) if items else None
+
+
+def _form_field(name: str, value: Any, encoding: dict[str, Any]) -> list[tuple[str, Any]]:
+    """One field's pairs, by its `encoding` (style, explode, contentType) from the plan."""
+    style, explode = encoding.get("style"), encoding.get("explode", False)
+    if style == "deepObject":
+        return _form_pairs(name, value, top=False)  # arrays indexed at the top too (`expand[0]=a`)
+    if style == "form" and explode and isinstance(value, dict) and _flat(value):
+        return [(k, v) for k, v in value.items() if v is not None]  # an exploded form object: its members
+    value = _delimited(value, style, explode)
+    declared = encoding.get("contentType")
+    if not style and declared and _is_json(declared) and isinstance(value, (dict, list)):
+        return [(name, json.dumps(value, separators=(",", ":"), ensure_ascii=False))]
+    return _form_pairs(name, value)
+
+
+def form_body(fields: dict[str, Any], encodings: dict[str, dict[str, Any]] | None = None) -> str:
+    """application/x-www-form-urlencoded: each field by its encoding (`encodings`: field -> its
+    argument plan), by default in bracket notation (see _form_pairs). Keys are percent-encoded
+    whole: servers decode them before reading brackets, and a raw "[" is reserved in this type."""
+    encodings = encodings or {}
+    pairs = [pair for name, value in fields.items() for pair in _form_field(name, value, encodings.get(name, {}))]
     return "&".join(f"{quote(key, safe='')}={_enc(value)}" for key, value in pairs)
 
 
@@ -263,8 +319,12 @@ def _disposition_value(text: str) -> str:
     return text.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
 
 
-def multipart_body(fields: dict[str, Any], file_fields: set[str]) -> tuple[bytes, str]:
-    """multipart/form-data: files from base64 content, objects and arrays of objects as JSON parts."""
+def multipart_body(fields: dict[str, Any], file_fields: set[str],
+                   encodings: dict[str, dict[str, Any]] | None = None) -> tuple[bytes, str]:
+    """multipart/form-data: files from base64 content, objects and arrays of objects as JSON parts;
+    a field's encoding (`encodings`: field -> its argument plan) may join an array into one part
+    (style) or give the part's Content-Type (contentType: a file's default, or JSON)."""
+    encodings = encodings or {}
     boundary = token_hex(16)
     parts: list[bytes] = []
 
@@ -277,19 +337,27 @@ def multipart_body(fields: dict[str, Any], file_fields: set[str]) -> tuple[bytes
         parts.append(head.encode() + b"\r\n\r\n" + data + b"\r\n")
 
     for name, value in fields.items():
+        encoding = encodings.get(name, {})
+        declared = encoding.get("contentType")
+        if name not in file_fields:
+            value = _delimited(value, encoding.get("style"), encoding.get("explode", False))
         if value is None:
             continue
         if name in file_fields:
             for item in value if isinstance(value, list) else [value]:
                 raw, filename, content_type = _file_bytes(name, item)
-                part(name, raw, content_type or "application/octet-stream", filename or name)
-        elif isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+                part(name, raw, content_type or declared or "application/octet-stream", filename or name)
+        elif declared and _is_json(declared):
+            # A JSON part: the value as JSON; a string is the JSON text itself (a schema of type string).
+            part(name, (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)).encode(), declared)
+        elif isinstance(value, list) and _flat(value):
             for item in value:
-                part(name, scalar(item).encode())
+                part(name, scalar(item).encode(), declared)
         elif isinstance(value, (dict, list)):
+            # Structures have no other serialization here than JSON, whatever the declared type.
             part(name, json.dumps(value, ensure_ascii=False).encode(), "application/json")
         else:
-            part(name, scalar(value).encode())
+            part(name, scalar(value).encode(), declared)
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -301,11 +369,14 @@ def encode_body(body: dict[str, Any], payload: Any, arguments: dict[str, Any]) -
     if kind == "json":
         content_type = "application/json" if media_type in ("*/*", "application/*") else media_type
         return json.dumps(payload, ensure_ascii=False).encode(), content_type
+    # Each field's `encoding` rides on its argument's plan: style and explode (also Swagger 2.0's
+    # collectionFormat), and a multipart part's contentType.
+    encodings = {spec["name"]: spec for spec in arguments.values() if spec["in"] == "body_field"}
     if kind == "form":
-        return form_body(payload if isinstance(payload, dict) else {}).encode(), media_type
+        return form_body(payload if isinstance(payload, dict) else {}, encodings).encode(), media_type
     if kind == "multipart":
         files = {spec["name"] for spec in arguments.values() if spec.get("file")}
-        return multipart_body(payload if isinstance(payload, dict) else {}, files)
+        return multipart_body(payload if isinstance(payload, dict) else {}, files, encodings)
     if kind == "binary":
         raw, _, _ = _file_bytes("body", payload)
         return raw, _sent_type(media_type)
@@ -407,8 +478,8 @@ def build_request(settings: Settings, plan: dict[str, Any], schemes: dict[str, d
         elif location == "query":
             query.extend(query_pairs(wire, value, style, explode, spec.get("allowReserved", False)))
         elif location == "header":
-            text = header_value(value, explode)
-            if not _HEADER_VALUE.fullmatch(text):
+            text = header_value(value, explode, style)
+            if not _HEADER_VALUE.fullmatch(text.replace("\t", " ") if style == "tabDelimited" else text):
                 raise ToolError(
                     f"Invalid arguments:\n- {name}: a header value must be printable ASCII without line breaks "
                     "or blanks at either end"
@@ -502,6 +573,10 @@ def success_result(catalog: Catalog, name: str, plan: dict[str, Any], response: 
                         f"The request succeeded ({status}), but the response does not match this tool's "
                         f"declared output schema ({problem}). The response was:\n{_cut(text, settings.max_text)}"
                     )
+            if not output and len(text) > settings.max_text:
+                # Nothing requires structured content here, and a copy of the whole response would
+                # undo the cut: the model gets the cut text and the note of how much was left out.
+                structured = None
             return types.CallToolResult(
                 content=[types.TextContent(type="text", text=_cut(text, settings.max_text))],
                 structured_content=structured,
