@@ -211,7 +211,7 @@ def test_unknown_keys_and_wrong_types_are_errors_with_lines(tmp_path):
 
 def test_invalid_toml_and_bad_values(tmp_path):
     problems = failure(shop(tmp_path, '[include\ntags = ["x"]\n'))
-    assert problems[0].code == "E501" and problems[0].line == 1 and "invalid TOML" in problems[0].message
+    assert problems[0].code == "E505" and problems[0].line == 1 and "invalid TOML" in problems[0].message
     problems = failure(shop(tmp_path / "b", '[operations.createOrder.arguments.quantity]\nfixed = 0\n'))
     assert problems[0].code == "E503" and problems[0].line == 1
     assert "fixed value for 'quantity' is not valid: 0 is less than the minimum of 1" in problems[0].message
@@ -221,7 +221,7 @@ def test_invalid_toml_and_bad_values(tmp_path):
     assert "'list orders' is not a valid tool name" in problems[0].message
     with pytest.raises(GenerationFailed) as missing:
         prepare(str(shop(tmp_path / "e")), Options(config_path=str(tmp_path / "nope.toml")))
-    assert missing.value.diagnostics[0].code == "E501"
+    assert missing.value.diagnostics[0].code == "E505"
 
 
 def test_patterns_that_match_nothing_are_reported(tmp_path):

@@ -333,10 +333,10 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise GenerationFailed([Diagnostic(Severity.ERROR, "E501", f"cannot read the configuration: {exc.strerror or exc}",
+        raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", f"cannot read the configuration: {exc.strerror or exc}",
                                            None, "check the --config path", str(path))]) from None
     except UnicodeDecodeError:
-        raise GenerationFailed([Diagnostic(Severity.ERROR, "E501", "the configuration is not UTF-8 text",
+        raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", "the configuration is not UTF-8 text",
                                            None, None, str(path))]) from None
     try:
         return tomllib.loads(text), text
@@ -345,7 +345,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
         found = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(found.group(1)) if found else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        raise GenerationFailed([Diagnostic(Severity.ERROR, "E501", f"invalid TOML: {message}", None,
+        raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", f"invalid TOML: {message}", None,
                                            "see https://toml.io for the syntax", str(path), line)]) from None
 
 
@@ -376,7 +376,7 @@ def load_config(path: Path | None) -> Config:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("rest2mcp")
         if not isinstance(data, dict):
-            raise GenerationFailed([Diagnostic(Severity.ERROR, "E501", "no [tool.rest2mcp] table", None,
+            raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", "no [tool.rest2mcp] table", None,
                                                "add [tool.rest2mcp] or pass a rest2mcp.toml", str(path))])
         text = ""  # line numbers would point into other tables
     return parse_config(data, str(path), text)
