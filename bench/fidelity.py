@@ -139,6 +139,16 @@ def _prism_spec(spec: Path, work: Path) -> Path:
     return copy
 
 
+def multi_segment_template(tool: Any) -> str:
+    """The tool's path template, with `{name*}` for a path parameter whose value may hold "/"
+    (allowReserved): our own path check then lets that value span several segments."""
+    template = tool.path
+    for argument in tool.arguments:
+        if argument.location == "path" and argument.allow_reserved:
+            template = template.replace("{" + argument.wire + "}", "{" + argument.wire + "*}")
+    return template
+
+
 class Session:
     """The generated server, started against the proxy, and every call made to it."""
 
@@ -150,7 +160,7 @@ class Session:
         self.prism = prism
         self.settings = settings
         self.report = report
-        self.templates = {tool.name: tool.path for tool in api.tools}
+        self.templates = {tool.name: multi_segment_template(tool) for tool in api.tools}
         self.drawer = ArgumentDrawer(settings.calls, settings.seed)
 
     def environment(self) -> dict[str, str]:

@@ -100,7 +100,7 @@ def path_problems(path: str, template: str | None = None) -> list[str]:
     operation's `template` known, only its own parameter names count, so a value that merely
     contains braces is not mistaken for one.
     """
-    names = set(PLACEHOLDER.findall(template)) if template is not None else None
+    names = {n.replace("*}", "}") for n in PLACEHOLDER.findall(template)} if template is not None else None
     problems = [f"literal placeholder {m} left in the path" for m in PLACEHOLDER.findall(unquote(path))
                 if names is None or m in names]
     if "//" in path:
@@ -115,14 +115,20 @@ def path_problems(path: str, template: str | None = None) -> list[str]:
             problems.append(f"path does not follow the template {template}")
         return problems
     for name, value in zip(PLACEHOLDER.findall(template), match.groups()):
-        if _empty_value(value, name[1:-1]):
-            problems.append(f"empty value for path parameter {name[1:-1]}")
+        name = name[1:-1].rstrip("*")
+        if _empty_value(value, name):
+            problems.append(f"empty value for path parameter {name}")
     return problems
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
+    """`{name}` matches one segment; `{name*}` (a value allowed to hold "/") matches several."""
     pieces = PLACEHOLDER.split(template)
-    return re.compile("([^/]*)".join(re.escape(p) for p in pieces))
+    groups = ["(.*)" if name.endswith("*}") else "([^/]*)" for name in PLACEHOLDER.findall(template)]
+    pattern = re.escape(pieces[0])
+    for group, piece in zip(groups, pieces[1:]):
+        pattern += group + re.escape(piece)
+    return re.compile(pattern)
 
 
 def _empty_value(value: str, name: str) -> bool:

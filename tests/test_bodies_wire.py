@@ -18,7 +18,7 @@ from mcp import StdioServerParameters
 from rest2mcp.bodies import field_encodings
 from rest2mcp.pipeline import Options, generate, prepare
 from test_e2e import run, text_of
-from test_runtime_serialization import rt
+from test_runtime_serialization import wire
 from upstream import Reply, Upstream
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -325,11 +325,11 @@ def test_field_encodings_are_computed_at_generation():
 
 def test_form_body_defaults_and_styles_unit():
     nested = {"o": {"tags": ["x", "y"]}, "rows": [[1, 2]], "top": ["a", "b"]}
-    assert rt.form_body(nested) == "o%5Btags%5D%5B0%5D=x&o%5Btags%5D%5B1%5D=y&rows%5B0%5D%5B0%5D=1&rows%5B0%5D%5B1%5D=2&top=a&top=b"
+    assert wire.form_body(nested) == "o%5Btags%5D%5B0%5D=x&o%5Btags%5D%5B1%5D=y&rows%5B0%5D%5B0%5D=1&rows%5B0%5D%5B1%5D=2&top=a&top=b"
     styled = {"flat": {"R": 1, "G": 2}, "spread": {"R": 1, "G": None}, "json": {"k": [1]}, "text": "t"}
     encodings = {"flat": {"style": "form", "explode": False}, "spread": {"style": "form", "explode": True},
                  "json": {"contentType": "application/json"}, "text": {"contentType": "application/json"}}
-    assert rt.form_body(styled, encodings) == "flat=R%2C1%2CG%2C2&R=1&json=%7B%22k%22%3A%5B1%5D%7D&text=t"
+    assert wire.form_body(styled, encodings) == "flat=R%2C1%2CG%2C2&R=1&json=%7B%22k%22%3A%5B1%5D%7D&text=t"
 
 
 # -- 6. media-type preference: JSON first by default, overridable per run ----------------------
@@ -448,3 +448,22 @@ def test_nullable_base64_text_and_required_any_value_bodies(bodies, server_venv,
     assert not photo.is_error and not value.is_error
     # JSON null for a required body reads as no body: refused before any request
     assert null.is_error and "body" in text_of(null) and len(upstream.requests) == 2
+
+
+def test_structured_schema_under_a_bytes_media_type_is_reported(tmp_path):
+    spec = tmp_path / "typo.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: typo, version: '1'}\npaths:\n  /accounts:\n    post:\n"
+        "      requestBody:\n        content:\n          application/form-data:\n"
+        "            schema: {type: object, properties: {name: {type: string}}}\n"
+        "      responses: {'201': {description: created}}\n"
+        "  /avatars:\n    put:\n      requestBody:\n        content:\n          image/png:\n"
+        "            schema: {type: string, format: binary}\n      responses: {'204': {description: ok}}\n")
+    generated = prepare(str(spec), Options(skip_validation=True))
+    found = [d for d in generated.diagnostics if d.code == "W314"]
+    assert [(d.pointer, d.line) for d in found] == [
+        ("/paths/~1accounts/post/requestBody/content/application~1form-data", 8)]
+    assert "application/form-data" in found[0].message and "multipart/form-data" in found[0].hint
+    # the tool still exists and takes the bytes, so the API stays reachable
+    tools = {t.name: t for t in generated.api.tools}
+    assert tools["post_accounts"].input_schema["properties"]["body"]["contentEncoding"] == "base64"

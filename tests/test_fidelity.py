@@ -171,6 +171,14 @@ def test_path_check_passes_correct_paths():
     assert path_problems("/pets/", "/pets/") == []  # the template itself ends with a slash
 
 
+def test_path_check_lets_an_allow_reserved_value_span_segments():
+    # `{path*}`: a path parameter whose value may hold "/" (allowReserved), as OPA's data API has
+    assert path_problems("/v1/data/a/b/c", "/v1/data/{path*}") == []
+    assert path_problems("/v1/data/a/b", "/v1/data/{path}") == ["path does not follow the template /v1/data/{path}"]
+    assert path_problems("/v1/data/", "/v1/data/{path*}") == ["empty value for path parameter path"]
+    assert path_problems("/v1/data/%7Bpath%7D", "/v1/data/{path*}") == ["literal placeholder {path} left in the path"]
+
+
 def test_path_check_on_a_recorded_call_makes_it_a_violation():
     verdict = classify([exchange(target="/pets/{petId}?x=1")], "/pets/{petId}", is_error=False)
     assert verdict.outcome == VIOLATION

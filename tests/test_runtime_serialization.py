@@ -1,4 +1,5 @@
-"""Unit tests of the runtime copied into every generated package (templates/package/__pkg__/runtime.py).
+"""Unit tests of the runtime copied into every generated package (templates/package/__pkg__/runtime.py
+and wire.py, the value encodings it uses).
 
 The serialization rules are those of OpenAPI 3.0.3 "Style Examples"
 (https://spec.openapis.org/oas/v3.0.3#style-examples) and RFC 6570, with the value
@@ -9,27 +10,31 @@ No network, no subprocess: requests are built and inspected, never sent.
 from __future__ import annotations
 
 import base64
-import importlib.util
+import importlib
 import json
 import re
 import sys
+import types
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-RUNTIME_PATH = Path(__file__).resolve().parents[1] / "templates" / "package" / "__pkg__" / "runtime.py"
+PACKAGE_PATH = Path(__file__).resolve().parents[1] / "templates" / "package" / "__pkg__"
 
 
-def _load_runtime():
-    spec = importlib.util.spec_from_file_location("r2m_runtime", RUNTIME_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["r2m_runtime"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+def _load_package_module(name: str):
+    """A module of the package template, imported as part of a stand-in package, so its relative
+    imports (runtime -> .wire) resolve as in a generated package."""
+    if "r2m_pkg" not in sys.modules:
+        package = types.ModuleType("r2m_pkg")
+        package.__path__ = [str(PACKAGE_PATH)]
+        sys.modules["r2m_pkg"] = package
+    return importlib.import_module(f"r2m_pkg.{name}")
 
 
-rt = _load_runtime()
+rt = _load_package_module("runtime")
+wire = _load_package_module("wire")
 
 PRIMITIVE = "blue"
 ARRAY = ["blue", "black", "brown"]
@@ -59,7 +64,7 @@ OBJECT = {"R": 100, "G": 200, "B": 150}
     ],
 )
 def test_scalar(value, expected):
-    assert rt.scalar(value) == expected
+    assert wire.scalar(value) == expected
 
 
 # -- path -----------------------------------------------------------------------------------
@@ -89,7 +94,7 @@ PATH_TABLE = [
 
 @pytest.mark.parametrize(("style", "explode", "value", "expected"), PATH_TABLE)
 def test_path_value_style_table(style, explode, value, expected):
-    assert rt.path_value(value, style, explode, "color") == expected
+    assert wire.path_value(value, style, explode, "color") == expected
 
 
 @pytest.mark.parametrize(
@@ -97,7 +102,7 @@ def test_path_value_style_table(style, explode, value, expected):
     [("simple", ""), ("label", "."), ("matrix", ";color")],  # the "empty" row of the style table
 )
 def test_path_value_empty_string(style, expected):
-    assert rt.path_value("", style, False, "color") == expected
+    assert wire.path_value("", style, False, "color") == expected
 
 
 @pytest.mark.parametrize(
@@ -120,7 +125,7 @@ def test_path_value_empty_string(style, expected):
     ],
 )
 def test_path_value_encodes_everything_structural(value, expected):
-    assert rt.path_value(value, "simple", False, "id") == expected
+    assert wire.path_value(value, "simple", False, "id") == expected
 
 
 @pytest.mark.parametrize("style", ["simple", "label", "matrix"])
@@ -129,7 +134,7 @@ def test_path_value_encodes_everything_structural(value, expected):
     "value", ["a/b", "?x", "#", "..", ".", ["a/b", ".."], {"k/": "v?#"}, "../../admin"]
 )
 def test_path_value_never_changes_path_structure(style, explode, value):
-    text = rt.path_value(value, style, explode, "id")
+    text = wire.path_value(value, style, explode, "id")
     assert not set(text) & set("/?#"), text
     assert text not in (".", "..")
     url = f"http://h/v1/items/{text}/sub"
@@ -160,12 +165,12 @@ QUERY_TABLE = [
 
 @pytest.mark.parametrize(("style", "explode", "value", "expected"), QUERY_TABLE)
 def test_query_pairs_style_table(style, explode, value, expected):
-    assert rt.query_pairs("color", value, style, explode, False) == expected
+    assert wire.query_pairs("color", value, style, explode, False) == expected
 
 
 def test_query_deep_object_nested():
     value = {"where": {"price": {"gte": 10, "lt": 20.0}}, "active": True, "skip": None}
-    assert rt.query_pairs("filter", value, "deepObject", True, False) == [
+    assert wire.query_pairs("filter", value, "deepObject", True, False) == [
         "filter[where][price][gte]=10",
         "filter[where][price][lt]=20",
         "filter[active]=true",
@@ -173,7 +178,7 @@ def test_query_deep_object_nested():
 
 
 def test_query_deep_object_keys_are_encoded():
-    pairs = rt.query_pairs("f", {"a b": "x&y", "k]": "=", "é": "ü"}, "deepObject", True, False)
+    pairs = wire.query_pairs("f", {"a b": "x&y", "k]": "=", "é": "ü"}, "deepObject", True, False)
     assert pairs == ["f[a%20b]=x%26y", "f[k%5D]=%3D", "f[%C3%A9]=%C3%BC"]
 
 
@@ -181,7 +186,7 @@ def test_query_deep_object_keys_are_encoded():
 @pytest.mark.parametrize("explode", [False, True])
 def test_query_empty_array_sends_nothing(style, explode):
     # RFC 6570 2.3: a list with zero members is undefined, and undefined variables are omitted.
-    assert rt.query_pairs("tags", [], style, explode, False) == []
+    assert wire.query_pairs("tags", [], style, explode, False) == []
 
 
 @pytest.mark.parametrize(
@@ -197,7 +202,7 @@ def test_query_empty_array_sends_nothing(style, explode):
     ],
 )
 def test_query_scalars(value, expected):
-    assert rt.query_pairs("flag", value, "form", False, False) == expected
+    assert wire.query_pairs("flag", value, "form", False, False) == expected
 
 
 @pytest.mark.parametrize(
@@ -212,37 +217,37 @@ def test_query_scalars(value, expected):
     ],
 )
 def test_query_percent_encoding(value, expected):
-    [pair] = rt.query_pairs("q", value, "form", True, False)
+    [pair] = wire.query_pairs("q", value, "form", True, False)
     assert pair == expected
     assert "+" not in pair  # spaces are %20, never '+'
     assert parse_qsl(pair) == [("q", value)]
 
 
 def test_query_array_items_with_commas_are_encoded():
-    assert rt.query_pairs("ids", ["a,b", "c"], "form", False, False) == ["ids=a%2Cb,c"]
+    assert wire.query_pairs("ids", ["a,b", "c"], "form", False, False) == ["ids=a%2Cb,c"]
 
 
 def test_query_parameter_name_is_encoded():
-    assert rt.query_pairs("my key&x", "v", "form", True, False) == ["my%20key%26x=v"]
+    assert wire.query_pairs("my key&x", "v", "form", True, False) == ["my%20key%26x=v"]
 
 
 def test_query_allow_reserved_keeps_reserved_characters():
-    [pair] = rt.query_pairs("path", "/a/b:c@d!$'()*,;", "form", True, True)
+    [pair] = wire.query_pairs("path", "/a/b:c@d!$'()*,;", "form", True, True)
     assert pair == "path=/a/b:c@d!$'()*,;"
 
 
 def test_query_allow_reserved_still_cannot_break_the_query():
     # '&' would start a new parameter, '#' would end the query, '+' reads as a space: all stay encoded.
     value = "a/b?c&d=e#f+g h"
-    [pair] = rt.query_pairs("q", value, "form", True, True)
+    [pair] = wire.query_pairs("q", value, "form", True, True)
     assert "&" not in pair and "#" not in pair and "+" not in pair and " " not in pair
     assert parse_qsl(pair) == [("q", value)]
 
 
 def test_query_form_object_skips_null_members():
     # RFC 6570 expands only the defined members of an associative array; the exploded form already does.
-    assert rt.query_pairs("color", {"R": 1, "G": None}, "form", True, False) == ["R=1"]
-    assert rt.query_pairs("color", {"R": 1, "G": None}, "form", False, False) == ["color=R,1"]
+    assert wire.query_pairs("color", {"R": 1, "G": None}, "form", True, False) == ["R=1"]
+    assert wire.query_pairs("color", {"R": 1, "G": None}, "form", False, False) == ["color=R,1"]
 
 
 # -- header and cookie ----------------------------------------------------------------------
@@ -262,7 +267,7 @@ def test_query_form_object_skips_null_members():
     ],
 )
 def test_header_value(explode, value, expected):
-    assert rt.header_value(value, explode) == expected
+    assert wire.header_value(value, explode) == expected
 
 
 @pytest.mark.parametrize(
@@ -278,7 +283,7 @@ def test_header_value(explode, value, expected):
     ],
 )
 def test_cookie_value(explode, value, expected):
-    assert rt.cookie_value(value, explode) == expected
+    assert wire.cookie_value(value, explode) == expected
 
 
 # -- form bodies ----------------------------------------------------------------------------
@@ -295,16 +300,16 @@ def test_form_body_exact():
         "f": 2.0,
         "plus": "1+1",
     }
-    assert rt.form_body(fields) == "a=1&b=x%20y%26z%3Dw&d=true&e=1&e=2&o%5Bk%5D%5Bn%5D=v&f=2&plus=1%2B1"
+    assert wire.form_body(fields) == "a=1&b=x%20y%26z%3Dw&d=true&e=1&e=2&o%5Bk%5D%5Bn%5D=v&f=2&plus=1%2B1"
 
 
 def test_form_body_round_trips():
     fields = {"name": "Ünïcode & co", "note": "a=b;c", "empty": ""}
-    assert parse_qsl(rt.form_body(fields), keep_blank_values=True) == list(fields.items())
+    assert parse_qsl(wire.form_body(fields), keep_blank_values=True) == list(fields.items())
 
 
 def test_form_body_empty():
-    assert rt.form_body({}) == ""
+    assert wire.form_body({}) == ""
 
 
 # -- redact ---------------------------------------------------------------------------------

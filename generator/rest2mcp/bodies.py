@@ -39,6 +39,9 @@ class BodyInput:
     files: frozenset[str] = frozenset()  # multipart fields that carry files
     # the media type's `encoding` for form and multipart fields (computed here, never at start)
     encodings: dict[str, FieldEncoding] = field(default_factory=dict)
+    # set when the media type carries raw bytes but the schema describes structured data: a
+    # document mistake (say `application/form-data`) the user should hear about
+    bytes_for_structure: bool = False
 
 
 def is_json(media_type: str) -> bool:
@@ -275,6 +278,6 @@ def map_body(
                          {**_base64_text_schema(raw, bool(description)), **non_empty}, None, [], description)
     if kind == "binary":
         return BodyInput(Body(media_type, required, spread=False, kind=kind), {**BINARY_BODY_SCHEMA, **non_empty},
-                         None, [], description)
+                         None, [], description, bytes_for_structure=_is_structured(raw))
     return BodyInput(Body(media_type, required, spread=False, kind=kind), {"type": "string", **non_empty},
                      None, [], description)

@@ -138,6 +138,13 @@ def _operation(
     if "requestBody" in operation:
         body = map_body(operation["requestBody"], pointer + "/requestBody", resolver, converter,
                         context.preferred_media_types)
+        if body is not None and body.bytes_for_structure:
+            diagnostics.warning(
+                "W314", f"the request body's media type {body.body.media_type} is not one rest2mcp can build from "
+                "the schema's fields (JSON, YAML, form, multipart), so the tool takes the body as base64 bytes",
+                pointer + pointer_join("requestBody", "content", body.body.media_type),
+                "if the API takes JSON or a form, declare application/json, multipart/form-data or "
+                "application/x-www-form-urlencoded")
     input_schema, arguments = _input_schema(parameters, body, converter, pointer, diagnostics)
 
     output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"),
