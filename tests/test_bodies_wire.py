@@ -66,7 +66,8 @@ def test_text_and_xml_bodies_are_sent_verbatim(bodies, server_venv, upstream: Up
 
     listed, noted, put, legacy, empty, structured = run(server(server_venv, bodies, upstream), "auto", steps)
     assert listed["putDocument"].input_schema["properties"]["body"] == {
-        "description": "The document as XML.", "type": "string", "minLength": 1}
+        "description": "The document as XML. The application/xml document itself, sent as given; "
+                       "root element <document>, with: title (string).", "type": "string", "minLength": 1}
     assert listed["postLegacy"].input_schema["properties"]["body"] == {"type": "string"}
 
     post_note, put_doc, post_legacy = upstream.requests
@@ -467,3 +468,22 @@ def test_structured_schema_under_a_bytes_media_type_is_reported(tmp_path):
     # the tool still exists and takes the bytes, so the API stays reachable
     tools = {t.name: t for t in generated.api.tools}
     assert tools["post_accounts"].input_schema["properties"]["body"]["contentEncoding"] == "base64"
+
+
+def test_xml_body_with_a_data_schema_describes_the_document(bodies, server_venv, upstream: Upstream):
+    upstream.reply("POST", "/invoices", Reply(201))
+    invoice = "<Invoice><number>7</number><total>9.5</total></Invoice>"
+
+    async def steps(client):
+        listed = {t.name: t for t in (await client.list_tools()).tools}
+        return listed, await client.call_tool("createInvoice", {"body": invoice})
+
+    listed, created = run(server(server_venv, bodies, upstream), "auto", steps)
+    # the model writes the XML: the schema's shape is in the description (a string cannot carry it)
+    assert listed["createInvoice"].input_schema["properties"]["body"] == {
+        "type": "string", "minLength": 1,
+        "description": "The invoice. The application/xml document itself, sent as given; root element <Invoice>, "
+                       "with: number (string, required), total (number), lines (array)."}
+    (post,) = upstream.requests
+    assert (post.target, post.headers["content-type"], post.body) == ("/invoices", "application/xml", invoice.encode())
+    assert not created.is_error

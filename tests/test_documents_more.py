@@ -432,3 +432,39 @@ def test_parameter_styles_and_derived_names_on_the_wire(tmp_path, server_venv, u
     assert matrix.target == "/v1/matrix/;a=blue,black/;ae=blue;ae=black/;o=R,100,G,200/;R=100;G=200"
     assert (repo.method, repo.target) == ("GET", "/v1/repos/a%20b/c%2Fd")
     assert (issue.method, issue.target) == ("DELETE", "/v1/repos/o/r/issues/12")
+
+
+def test_a_fragment_or_query_mark_in_a_path_template_is_reported(tmp_path, server_venv, upstream: Upstream):
+    spec = tmp_path / "marks.yaml"
+    spec.write_text(textwrap.dedent("""\
+        openapi: 3.0.3
+        info: {title: marks, version: "1"}
+        paths:
+          /send/#env/partners/{partnerId}:
+            get:
+              operationId: getPartner
+              parameters: [{name: partnerId, in: path, required: true, schema: {type: string}}]
+              responses: {"200": {description: ok}}
+          /items/{id}:
+            get:
+              operationId: getItem
+              parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+              responses: {"200": {description: ok}}
+        """))
+    generated = prepare(str(spec), Options(skip_validation=True))
+    found = [(d.code, d.pointer, d.line) for d in generated.diagnostics if d.code == "W305"]
+    assert found == [("W305", "/paths/~1send~1#env~1partners~1{partnerId}", 4)]
+
+    # the tool still exists and sends exactly what the document says, percent-encoded
+    out = tmp_path / "out"
+    generate(str(spec), out, Options(skip_validation=True))
+    upstream.reply("GET", "/send/%23env/partners/p%231", Reply.json({}))
+    target = StdioServerParameters(command=str(server_venv / "bin" / "python"),
+                                   args=["-m", "marks_mcp", "--base-url", upstream.url], cwd=str(out),
+                                   env=child_env())
+
+    async def steps(client):
+        return await client.call_tool("getPartner", {"partnerId": "p#1"})
+
+    result = run(target, "auto", steps)
+    assert upstream.last().target == "/send/%23env/partners/p%231" and not result.is_error

@@ -20,6 +20,7 @@ from rest2mcp.diagnostics import pointer_join
 from rest2mcp.ir import Body
 from rest2mcp.refs import Resolver
 from rest2mcp.schemas import SchemaConverter, object_shape
+from rest2mcp.text_bodies import document_hint
 from rest2mcp.unions import pin_discriminator
 
 FORM = "application/x-www-form-urlencoded"
@@ -279,5 +280,10 @@ def map_body(
     if kind == "binary":
         return BodyInput(Body(media_type, required, spread=False, kind=kind), {**BINARY_BODY_SCHEMA, **non_empty},
                          None, [], description, bytes_for_structure=_is_structured(raw))
+    # Text the model writes (XML, CSV...): a schema describing data becomes a description of the
+    # document, since a string cannot carry it.
+    hint = document_hint(media.get("schema", {}), media_type, resolver)
+    if hint:
+        description = f"{description.strip().rstrip('.')}. {hint}" if description else hint
     return BodyInput(Body(media_type, required, spread=False, kind=kind), {"type": "string", **non_empty},
                      None, [], description)

@@ -23,6 +23,7 @@ from rest2mcp.security import map_schemes, requirements
 from rest2mcp.shaping import shape
 from rest2mcp.text import cap
 
+PLACEHOLDERS = re.compile(r"\{[^{}]*\}")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DESCRIPTION_LIMIT = 1000
 
@@ -61,6 +62,11 @@ def build_api(
             continue
         if not isinstance(item, dict):
             continue
+        if any(c in PLACEHOLDERS.sub("", path) for c in "#?"):
+            diagnostics.warning(
+                "W305", f"the path {path!r} contains '#' or '?', which end a URL's path: they are sent "
+                "percent-encoded (%23, %3F) as part of the path, which is rarely a path the API serves", item_pointer,
+                "a server variable or a query parameter was probably meant: fix the path in the document")
         for method in METHODS:
             operation = item.get(method)
             if not isinstance(operation, dict):

@@ -18,7 +18,7 @@ import copy
 from typing import Any
 from urllib.parse import urlsplit
 
-from rest2mcp.bodies import FORM, MULTIPART, body_kind
+from rest2mcp.bodies import FORM, MULTIPART
 from rest2mcp.bundling import BUNDLE_KEY
 from rest2mcp.refs import Resolver, UnresolvableRef
 
@@ -211,7 +211,7 @@ def _operation(operation: dict[str, Any], shared: list[dict[str, Any]], resolver
     if parameters:
         result["parameters"] = parameters
     if body is not None:
-        result["requestBody"] = _body(body, consumes, resolver)
+        result["requestBody"] = _body(body, consumes)
     elif form:
         result["requestBody"] = _form_body(form, consumes)
     result["responses"] = {
@@ -257,14 +257,10 @@ def _parameter(param: dict[str, Any]) -> dict[str, Any]:
     return converted
 
 
-def _body(body: dict[str, Any], consumes: list[str], resolver: Resolver) -> dict[str, Any]:
+def _body(body: dict[str, Any], consumes: list[str]) -> dict[str, Any]:
     media_types = [m for m in consumes if "form" not in m] or [JSON]
     raw_schema = body.get("schema", {})
     description = body["description"].strip() if isinstance(body.get("description"), str) else ""
-    if all(body_kind(m) == "text" for m in media_types):
-        # The model writes the document itself: say what it is, since the schema cannot be kept.
-        hint = _text_body_hint(raw_schema, media_types, resolver)
-        description = f"{description.rstrip('.')}. {hint}" if description and hint else description or hint
     converted: dict[str, Any] = {
         "required": body.get("required") is True,
         "content": {m: {"schema": _rewrite_refs(raw_schema)} for m in media_types},
@@ -272,35 +268,6 @@ def _body(body: dict[str, Any], consumes: list[str], resolver: Resolver) -> dict
     if description:
         converted["description"] = description
     return converted
-
-
-def _text_body_hint(raw_schema: Any, media_types: list[str], resolver: Resolver) -> str:
-    """For a body sent as text (XML, CSV...) whose schema describes data: the document's shape."""
-    try:
-        schema = resolver.deref(raw_schema)
-    except UnresolvableRef:
-        return ""
-    if not isinstance(schema, dict):
-        return ""
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-    if schema.get("type") not in ("object", "array") and not properties:
-        return ""  # a string, or a schema that says nothing of the document
-    text = f"The {' or '.join(media_types)} document itself, sent as given"
-    xml = schema.get("xml") if isinstance(schema.get("xml"), dict) else {}
-    root = xml.get("name") if isinstance(xml.get("name"), str) else None
-    if root is None and isinstance(raw_schema, dict) and isinstance(raw_schema.get("$ref"), str):
-        root = raw_schema["$ref"].rsplit("/", 1)[-1]
-    if root and any("xml" in m for m in media_types):
-        text += f"; root element <{root}>"
-    required = set(_list(schema.get("required")))
-    fields = []
-    for name, prop in list(properties.items())[:30]:
-        prop = _deref_or_keep(prop, resolver)
-        kind = prop.get("type") if isinstance(prop.get("type"), str) else "object"
-        fields.append(f"{name} ({kind}{', required' if name in required else ''})")
-    if fields:
-        text += f", with: {', '.join(fields)}"
-    return text + "."
 
 
 def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any]:
