@@ -468,3 +468,31 @@ def test_a_fragment_or_query_mark_in_a_path_template_is_reported(tmp_path, serve
 
     result = run(target, "auto", steps)
     assert upstream.last().target == "/send/%23env/partners/p%231" and not result.is_error
+
+
+def test_shared_schemas_from_other_files_get_readable_defs_names(tmp_path):
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "tree.yaml").write_text(textwrap.dedent("""\
+        Node:
+          type: object
+          properties:
+            label: {type: string}
+            children: {type: array, items: {$ref: "#/Node"}}
+        """))
+    (tmp_path / "api.yaml").write_text(textwrap.dedent("""\
+        openapi: 3.0.3
+        info: {title: trees, version: "1"}
+        paths:
+          /trees:
+            post:
+              operationId: createTree
+              requestBody:
+                content:
+                  application/json:
+                    schema: {$ref: "schemas/tree.yaml#/Node"}
+              responses: {"201": {description: created}}
+        """))
+    tool = prepare(str(tmp_path / "api.yaml"), Options(skip_validation=True)).api.tools[0]
+    # the cycle is shared through $defs, named after the schema, not after the file's bundled key
+    assert list(tool.input_schema["$defs"]) == ["Node"]
+    assert tool.input_schema["properties"]["children"]["items"] == {"$ref": "#/$defs/Node"}

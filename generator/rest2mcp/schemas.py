@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from rest2mcp.diagnostics import Diagnostics
 from rest2mcp.refs import Resolver, UnresolvableRef
@@ -186,7 +187,13 @@ def used_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _def_name(ref: str) -> str:
-    last = ref.rsplit("/", 1)[-1] or "schema"
+    """A readable name: the pointer's last key. A schema from another file is bundled under one key
+    "<file>#<pointer>" (see bundling.py): its name is the last key of that pointer, or the file's
+    name when the whole file is the schema ("common/Error.yaml#" -> "Error")."""
+    last = unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
+    if "#" in last:
+        file, _, fragment = last.rpartition("#")
+        last = fragment.rstrip("/").rsplit("/", 1)[-1] or file.rsplit("/", 1)[-1].split(".", 1)[0]
     return re.sub(r"[^A-Za-z0-9_.-]", "_", last)[:64] or "schema"
 
 
