@@ -487,3 +487,25 @@ def test_xml_body_with_a_data_schema_describes_the_document(bodies, server_venv,
     (post,) = upstream.requests
     assert (post.target, post.headers["content-type"], post.body) == ("/invoices", "application/xml", invoice.encode())
     assert not created.is_error
+
+
+def test_discriminated_unions_below_the_root_are_pinned_too(bodies, server_venv, upstream: Upstream):
+    upstream.reply("POST", "/households", Reply(201))
+    household = {"owner": "ann", "favourite": {"petType": "dog", "name": "rex", "goodBoy": True},
+                 "pets": [{"petType": "cat", "name": "tom"}, {"petType": "dog", "name": "rex"}]}
+
+    async def steps(client):
+        listed = {t.name: t for t in (await client.list_tools()).tools}
+        return (listed, await client.call_tool("createHousehold", household),
+                await client.call_tool("createHousehold", {"owner": "bo", "pets": [{"petType": "bird", "name": "x"}]}))
+
+    listed, created, refused = run(server(server_venv, bodies, upstream), "auto", steps)
+    properties = listed["createHousehold"].input_schema["properties"]
+    for union in (properties["favourite"], properties["pets"]["items"]):
+        assert "chosen by `petType`: cat, dog" in union["description"]
+        assert ['{"const": "cat"}' in json.dumps(v) for v in union["oneOf"]] == [True, False]
+        assert ['{"const": "dog"}' in json.dumps(v) for v in union["oneOf"]] == [False, True]
+    # Cat and Dog have the same required fields: only the pinned petType tells them apart, so
+    # each value matches exactly one variant and is sent as given
+    assert not created.is_error and upstream.requests[0].json() == household
+    assert refused.is_error and "pets/0" in text_of(refused) and len(upstream.requests) == 1

@@ -21,7 +21,6 @@ from rest2mcp.ir import Body
 from rest2mcp.refs import Resolver
 from rest2mcp.schemas import SchemaConverter, object_shape
 from rest2mcp.text_bodies import document_hint
-from rest2mcp.unions import pin_discriminator
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -265,7 +264,6 @@ def map_body(
         if kind != "json":
             raise UnsupportedBody(f"a {media_type} body must be an object with named properties")
         # One `body` argument (an array, a union...): the root stays an object, as clients require.
-        schema = pin_discriminator(media.get("schema", {}), schema, resolver, converter)
         if required and _untyped(converter.resolve_def(schema)):
             # JSON `null` as a required body reads as no body at all to APIs (and validators).
             schema = {**schema, "not": {"type": "null"}}

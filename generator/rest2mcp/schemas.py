@@ -26,6 +26,7 @@ from urllib.parse import unquote
 from rest2mcp.diagnostics import Diagnostics
 from rest2mcp.refs import Resolver, UnresolvableRef
 from rest2mcp.text import cap
+from rest2mcp.unions import pin_variants
 
 Direction = Literal["input", "output"]
 
@@ -296,6 +297,8 @@ class SchemaConverter:
         out: dict[str, Any] = {}
         for key, value in schema.items():
             self._keyword(out, key, value, schema, pointer)
+        if self.direction == "input" and "discriminator" in schema:
+            out = pin_variants(schema, out)
 
         if self.direction == "output":
             for key in _OUTPUT_DROPPED:

@@ -1,39 +1,31 @@
-"""Discriminated unions in a request body: the discriminator's values made visible to the model.
+"""Discriminated unions in inputs: the discriminator's values made visible to the model.
 
-The schema converter drops `discriminator` (it is not JSON Schema). For a body that is a
-oneOf/anyOf of referenced schemas with a `discriminator.propertyName`, each variant gets the
-values that select it as `const` (or `enum`) of that property, which it then requires. The
-model sees which value goes with which variant, and validation tells the variants apart: without
-it, two variants whose fields are all optional both match and `oneOf` rejects every call.
-Unions nested deeper than the body itself keep the converter's plain oneOf/anyOf.
+The schema converter drops `discriminator` (it is not JSON Schema). For a oneOf/anyOf of
+referenced schemas with a `discriminator.propertyName`, wherever it sits in an input (the body,
+a property, an array's items), each variant gets the values that select it as `const` (or
+`enum`) of that property, which it then requires. The model sees which value goes with which
+variant, and validation tells the variants apart: without it, two variants whose fields are all
+optional both match and `oneOf` rejects every value. Output schemas are left as they are (they
+are lenient by design).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rest2mcp.refs import Resolver, UnresolvableRef
-from rest2mcp.schemas import SchemaConverter
-
 _SCHEMAS = "#/components/schemas/"
 
 
-def pin_discriminator(raw: Any, schema: dict[str, Any], resolver: Resolver,
-                      converter: SchemaConverter) -> dict[str, Any]:
-    """`schema` (the converted `raw`) with each variant pinned to its discriminator values."""
-    try:
-        raw = resolver.deref(raw)
-    except UnresolvableRef:
-        return schema
-    discriminator = raw.get("discriminator") if isinstance(raw, dict) else None
+def pin_variants(raw: dict[str, Any], converted: dict[str, Any]) -> dict[str, Any]:
+    """`converted` (the conversion of the union `raw`) with each variant pinned to its values."""
+    discriminator = raw.get("discriminator")
     if not isinstance(discriminator, dict) or not isinstance(discriminator.get("propertyName"), str):
-        return schema
+        return converted
     prop = discriminator["propertyName"]
     key = next((k for k in ("oneOf", "anyOf") if isinstance(raw.get(k), list)), None)
-    converted = converter.resolve_def(schema)  # a large union is a $defs entry: inlined once here
     variants = converted.get(key) if key else None
     if not isinstance(variants, list) or len(variants) != len(raw[key]):
-        return schema  # the converter changed the union's shape (e.g. dropped a bad member)
+        return converted  # the converter changed the union's shape (e.g. dropped a bad member)
     by_ref = _values_by_ref(raw[key], discriminator.get("mapping"))
     pinned, shown = [], []
     for raw_variant, variant in zip(raw[key], variants):
@@ -42,8 +34,7 @@ def pin_discriminator(raw: Any, schema: dict[str, Any], resolver: Resolver,
         pinned.append(_pinned(variant, prop, values) if values else variant)
         shown.extend(values)
     if not shown:
-        return schema
-    # A new dict: converted schemas are cached and shared between tools.
+        return converted
     out = {**converted, key: pinned}
     out.setdefault("description", f"One of {len(variants)} variants, chosen by `{prop}`: {', '.join(shown)}.")
     return out
