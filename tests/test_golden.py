@@ -65,3 +65,13 @@ def test_generated_code_passes_ruff_and_compiles():
     assert result.returncode == 0, result.stdout + result.stderr
     result = subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_package_readme_says_one_of_several_credentials_is_enough():
+    # everything.yaml has operations with alternative schemes (bearer or basic); petstore has one
+    several = (GENERATED / "everything" / "README.md").read_text()
+    single = (GENERATED / "petstore" / "README.md").read_text()
+    sentence = "one of them is enough: the first one that is set, in the document's order, is used."
+    assert sentence in " ".join(several.split())
+    assert "one of them is enough" not in single
+    assert "`EVERYTHING_MCP_BEARER_AUTH_TOKEN`" in several and "`PETSTORE_MCP_API_KEY`" in single
