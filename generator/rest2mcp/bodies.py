@@ -19,7 +19,7 @@ from typing import Any
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.ir import Body
 from rest2mcp.refs import Resolver
-from rest2mcp.schemas import SchemaConverter, object_shape
+from rest2mcp.schemas import SchemaConverter, object_shape, untyped, without_null
 from rest2mcp.text_bodies import document_hint
 
 FORM = "application/x-www-form-urlencoded"
@@ -44,15 +44,20 @@ class BodyInput:
     bytes_for_structure: bool = False
 
 
+def media_base(media_type: str) -> str:
+    """The media type without its parameters, lowercase: "Application/JSON; charset=utf-8" -> "application/json"."""
+    return media_type.split(";", 1)[0].strip().lower()
+
+
 def is_json(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
+    base = media_base(media_type)
     return base in ("application/json", "*/*", "application/*") or base.endswith("+json") or (
         base.startswith("application/") and base.endswith("json")
     )
 
 
 def is_yaml(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
+    base = media_base(media_type)
     return base in ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml") or base.endswith("+yaml")
 
 
@@ -83,7 +88,7 @@ BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)
 def body_kind(media_type: str) -> str:
     """json, yaml, form, multipart, text or binary: what the media type says of the body. The
     plan's kind also depends on the schema (see `map_body`); yaml is never one."""
-    base = media_type.split(";", 1)[0].strip().lower()
+    base = media_base(media_type)
     if is_json(base):
         return "json"
     if is_yaml(base):
@@ -105,10 +110,10 @@ _PREFERENCE = {"json": 0, "yaml": 1, "form": 2, "multipart": 3, "text": 4, "bina
 def choose_media_type(content: dict[str, Any], preferred: tuple[str, ...] = ()) -> str:
     """The user's preferred types first; then JSON (plain application/json before other JSON
     types), YAML, form, multipart, text, binary."""
-    preferred = tuple(p.split(";", 1)[0].strip().lower() for p in preferred)
+    preferred = tuple(media_base(p) for p in preferred)
 
     def rank(media_type: str) -> tuple[int, int, int]:
-        base = media_type.split(";", 1)[0].strip().lower()
+        base = media_base(media_type)
         chosen = preferred.index(base) if base in preferred else len(preferred)
         exact = 0 if base == "application/json" else 1
         return chosen, _PREFERENCE[body_kind(media_type)], exact
@@ -130,24 +135,10 @@ def is_base64_text(schema: dict[str, Any]) -> bool:
     )
 
 
-def _untyped(schema: dict[str, Any]) -> bool:
-    """A schema that says nothing of the value's type, so null included."""
-    return not any(k in schema for k in ("type", "anyOf", "oneOf", "allOf", "enum", "const", "not", "$ref"))
-
-
-def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """A raw body's schema without its `nullable` alternative: a body is sent or it is not, never null."""
-    choices = schema.get("anyOf")
-    if isinstance(choices, list) and len(choices) == 2 and {"type": "null"} in choices:
-        inner = next(c for c in choices if c != {"type": "null"})
-        outer = {k: v for k, v in schema.items() if k != "anyOf"}
-        return {**inner, **outer} if isinstance(inner, dict) else schema
-    return schema
-
-
 def _is_structured(schema: dict[str, Any]) -> bool:
-    """A YAML body whose schema describes data (an object, array, number...), rather than a
-    string or nothing at all: such a body is given as JSON arguments and sent as JSON text."""
+    """A schema that describes data (an object, array, number...) rather than a string or nothing
+    at all: a YAML body so described is given as JSON arguments and sent as JSON text; a bytes body
+    so described is a document mistake (W314)."""
     kind = schema.get("type")
     if kind is not None:
         return kind != "string"
@@ -264,13 +255,13 @@ def map_body(
         if kind != "json":
             raise UnsupportedBody(f"a {media_type} body must be an object with named properties")
         # One `body` argument (an array, a union...): the root stays an object, as clients require.
-        if required and _untyped(converter.resolve_def(schema)):
+        if required and untyped(converter.resolve_def(schema)):
             # JSON `null` as a required body reads as no body at all to APIs (and validators).
             schema = {**schema, "not": {"type": "null"}}
         return BodyInput(Body(media_type, required, spread=False, kind=kind), schema, None, [], description)
     # A required body must not be empty: APIs (and validators) read an empty body as a missing one.
     non_empty = {"minLength": 1} if required else {}
-    raw = _not_null(converter.resolve_def(schema))
+    raw = without_null(converter.resolve_def(schema))
     if is_base64_text(raw):
         # The body is base64 text (OpenAPI `format: byte`): sent as given, never decoded.
         return BodyInput(Body(media_type, required, spread=False, kind="text"),

@@ -172,7 +172,7 @@ def _operation(
         "security": requirements(operation, context.document, context.schemes, pointer, diagnostics),
         "accept": output.accept,
         "pointer": pointer,
-        "tags": tuple(t for t in operation.get("tags", ()) if isinstance(t, str)) if isinstance(operation.get("tags"), list) else (),
+        "tags": tuple(t for t in _list(operation.get("tags")) if isinstance(t, str)),
         "deprecated": operation.get("deprecated") is True,
     }
 
@@ -321,3 +321,7 @@ def _operation_server(operation: dict[str, Any], item: dict[str, Any], spec_url:
             if url and url != base_url:
                 return url
     return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -8,7 +8,7 @@ from typing import Any
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.ir import Argument
 from rest2mcp.refs import Resolver
-from rest2mcp.schemas import SchemaConverter
+from rest2mcp.schemas import SchemaConverter, untyped, without_null
 
 DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 # The styles each location accepts: OpenAPI's, plus the delimited ones Swagger 2.0's collectionFormat
@@ -86,8 +86,8 @@ def map_parameter(
         schema_pointer = pointer + "/schema"
     schema = dict(converter.convert(raw_schema, schema_pointer))
     if location == "path":
-        schema = _without_null(schema)  # a path segment cannot be null
-    if not schema or (content_type is None and _untyped(schema)):
+        schema = without_null(schema)  # a path segment cannot be null
+    if not schema or (content_type is None and untyped(schema)):
         schema = {**schema, "type": "string"}  # untyped values go on the wire as text
 
     required = location == "path" or param.get("required") is True
@@ -135,24 +135,6 @@ def _style(param: dict[str, Any], location: str, has_content: bool, pointer: str
                             "name[key]=value, as with explode: true", pointer + "/explode",
                             "remove 'explode: false' (or set it to true) to say what is sent")
     return style, explode
-
-
-def _untyped(schema: dict[str, Any]) -> bool:
-    return not any(k in schema for k in ("type", "anyOf", "oneOf", "allOf", "enum", "const", "$ref", "not"))
-
-
-def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema without its null alternative; a single remaining alternative is unwrapped."""
-    for key in ("anyOf", "oneOf"):
-        options = schema.get(key)
-        if isinstance(options, list):
-            kept = [o for o in options if o != {"type": "null"}]
-            if len(kept) == 1:
-                outer = {k: v for k, v in schema.items() if k != key}
-                return {**outer, **kept[0]}
-            if len(kept) != len(options):
-                return {**schema, key: kept}
-    return schema
 
 
 def _wire_safe(schema: dict[str, Any], location: str, required: bool) -> dict[str, Any]:

@@ -102,7 +102,7 @@ def prepare(source: str, options: Options) -> Generated:
         spec_url=loaded.url,
         spec_source=source,
         diagnostics=diagnostics,
-        preferred_media_types=tuple(m.lower() for m in options.preferred_media_types),
+        preferred_media_types=options.preferred_media_types,  # normalized where chosen
         output_schema_limit=options.output_schema_limit,
         config=config,
     )

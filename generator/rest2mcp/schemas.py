@@ -431,6 +431,25 @@ class SchemaConverter:
         return hidden
 
 
+def untyped(schema: dict[str, Any]) -> bool:
+    """A converted schema that says nothing of the value's type (so null is allowed)."""
+    return not any(k in schema for k in ("type", "anyOf", "oneOf", "allOf", "enum", "const", "$ref", "not"))
+
+
+def without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """The converted schema without its null alternative; a single remaining alternative is unwrapped."""
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list):
+            kept = [o for o in options if o != {"type": "null"}]
+            if len(kept) == 1:
+                outer = {k: v for k, v in schema.items() if k != key}
+                return {**outer, **kept[0]}
+            if len(kept) != len(options):
+                return {**schema, key: kept}
+    return schema
+
+
 def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     outer = {k: schema[k] for k in ("title", "description", "default") if k in schema}
     inner = {k: v for k, v in schema.items() if k not in outer}

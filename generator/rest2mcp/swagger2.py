@@ -137,7 +137,8 @@ def _servers(document: dict[str, Any], spec_url: str | None) -> list[dict[str, s
     schemes = [s.lower() for s in _list(document.get("schemes")) if s.lower() in ("http", "https")]
     if isinstance(host, str) and host:
         own = urlsplit(spec_url).scheme if spec_url else ""
-        scheme = "https" if "https" in schemes else schemes[0] if schemes else own if own in ("http", "https") else "https"
+        candidates = [*schemes, own] if own in ("http", "https") else schemes
+        scheme = "https" if "https" in schemes or not candidates else candidates[0]
         return [{"url": f"{scheme}://{host}{base_path}"}]
     if base_path:
         return [{"url": base_path}]
