@@ -3,8 +3,9 @@
 After bundling, every reference is local, so validation and the rest of the pipeline see one
 self-contained document. Content taken from another file lands under `/x-bundled/<key>`,
 with its own references rewritten relative to the file it came from. References inside
-`x-` extensions and examples are never followed (but a property named `x-total` is a property). A document read from a URL may only reference its own
-origin, a file may only reference files, unless the other host is allowed explicitly.
+`x-` extensions and examples are never followed (but a property named `x-total` is a
+property). A document read from a URL may only reference its own origin, a file may only
+reference files, unless the other host is allowed explicitly.
 """
 
 from __future__ import annotations
