@@ -33,9 +33,9 @@ import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from rest2mcp.diagnostics import GenerationFailed
-from rest2mcp.loading import load
+from rest2mcp.document.loading import load
 from rest2mcp.pipeline import Options, prepare
-from rest2mcp.writing import write_files
+from rest2mcp.writing.manifest import write_files
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent

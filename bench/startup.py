@@ -39,7 +39,7 @@ from typing import Any
 import anyio
 from rest2mcp import __version__ as GENERATOR_VERSION
 from rest2mcp.pipeline import Options, prepare
-from rest2mcp.writing import write_files
+from rest2mcp.writing.manifest import write_files
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"

@@ -38,7 +38,7 @@ import yaml
 from rest2mcp import __version__ as GENERATOR_VERSION
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.pipeline import Generated, Options, prepare
-from rest2mcp.writing import write_files
+from rest2mcp.writing.manifest import write_files
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"

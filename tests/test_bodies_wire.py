@@ -15,7 +15,7 @@ import pytest
 from conftest import SPECS, child_env
 from jsonschema import Draft202012Validator
 from mcp import StdioServerParameters
-from rest2mcp.bodies import field_encodings
+from rest2mcp.mapping.bodies import field_encodings
 from rest2mcp.pipeline import Options, generate, prepare
 from test_e2e import run, text_of
 from test_runtime_serialization import wire

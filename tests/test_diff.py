@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import CORPUS, GENERATED, SPECS
 from rest2mcp.diagnostics import GenerationFailed
-from rest2mcp.surface_diff import (
+from rest2mcp.diff.surface_diff import (
     diff_command,
     diff_surfaces,
     load_surface,

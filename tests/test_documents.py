@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import CORPUS, child_env
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, prepare
-from rest2mcp.writing import write_files
+from rest2mcp.writing.manifest import write_files
 from test_e2e import run
 from upstream import Reply, Upstream
 

@@ -7,7 +7,7 @@ import random
 import re
 
 import pytest
-from rest2mcp.naming import (
+from rest2mcp.mapping.naming import (
     NameRequest,
     argument_name,
     assign_tool_names,

@@ -12,8 +12,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from rest2mcp.diagnostics import Diagnostics
-from rest2mcp.refs import Resolver
-from rest2mcp.schemas import DocumentSchemas, SchemaConverter, object_shape
+from rest2mcp.document.refs import Resolver
+from rest2mcp.schemas.convert import DocumentSchemas, SchemaConverter, object_shape
 
 S = "#/components/schemas/"
 

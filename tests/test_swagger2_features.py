@@ -283,8 +283,8 @@ def test_without_host_the_base_url_is_required(tmp_path, server_venv, upstream: 
 
 def test_converted_oauth2_flows_and_encodings_are_kept(tmp_path):
     """The 3.0 form the pipeline reads: flows with their URLs, form encodings per collectionFormat."""
-    from rest2mcp import swagger2
-    from rest2mcp.loading import load
+    from rest2mcp.document import swagger2
+    from rest2mcp.document.loading import load
 
     converted = swagger2.convert(load(str(SPECS / "swagger2-features.yaml")).document, None)
     assert converted["servers"] == [{"url": "https://features.example.com/v1"}]

@@ -70,7 +70,7 @@ def _options(output: Path | None, name: str | None, base_url: str | None, allow_
              max_output_schema: int | None = None, config: str | None = None, mode: str | None = None):
     """Options from the command line; what it does not say comes from the folder's last run."""
     from rest2mcp.pipeline import Options
-    from rest2mcp.writing import read_manifest
+    from rest2mcp.writing.manifest import read_manifest
 
     previous = ((read_manifest(output) or {}).get("config") or {}) if output is not None else {}
     return Options(
@@ -137,7 +137,7 @@ def generate(
 ) -> None:
     """Generate an MCP server package from SPEC (or update the one in the output folder)."""
     from rest2mcp.pipeline import plan
-    from rest2mcp.writing import apply_plan
+    from rest2mcp.writing.manifest import apply_plan
 
     generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, strict, skip_validation,
                                          models, max_output_schema, config, mode))
@@ -206,7 +206,7 @@ def diff(
     fail_on: str | None = typer.Option(None, "--fail-on", help="Exit 1 on 'breaking' changes (or on 'any' change)."),
 ) -> None:
     """What changed in the tools the model sees: tools added, removed, renamed; breaking and compatible changes."""
-    from rest2mcp.surface_diff import diff_command
+    from rest2mcp.diff.surface_diff import diff_command
 
     if fail_on not in (None, "breaking", "any"):
         typer.echo(f"error[E404]: invalid --fail-on {fail_on!r}\n  hint: use 'breaking' or 'any'", err=True)

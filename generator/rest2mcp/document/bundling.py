@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from rest2mcp.diagnostics import Diagnostics, GenerationFailed, pointer_join
-from rest2mcp.loading import is_url, parse_text, read_text
-from rest2mcp.refs import Resolver, UnresolvableRef
+from rest2mcp.document.loading import is_url, parse_text, read_text
+from rest2mcp.document.refs import Resolver, UnresolvableRef
 
 BUNDLE_KEY = "x-bundled"
 # Maps whose keys are names, not fields: a property or header called "x-total" is no extension, and a

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from rest2mcp import __version__
-from rest2mcp.ir import Api, SecurityScheme
+from rest2mcp.mapping.ir import Api, SecurityScheme
 
 PACKAGE_VERSION = "0.1.0"
 PACKAGE_PLACEHOLDER = "__pkg__"
@@ -29,8 +29,8 @@ def scaffold_paths(api: Api) -> set[str]:
 
 def templates_root() -> Path:
     """Templates ship inside the wheel (rest2mcp/templates); in a checkout they are at the top."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parents[1] / "templates"):
+    package = Path(__file__).resolve().parents[1]  # rest2mcp/
+    for candidate in (package / "templates", package.parents[1] / "templates"):
         if (candidate / "package").is_dir():
             return candidate
     raise FileNotFoundError("rest2mcp's templates folder is missing from this installation")

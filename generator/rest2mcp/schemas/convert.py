@@ -24,9 +24,9 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 from rest2mcp.diagnostics import Diagnostics
-from rest2mcp.refs import Resolver, UnresolvableRef
+from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.text import cap
-from rest2mcp.unions import pin_variants
+from rest2mcp.schemas.unions import pin_variants
 
 Direction = Literal["input", "output"]
 

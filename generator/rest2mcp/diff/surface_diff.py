@@ -20,7 +20,7 @@ from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.pipeline import Options, prepare
-from rest2mcp.render import catalog
+from rest2mcp.emit.render import catalog
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
 FAIL_ON = ("breaking", "any")

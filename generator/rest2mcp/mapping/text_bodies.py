@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest2mcp.refs import Resolver, UnresolvableRef
+from rest2mcp.document.refs import Resolver, UnresolvableRef
 
 MAX_FIELDS = 30
 

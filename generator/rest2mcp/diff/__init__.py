@@ -1,0 +1,1 @@
+"""The surface diff: what changed for the model between two versions of an API's tools."""
