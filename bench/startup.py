@@ -418,7 +418,7 @@ def prepare_size(size: Size, work: Path, repeat: int) -> None:
     folder = work / size.key
     write_files(folder / "package", generated.files)
     module = generated.api.module
-    tools = json.loads(generated.files[f"{module}/tools.json"])["tools"]
+    tools = json.loads(generated.files[f"{module}/generated/tools.json"])["tools"]
     (folder / "floor_b").mkdir(parents=True)
     (folder / "floor_b" / "tools.json").write_text(json.dumps(tools, ensure_ascii=False), encoding="utf-8")
     (folder / "floor_b" / "floor_tools_json.py").write_text(FLOOR_TOOLS_JSON, encoding="utf-8")

@@ -371,7 +371,7 @@ def refused_fields(diagnostics: list[Diagnostic]) -> dict[str, Any]:
 
 def served_definitions(generated: Generated) -> list[dict[str, Any]]:
     """The tool definitions exactly as the generated server will list them: its tools.json."""
-    data = generated.files.get(f"{generated.api.module}/tools.json")
+    data = generated.files.get(f"{generated.api.module}/generated/tools.json")
     if data is None:
         return [tool.definition() for tool in generated.api.tools]
     return json.loads(data)["tools"]

@@ -127,8 +127,8 @@ def test_spec_from_url_resolves_relative_server(tmp_path, upstream: Upstream):
     out = tmp_path / "out"
     result = rest2mcp("generate", f"{upstream.url}/specs/openapi.yaml", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    server = (out / "partly_unsupported_mcp" / "server.py").read_text()
-    assert f"DEFAULT_BASE_URL = '{upstream.url}/api'" in server
+    index = json.loads((out / "partly_unsupported_mcp" / "generated" / "index.json").read_text())
+    assert index["baseUrl"] == f"{upstream.url}/api"
 
 
 def test_unreachable_url(tmp_path, upstream: Upstream):
@@ -167,9 +167,11 @@ def test_spec_text_cannot_inject_code(tmp_path):
     assert compiled.returncode == 0, compiled.stdout
     import ast
 
-    tree = ast.parse((out / "evil_mcp" / "server.py").read_text())
-    calls = {getattr(node.func, "id", getattr(node.func, "attr", "")) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    assert "__import__" not in calls and "system" not in calls
+    for module in (out / "evil_mcp").rglob("*.py"):
+        tree = ast.parse(module.read_text())
+        calls = {getattr(node.func, "id", getattr(node.func, "attr", ""))
+                 for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        assert "__import__" not in calls and "system" not in calls, module
     assert not (out / "pwned").exists()
 
 

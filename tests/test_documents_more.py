@@ -64,7 +64,7 @@ def test_webhooks_only_document_gives_a_clean_zero_tool_package(tmp_path, server
         (f"warning[W330] {WEBHOOKS}:6 #/webhooks: the document describes only webhooks: no operations to call, "
         "no tools generated")]
     assert "webhook-example-mcp: 0 tools" in result.stdout
-    assert json.loads((out / "webhook_example_mcp" / "tools.json").read_text())["tools"] == []
+    assert json.loads((out / "webhook_example_mcp" / "generated" / "tools.json").read_text())["tools"] == []
 
     # --strict makes the warning an error: exit 1, nothing written.
     strict = rest2mcp("generate", str(WEBHOOKS), "-o", str(tmp_path / "strict"), "--strict")
@@ -149,7 +149,7 @@ def test_openapi_31_tuples_defs_and_type_arrays(tmp_path, server_venv, upstream:
         "required": ["id", "coords"],
         "additionalProperties": False,
     }
-    listed_json = (out / "tuples_mcp" / "tools.json").read_text()
+    listed_json = (out / "tuples_mcp" / "generated" / "tools.json").read_text()
     assert '"examples"' not in listed_json and "$defs" not in listed_json
 
     upstream.reply("POST", "/api/points/p-1", Reply.json({"ok": True}))
@@ -326,7 +326,7 @@ def test_url_document_nested_refs_and_allow_ref_host(tmp_path, upstream: Upstrea
             f"$ref 'http://{other}/remote.yaml#/Remote' not followed: it points to another host ({other})\n"
             f"  hint: allow it with --allow-ref-host 127.0.0.1 (or HOST:PORT)") in refused.stderr
     assert "W301" in refused.stderr and "see warning W106" in refused.stderr  # the operation is skipped
-    tools = json.loads((tmp_path / "refused" / "remote_mcp" / "tools.json").read_text())["tools"]
+    tools = json.loads((tmp_path / "refused" / "remote_mcp" / "generated" / "tools.json").read_text())["tools"]
     assert [t["name"] for t in tools] == ["addThing"]
     assert tools[0]["inputSchema"]["properties"] == thing
 
@@ -334,7 +334,7 @@ def test_url_document_nested_refs_and_allow_ref_host(tmp_path, upstream: Upstrea
     assert not (tmp_path / "strict").exists()
 
     assert allowed.returncode == 0 and "W106" not in allowed.stderr and "W301" not in allowed.stderr
-    tools = json.loads((tmp_path / "allowed" / "remote_mcp" / "tools.json").read_text())["tools"]
+    tools = json.loads((tmp_path / "allowed" / "remote_mcp" / "generated" / "tools.json").read_text())["tools"]
     assert {t["name"]: t["inputSchema"]["properties"] for t in tools} == {
         "addThing": thing, "addRemote": {"far": {"type": "boolean"}}}
     assert [r.target for r in upstream.requests] == ["/remote.yaml"]  # only once allowed

@@ -58,7 +58,7 @@ def test_petstore_over_stdio(server_venv, upstream: Upstream, mode):
     target = stdio(server_venv, "petstore-mcp", upstream.url, PETSTORE_MCP_API_KEY=API_KEY)
     listed, listing, created, deleted = run(target, mode, steps)
 
-    expected = json.loads((GENERATED / "petstore/petstore_mcp/tools.json").read_text())["tools"]
+    expected = json.loads((GENERATED / "petstore/petstore_mcp/generated/tools.json").read_text())["tools"]
     assert [t.name for t in listed.tools] == ["listPets", "createPet", "showPetById", "deletePet"]
     for tool, definition in zip(listed.tools, expected):
         assert tool.input_schema == definition["inputSchema"]

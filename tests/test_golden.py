@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -42,7 +43,7 @@ def test_generation_is_deterministic(spec):
 
 @pytest.mark.parametrize("folder", sorted(EXAMPLES.values()))
 def test_tool_definitions_are_valid_for_clients(folder):
-    module = next(p.parent for p in (GENERATED / folder).glob("*/tools.json"))
+    module = next(p.parent for p in (GENERATED / folder).glob("*/generated/tools.json"))
     catalog = json.loads((module / "tools.json").read_text())
     names = [tool["name"] for tool in catalog["tools"]]
     assert len(names) == len(set(names))
@@ -61,7 +62,9 @@ def test_tool_definitions_are_valid_for_clients(folder):
 
 def test_generated_code_passes_ruff_and_compiles():
     folders = [str(GENERATED / folder) for folder in EXAMPLES.values()]
-    result = subprocess.run([*ruff(), "check", "--no-cache", "--isolated", *folders], capture_output=True, text=True, check=False)
+    # The project's own settings (the runtime is linted in place with them), whatever config is around.
+    settings = ["--isolated", "--line-length", "110", "--target-version", "py310"]
+    result = subprocess.run([*ruff(), "check", "--no-cache", *settings, *folders], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     result = subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -75,3 +78,13 @@ def test_package_readme_says_one_of_several_credentials_is_enough():
     assert sentence in " ".join(several.split())
     assert "one of them is enough" not in single
     assert "`EVERYTHING_MCP_BEARER_AUTH_TOKEN`" in several and "`PETSTORE_MCP_API_KEY`" in single
+
+
+def test_runtime_and_generated_packages_pass_mypy_strict():
+    """The runtime in place and every generated package (its copy of the runtime, its own modules)."""
+    packages = [str(p) for folder in EXAMPLES.values() for p in (GENERATED / folder).iterdir()
+                if p.is_dir() and (p / "__init__.py").is_file()]
+    for targets in (["generator/rest2mcp/runtime"], packages):
+        result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, *targets], cwd=ROOT,
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr

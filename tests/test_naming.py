@@ -12,9 +12,9 @@ from rest2mcp.mapping.naming import (
     argument_name,
     assign_tool_names,
     default_package_name,
-    env_var,
     package_name_problem,
 )
+from rest2mcp.runtime.environment import env_var
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ARGUMENT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from conftest import SPECS, child_env
 from mcp import StdioServerParameters
-from rest2mcp.writing import manifest as writing
 from rest2mcp.pipeline import Options, generate, plan, prepare
+from rest2mcp.writing import manifest as writing
 from rest2mcp.writing.manifest import MANIFEST, OwnershipConflict, read_manifest, sha256
 from test_e2e import run, text_of
 from upstream import Reply, Upstream
@@ -80,22 +80,22 @@ def test_hand_edits_unknown_files_force_and_stale_files(tmp_path):
     assert forced.returncode == 0, forced.stderr
     assert (out / "README.md.orig").read_text() == "my own readme"
 
-    server = out / "petstore_mcp" / "server.py"
+    server = out / "petstore_mcp" / "__init__.py"
     server.write_text(server.read_text() + "\n# a hand edit\n")
     edited = rest2mcp("generate", spec, "-o", str(out))
     assert edited.returncode == 2
     assert f"conflict[E501] {server}: edited by hand since it was generated" in edited.stderr
     assert rest2mcp("check", spec, "-o", str(out)).returncode == 2
     assert rest2mcp("generate", spec, "-o", str(out), "--force").returncode == 0
-    assert (out / "petstore_mcp" / "server.py.orig").read_text().endswith("# a hand edit\n")
+    assert (out / "petstore_mcp" / "__init__.py.orig").read_text().endswith("# a hand edit\n")
     assert "# a hand edit" not in server.read_text()
 
     (out / "petstore_mcp" / "overrides.py").write_text("TOOLS = {}\n# my overrides\n")
     renamed = rest2mcp("generate", spec, "-o", str(out), "--name", "pets-mcp")
     assert renamed.returncode == 0, renamed.stderr
-    assert sorted(p.name for p in (out / "petstore_mcp").iterdir()) == ["overrides.py", "server.py.orig"]
+    assert sorted(p.name for p in (out / "petstore_mcp").iterdir()) == ["__init__.py.orig", "overrides.py"]
     assert (out / "petstore_mcp" / "overrides.py").read_text().endswith("# my overrides\n")
-    assert (out / "pets_mcp" / "server.py").is_file()
+    assert (out / "pets_mcp" / "__init__.py").is_file()
     assert (out / "notes.txt").read_text() == "mine"
     # The folder remembers its options: regenerating without --name keeps pets-mcp.
     again = rest2mcp("generate", spec, "-o", str(out))
@@ -137,12 +137,12 @@ def test_interrupted_write_leaves_a_consistent_manifest(tmp_path, monkeypatch):
 def test_conflicts_stop_before_any_write(tmp_path):
     out = tmp_path / "out"
     generate(str(SPECS / "petstore.yaml"), out, Options())
-    tools = out / "petstore_mcp" / "tools.json"
+    tools = out / "petstore_mcp" / "generated" / "tools.json"
     tools.write_text(tools.read_text().replace("List all pets", "List every pet"))
     manifest_before = (out / MANIFEST).read_bytes()
     with pytest.raises(OwnershipConflict) as raised:
         generate(str(changed_petstore(tmp_path)), out, Options())
-    assert [c.path for c in raised.value.conflicts] == ["petstore_mcp/tools.json"]
+    assert [c.path for c in raised.value.conflicts] == ["petstore_mcp/generated/tools.json"]
     assert (out / MANIFEST).read_bytes() == manifest_before
 
 
@@ -238,6 +238,6 @@ def test_manifest_records_sources_and_ownership(tmp_path):
     assert manifest["config"]["name"] == "pets-mcp"
     owners = {path: entry["owner"] for path, entry in manifest["files"].items()}
     assert owners["pets_mcp/overrides.py"] == "scaffold"
-    assert owners["pets_mcp/tools.json"] == "generated"
+    assert owners["pets_mcp/generated/tools.json"] == "generated"
     assert "timestamp" not in json.dumps(manifest)
     shutil.rmtree(out)

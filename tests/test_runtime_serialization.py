@@ -1,4 +1,4 @@
-"""Unit tests of the runtime copied into every generated package (templates/package/__pkg__/runtime.py
+"""Unit tests of the runtime copied into every generated package (rest2mcp/runtime: request building
 and wire.py, the value encodings it uses).
 
 The serialization rules are those of OpenAPI 3.0.3 "Style Examples"
@@ -10,31 +10,17 @@ No network, no subprocess: requests are built and inspected, never sent.
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import re
-import sys
-import types
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-
-PACKAGE_PATH = Path(__file__).resolve().parents[1] / "templates" / "package" / "__pkg__"
-
-
-def _load_package_module(name: str):
-    """A module of the package template, imported as part of a stand-in package, so its relative
-    imports (runtime -> .wire) resolve as in a generated package."""
-    if "r2m_pkg" not in sys.modules:
-        package = types.ModuleType("r2m_pkg")
-        package.__path__ = [str(PACKAGE_PATH)]
-        sys.modules["r2m_pkg"] = package
-    return importlib.import_module(f"r2m_pkg.{name}")
-
-
-rt = _load_package_module("runtime")
-wire = _load_package_module("wire")
+from rest2mcp.runtime import wire
+from rest2mcp.runtime.arguments import argument_errors, validator_for
+from rest2mcp.runtime.caller import Settings
+from rest2mcp.runtime.credentials import credentials_for, redact
+from rest2mcp.runtime.errors import ToolError
+from rest2mcp.runtime.request import build_request
 
 PRIMITIVE = "blue"
 ARRAY = ["blue", "black", "brown"]
@@ -327,13 +313,13 @@ def test_form_body_empty():
     ],
 )
 def test_redact(text, secrets, expected):
-    assert rt.redact(text, secrets) == expected
+    assert redact(text, secrets) == expected
 
 
 def test_redact_leaves_no_part_of_a_longer_secret():
     # Basic auth puts [username, password, token] in the secrets; a password that starts with the
     # username must not come out as '***123'.
-    assert rt.redact("password is admin123", ["admin", "admin123"]) == "password is ***"
+    assert redact("password is admin123", ["admin", "admin123"]) == "password is ***"
 
 
 # -- argument_errors ------------------------------------------------------------------------
@@ -354,27 +340,27 @@ INPUT_SCHEMA = {
 
 @pytest.fixture
 def catalog():
-    return rt.Catalog([{"name": "t", "inputSchema": INPUT_SCHEMA}], {"t": {}}, {})
+    return validator_for(INPUT_SCHEMA)
 
 
 def test_arguments_valid(catalog):
-    assert rt.argument_errors(catalog, "t", {"id": 1, "name": "x", "limit": None, "filter": {"max": 2.5}}) == []
+    assert argument_errors(catalog, {"id": 1, "name": "x", "limit": None, "filter": {"max": 2.5}}) == []
 
 
 def test_arguments_missing_required(catalog):
-    assert rt.argument_errors(catalog, "t", {}) == [
+    assert argument_errors(catalog, {}) == [
         "id: required argument missing",
         "name: required argument missing",
     ]
 
 
 def test_arguments_unknown(catalog):
-    problems = rt.argument_errors(catalog, "t", {"id": 1, "name": "x", "idd": 2})
+    problems = argument_errors(catalog, {"id": 1, "name": "x", "idd": 2})
     assert problems == ["idd: unknown argument (expected one of: filter, id, limit, name, status)"]
 
 
 def test_arguments_wrong_types_one_message_per_field(catalog):
-    problems = rt.argument_errors(catalog, "t", {"id": "7", "name": 3, "limit": 0, "filter": {"max": "x"}})
+    problems = argument_errors(catalog, {"id": "7", "name": 3, "limit": 0, "filter": {"max": "x"}})
     fields = [p.split(":", 1)[0] for p in problems]
     assert sorted(fields) == ["filter/max", "id", "limit", "name"]
     assert any(p.startswith("id: ") and "integer" in p for p in problems)
@@ -382,13 +368,13 @@ def test_arguments_wrong_types_one_message_per_field(catalog):
 
 
 def test_arguments_enum_field_of_wrong_type_gets_one_message(catalog):
-    problems = rt.argument_errors(catalog, "t", {"id": 1, "name": "x", "status": 5})
+    problems = argument_errors(catalog, {"id": 1, "name": "x", "status": 5})
     assert len(problems) == 1, problems
     assert problems[0].startswith("status: ")
 
 
 def test_arguments_every_kind_at_once(catalog):
-    problems = rt.argument_errors(catalog, "t", {"name": True, "zz": 1})
+    problems = argument_errors(catalog, {"name": True, "zz": 1})
     fields = sorted(p.split(":", 1)[0] for p in problems)
     assert fields == ["id", "name", "zz"]
 
@@ -404,58 +390,62 @@ SCHEMES = {
 }
 
 
-def _names(applied):
-    return [a["kind"] + ":" + ",".join(a["values"]) for a in applied]
-
-
 def test_credentials_none_needed():
-    assert rt.credentials({}, SCHEMES, {}) == ([], [])
-    assert rt.credentials({"security": []}, SCHEMES, {}) == ([], [])
+    for plan in ({}, {"security": []}):
+        applied = credentials_for(plan, SCHEMES, {})
+        assert (applied.headers, applied.query, applied.cookies, applied.secrets) == ({}, [], [], [])
 
 
 def test_credentials_first_satisfied_alternative_wins():
     plan = {"security": [["basic"], ["bearer"], ["key"]]}
     env = {"TOKEN": "t", "API_KEY": "k"}
-    applied, secrets = rt.credentials(plan, SCHEMES, env)
-    assert _names(applied) == ["bearer:t"]
-    assert secrets == ["t"]
+    applied = credentials_for(plan, SCHEMES, env)
+    assert applied.headers == {"Authorization": "Bearer t"}
+    assert applied.secrets == ["t"]
 
 
 def test_credentials_all_schemes_of_an_alternative():
     plan = {"security": [["key", "bearer"]]}
-    applied, secrets = rt.credentials(plan, SCHEMES, {"TOKEN": "t", "API_KEY": "k"})
-    assert _names(applied) == ["apiKey:k", "bearer:t"]
-    assert secrets == ["k", "t"]
+    applied = credentials_for(plan, SCHEMES, {"TOKEN": "t", "API_KEY": "k"})
+    assert applied.headers == {"X-Key": "k", "Authorization": "Bearer t"}
+    assert applied.secrets == ["k", "t"]
+
+
+def test_credentials_in_query_and_cookie():
+    applied = credentials_for({"security": [["qkey", "ckey"]]}, SCHEMES, {"Q_KEY": "a/b", "C_KEY": "c"})
+    assert (applied.query, applied.cookies) == (["api%20key=a%2Fb"], ["sid=c"])
 
 
 def test_credentials_partly_satisfied_alternative_is_skipped():
     plan = {"security": [["key", "bearer"], ["basic"]]}
-    applied, _ = rt.credentials(plan, SCHEMES, {"API_KEY": "k", "USER": "u", "PASS": "p"})
-    assert _names(applied) == ["basic:u,p"]
+    applied = credentials_for(plan, SCHEMES, {"API_KEY": "k", "USER": "u", "PASS": "p"})
+    assert applied.headers == {"Authorization": "Basic dTpw"}
+    assert applied.secrets == ["u", "p", "dTpw"]
 
 
 @pytest.mark.parametrize("security", [[[]], [["key"], []], [[], ["key"]]])
 def test_credentials_empty_alternative_allows_anonymous(security):
-    assert rt.credentials({"security": security}, SCHEMES, {}) == ([], [])
+    applied = credentials_for({"security": security}, SCHEMES, {})
+    assert (applied.headers, applied.secrets) == ({}, [])
 
 
 def test_credentials_empty_alternative_still_uses_a_credential_listed_first():
-    applied, _ = rt.credentials({"security": [["key"], []]}, SCHEMES, {"API_KEY": "k"})
-    assert _names(applied) == ["apiKey:k"]
+    applied = credentials_for({"security": [["key"], []]}, SCHEMES, {"API_KEY": "k"})
+    assert applied.headers == {"X-Key": "k"}
 
 
 def test_credentials_missing_names_every_env_var():
     plan = {"security": [["basic"], ["bearer"]]}
-    with pytest.raises(rt.ToolError) as info:
-        rt.credentials(plan, SCHEMES, {"USER": "u"})
+    with pytest.raises(ToolError) as info:
+        credentials_for(plan, SCHEMES, {"USER": "u"})
     message = str(info.value)
     for var in ("USER", "PASS", "TOKEN"):
         assert var in message
 
 
 def test_credentials_empty_value_counts_as_missing():
-    with pytest.raises(rt.ToolError, match="API_KEY"):
-        rt.credentials({"security": [["key"]]}, SCHEMES, {"API_KEY": ""})
+    with pytest.raises(ToolError, match="API_KEY"):
+        credentials_for({"security": [["key"]]}, SCHEMES, {"API_KEY": ""})
 
 
 # -- build_request --------------------------------------------------------------------------
@@ -474,11 +464,11 @@ PLAN = {
 }
 PLAN_SCHEMES = {"k": {"kind": "apiKey", "env": ["X_K"], "in": "header", "name": "X-Key"}}
 ENV = {"X_K": "secret-key"}
-SETTINGS = rt.Settings(base_url="http://h/v1")
+SETTINGS = Settings(base_url="http://h/v1")
 
 
 def build(arguments, plan=PLAN, schemes=PLAN_SCHEMES, env=ENV, settings=SETTINGS):
-    return rt.build_request(settings, plan, schemes, arguments, env)
+    return build_request(settings.base_url, settings.user_agent, plan, schemes, arguments, env)
 
 
 def test_build_request_exact():
@@ -516,7 +506,7 @@ def test_build_request_optional_body_without_fields_sends_nothing():
 
 
 def test_build_request_null_path_value_is_an_error():
-    with pytest.raises(rt.ToolError, match="itemId"):
+    with pytest.raises(ToolError, match="itemId"):
         build({"itemId": None})
 
 
@@ -526,7 +516,7 @@ def test_build_request_empty_path_value_cannot_reach_another_resource(value):
     # always required (OAS 3.0.3 Parameter Object), and an empty segment silently retargets the call.
     try:
         request = build({"itemId": value, "b": 1})
-    except rt.ToolError:
+    except ToolError:
         return
     assert not request.url.startswith("http://h/v1/items/?") and request.url != "http://h/v1/items/", request.url
 
@@ -547,7 +537,7 @@ def test_build_request_null_header_and_cookie_are_omitted():
 
 
 def test_build_request_missing_credential_is_an_error():
-    with pytest.raises(rt.ToolError, match="X_K"):
+    with pytest.raises(ToolError, match="X_K"):
         build({"itemId": "7"}, env={})
 
 
@@ -559,7 +549,7 @@ def test_build_request_unicode_body_and_path():
 
 
 def test_build_request_trailing_slash_in_base_url_and_server_override():
-    request = build({"itemId": "1"}, settings=rt.Settings(base_url="http://h/v1/"))
+    request = build({"itemId": "1"}, settings=Settings(base_url="http://h/v1/"))
     assert request.url == "http://h/v1/items/1"
     request = build({"itemId": "1"}, plan={**PLAN, "server": "https://other.example/api/"})
     assert request.url == "https://other.example/api/items/1"
@@ -666,7 +656,7 @@ def test_build_request_basic_token_is_a_secret():
     request = build({}, plan=plan, schemes={"s": {"kind": "basic", "env": ["U", "P"]}}, env=env)
     token = base64.b64encode(b"alice:correct horse").decode()
     assert token in request.secrets
-    assert rt.redact(f"echo {request.headers['Authorization']}", request.secrets) == "echo Basic ***"
+    assert redact(f"echo {request.headers['Authorization']}", request.secrets) == "echo Basic ***"
 
 
 def test_build_request_anonymous_alternative_sends_no_credentials():
@@ -726,7 +716,7 @@ def test_build_request_header_argument_is_always_sendable(value):
     }
     try:
         request = build({"h": value}, plan=plan, schemes={}, env={})
-    except rt.ToolError:
+    except ToolError:
         return
     for name, text in request.headers.items():
         assert _FIELD_VALUE.fullmatch(text), (name, text)

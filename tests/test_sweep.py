@@ -101,7 +101,7 @@ def test_a_valid_spec_is_generated_with_its_tools_and_no_schema_problem(tmp_path
 def test_tools_list_size_is_the_compact_json_of_the_served_definitions(tmp_path):
     record = sweep.sweep_spec(spec_for(write(tmp_path / "tiny.yaml", TWO_OPERATIONS)), NO_START)
     generated = sweep.default_generate(str(tmp_path / "tiny.yaml"))
-    served = json.loads(generated.files["tiny_mcp/tools.json"])["tools"]
+    served = json.loads(generated.files["tiny_mcp/generated/tools.json"])["tools"]
 
     assert [tool["name"] for tool in served] == ["listThings", "deleteThing"]
     assert record["tools_list_bytes"] == len(json.dumps(served, separators=(",", ":")).encode())

@@ -4,11 +4,8 @@ and in discovery mode, against the recording upstream."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
-import sys
-import types as pytypes
 
 import pytest
 from conftest import SPECS, child_env, free_port, wait_for_port
@@ -198,15 +195,8 @@ def test_discovery_mode_chosen_at_generation_with_toolsets(tmp_path, server_venv
 
 
 def test_search_ranks_by_words_of_every_field():
-    # discovery.py imports `.runtime`: load the template folder as a temporary package.
-    package = pytypes.ModuleType("pkg_under_test")
-    package.__path__ = [str(SPECS.parent / "templates" / "package" / "__pkg__")]
-    sys.modules["pkg_under_test"] = package
-    try:
-        module = importlib.import_module("pkg_under_test.discovery")
-    finally:
-        for name in [n for n in sys.modules if n.startswith("pkg_under_test")]:
-            del sys.modules[name]
+    from rest2mcp.runtime import discovery as module
+
     assert module.tokens("listPetsByOwner GET /v1/pet_owners/{ownerId}") == [
         "list", "pet", "by", "owner", "get", "v", "1", "pet", "owner", "owner", "id"]
     index = module.Index([module.tokens("createInvoice create an invoice") * 3,

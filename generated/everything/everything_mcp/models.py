@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import AwareDatetime, BaseModel, Field, PositiveFloat, RootModel, constr
+from pydantic import AwareDatetime, BaseModel, Field, RootModel
 
 
 class ColorEnum(Enum):
@@ -19,8 +19,8 @@ class Color(RootModel[ColorEnum | None]):
 
 class Item(BaseModel):
     id: str = Field(..., description="The body's id (the query's id is `id__query`).")
-    name: constr(min_length=1)
-    price: PositiveFloat | None = None
+    name: str = Field(..., min_length=1)
+    price: float | None = Field(None, gt=0.0)
     createdAt: AwareDatetime | None = None
     labels: dict[str, str] | None = None
     color: Color | None = Field(None, examples=['red'])

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-# Changes to generated tools, keyed by the generated tool name:
+# Changes to generated tools, keyed by the generated tool name, in the words rest2mcp.toml uses:
 #   "name", "title", "description": replace them;
 #   "annotations": merged into the generated annotations (e.g. {"destructiveHint": False});
-#   "hidden": True leaves the tool out of tools/list and refuses calls to it;
-#   "fixed": {argument: value} removes the argument from the tool and always sends that value;
-#   "defaults": {argument: value} shows the default to the model and sends it when no value is given.
-# Example: TOOLS = {"deletePet": {"hidden": True}, "listPets": {"name": "pets", "fixed": {"limit": 50}}}
+#   "exclude": True leaves the tool out of tools/list and refuses calls to it;
+#   "toolsets": the groups --toolsets selects the tool by;
+#   "arguments": {argument: {"description": ..., "default": value, "fixed": value}}: a default is
+#       shown to the model and sent when it gives no value; a fixed value is hidden and always sent.
+# Example:
+#   TOOLS = {"deletePet": {"exclude": True},
+#            "listPets": {"name": "pets", "arguments": {"limit": {"fixed": 50}}}}
 TOOLS: dict[str, dict[str, Any]] = {}
 
 
 async def before_request(tool: str, request: Any) -> None:
     """Adjust a request before it is sent: `request.url`, `request.headers`, `request.content`.
 
-    `tool` is the generated tool name. Raise `ToolError` (from .runtime) to refuse the call with
-    a message the model sees.
+    `tool` is the generated tool name. Raise `ToolError` (from .generated.errors) to refuse the
+    call with a message the model sees.
     """
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, confloat
+from pydantic import BaseModel, Field
 
 
 class NewProduct(BaseModel):
     name: str
-    price: confloat(ge=0.0)
+    price: float = Field(..., ge=0.0)
 
 
 class Product(NewProduct):

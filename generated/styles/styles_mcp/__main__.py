@@ -1,3 +1,3 @@
-from .server import main
+from .generated.server import main
 
 main()

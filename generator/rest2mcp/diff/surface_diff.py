@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
-from rest2mcp.pipeline import Options, prepare
 from rest2mcp.emit.render import catalog
+from rest2mcp.pipeline import Options, prepare
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
 FAIL_ON = ("breaking", "any")
@@ -107,7 +107,8 @@ def load_surface(source: str) -> Surface:
     if "://" in source or not folder.is_dir():
         return surface_from_catalog(catalog(prepare(source, Options()).api), source)
     # The package's own module folder holds tools.json; the folder itself may be that module.
-    found = [folder / "tools.json"] if (folder / "tools.json").is_file() else sorted(folder.glob("*/tools.json"))
+    found = [folder / "tools.json"] if (folder / "tools.json").is_file() else (
+        sorted(folder.glob("*/generated/tools.json")) or sorted(folder.glob("*/tools.json")))
     if len(found) != 1:
         raise _unreadable(source, f"{'more than one' if found else 'no'} generated package (MODULE/tools.json)"
                                   " in this folder")

@@ -30,6 +30,7 @@ def typed_models(document: dict[str, Any], diagnostics: Diagnostics) -> str | No
                 input_file_type=codegen.InputFileType.OpenAPI,
                 output_model_type=codegen.DataModelType.PydanticV2BaseModel,
                 disable_timestamp=True,
+                field_constraints=True,  # Field(min_length=...) rather than constr(): type checkers read it
                 formatters=[Formatter.BUILTIN],
             )
     except Exception as exc:  # noqa: BLE001 -- any failure of the model generator only costs the models

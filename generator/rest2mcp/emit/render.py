@@ -15,12 +15,24 @@ from typing import Any
 import jinja2
 
 from rest2mcp import __version__
+from rest2mcp.emit.catalog import catalog, index, to_json
 from rest2mcp.mapping.ir import Api, SecurityScheme
+from rest2mcp.runtime.catalog import CATALOG_FILE, INDEX_FILE
+from rest2mcp.runtime.environment import SETTINGS, setting
 
 PACKAGE_VERSION = "0.1.0"
 PACKAGE_PLACEHOLDER = "__pkg__"
 # Created once, then the user's: never overwritten or deleted by regeneration.
 SCAFFOLD_TEMPLATES = ("__pkg__/overrides.py",)
+
+
+# The generated package's copy of rest2mcp/runtime: the generator's, byte for byte.
+RUNTIME_FOLDER = "generated"
+
+
+def runtime_modules() -> list[Path]:
+    """The runtime's modules, copied verbatim into every generated package."""
+    return sorted(Path(__file__).resolve().parents[1].joinpath("runtime").glob("*.py"))
 
 
 def scaffold_paths(api: Api) -> set[str]:
@@ -83,36 +95,10 @@ def scheme_help(scheme: SecurityScheme, index: int) -> str:
     return f"access token for `{name}`, sent as `Authorization: Bearer <token>`"
 
 
-def instructions(api: Api) -> str:
-    text = f"Tools that call the {api.title} API"
-    if api.version:
-        text += f" (version {api.version})"
-    text += ". Each tool is one API operation; arguments are validated before the request is sent."
-    return text
-
-
-def catalog(api: Api) -> dict[str, Any]:
-    """The data the generated server loads at start: tools/list entries, request plans, schemes."""
-    return {
-        "tools": [tool.definition() for tool in api.tools],
-        "plans": {tool.name: tool.plan() for tool in api.tools},
-        "schemes": {scheme.key: scheme.plan() for scheme in api.used_schemes()},
-    }
-
-
-def toolset_index(api: Api) -> dict[str, Any]:
-    """What the server reads at start to check --toolsets and to describe discovery mode."""
-    sizes = api.toolset_sizes()
-    groups = {}
-    for name, size in sizes.items():
-        groups[name] = {"tools": size, **({"description": api.toolsets[name]} if api.toolsets.get(name) else {})}
-    return {"tools": len(api.tools), "toolsets": groups}
-
-
 def _client_snippets(api: Api) -> tuple[str, str]:
     env = {var: "..." for scheme in api.used_schemes() for var in scheme.env}
     if not api.base_url:
-        env = {f"{api.env_prefix}_BASE_URL": "https://...", **env}
+        env = {setting(api.env_prefix, "BASE_URL"): "https://...", **env}
     server: dict[str, Any] = {"command": api.package}
     if env:
         server["env"] = env
@@ -129,13 +115,18 @@ def render(api: Api, spec_name: str) -> dict[str, bytes]:
         "api": api,
         "generator_version": __version__,
         "package_version": PACKAGE_VERSION,
-        "instructions": instructions(api),
+        "settings": {name: setting(api.env_prefix, name) for name in SETTINGS},
         "schemes": api.used_schemes(),
         "spec_name": spec_name,
         "claude_desktop": desktop,
         "claude_code": code,
     }
     files: dict[str, bytes] = {}
+    runtime = f"{api.module}/{RUNTIME_FOLDER}"
+    for module in runtime_modules():
+        files[f"{runtime}/{module.name}"] = module.read_bytes()
+    files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api))
+    files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api))
     package_root = templates_root() / "package"
     for template in sorted(package_root.rglob("*")):
         if not template.is_file() or "__pycache__" in template.parts or template.suffix == ".pyc":
@@ -147,8 +138,4 @@ def render(api: Api, spec_name: str) -> dict[str, bytes]:
             files[target[: -len(".jinja")]] = text.encode("utf-8")
         else:
             files[target] = template.read_bytes()
-    data = json.dumps(catalog(api), ensure_ascii=False, indent=1) + "\n"
-    files[f"{api.module}/tools.json"] = data.encode("utf-8")
-    toolsets = json.dumps(toolset_index(api), ensure_ascii=False, indent=1) + "\n"
-    files[f"{api.module}/toolsets.json"] = toolsets.encode("utf-8")
     return dict(sorted(files.items()))

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rest2mcp.diagnostics import pointer_join
-from rest2mcp.mapping.ir import Body
 from rest2mcp.document.refs import Resolver
-from rest2mcp.schemas.convert import SchemaConverter, object_shape, untyped, without_null
+from rest2mcp.mapping.ir import Body
 from rest2mcp.mapping.text_bodies import document_hint
-
-FORM = "application/x-www-form-urlencoded"
+from rest2mcp.runtime.media import FORM, is_json, is_yaml, media_base
+from rest2mcp.schemas.convert import SchemaConverter, object_shape, untyped, without_null
 
 
 class UnsupportedBody(Exception):
@@ -44,24 +43,6 @@ class BodyInput:
     bytes_for_structure: bool = False
 
 
-def media_base(media_type: str) -> str:
-    """The media type without its parameters, lowercase: "Application/JSON; charset=utf-8" -> "application/json"."""
-    return media_type.split(";", 1)[0].strip().lower()
-
-
-def is_json(media_type: str) -> bool:
-    base = media_base(media_type)
-    return base in ("application/json", "*/*", "application/*") or base.endswith("+json") or (
-        base.startswith("application/") and base.endswith("json")
-    )
-
-
-def is_yaml(media_type: str) -> bool:
-    base = media_base(media_type)
-    return base in ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml") or base.endswith("+yaml")
-
-
-MULTIPART = "multipart/form-data"
 
 # How the model gives a file: its bytes base64-encoded, with optional name and media type.
 FILE_SCHEMA: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Names: tools, arguments, the emitted package, environment variables.
+"""Names: tools, arguments, the emitted package (environment variables: runtime/environment.py).
 
 Tool names must match ^[A-Za-z0-9_-]{1,64}$ (the strictest real clients). A name taken
 unchanged from an operationId is never renamed by what other operations are called; a name
@@ -14,6 +14,8 @@ import keyword
 import re
 import sys
 from dataclasses import dataclass
+
+from rest2mcp.runtime.environment import env_prefix as runtime_env_prefix
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ARGUMENT_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -142,12 +144,4 @@ def import_name(package_name: str) -> str:
 
 
 def env_prefix(package_name: str) -> str:
-    return import_name(package_name).upper()
-
-
-def env_var(prefix: str, *parts: str) -> str:
-    words = [prefix]
-    for part in parts:
-        part = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", part)
-        words.append(re.sub(r"[^A-Za-z0-9]+", "_", part).strip("_").upper())
-    return "_".join(w for w in words if w)
+    return runtime_env_prefix(import_name(package_name))

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostics, pointer_join
-from rest2mcp.mapping.ir import Argument
 from rest2mcp.document.refs import Resolver
+from rest2mcp.mapping.ir import Argument
+from rest2mcp.runtime.media import HEADER_VALUE_PATTERN
 from rest2mcp.schemas.convert import SchemaConverter, untyped, without_null
 
 DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
@@ -26,8 +27,6 @@ _RUNTIME_HEADER_HINTS = {
     "content-type": "the server sends the request body's media type from requestBody.content",
     "accept": "the server sends Accept from the responses' media types",
 }
-# A header value: visible ASCII, no leading or trailing blanks (HTTP clients refuse the rest).
-HEADER_VALUE_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
 # A value spanning path segments: none empty, none "." or "..".
 SLASHED_PATH_PATTERN = r"^(?!\.{1,2}(/|$))(?!.*/\.{1,2}(/|$))[^/]+(/[^/]+)*$"
 PARAMETER_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}

@@ -1,11 +1,9 @@
 """Security schemes to credentials read from the environment, and operations' requirements.
 
 Secrets never pass through the generator: it only names the environment variables the
-generated server reads them from.
-
-- apiKey (header, query, cookie):   <PREFIX>_<SCHEME>
-- http bearer, oauth2, openIdConnect: <PREFIX>_<SCHEME>_TOKEN (an access token the user obtains)
-- http basic:                        <PREFIX>_<SCHEME>_USERNAME and <PREFIX>_<SCHEME>_PASSWORD
+generated server reads them from, by the runtime's own rule (`runtime/environment.py`):
+apiKey -> <PREFIX>_<SCHEME>; http bearer, oauth2, openIdConnect -> <PREFIX>_<SCHEME>_TOKEN (an
+access token the user obtains); http basic -> <PREFIX>_<SCHEME>_USERNAME and _PASSWORD.
 """
 
 from __future__ import annotations
@@ -13,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostics, pointer_join
-from rest2mcp.mapping.ir import SecurityScheme
-from rest2mcp.mapping.naming import env_var
 from rest2mcp.document.refs import Resolver, UnresolvableRef
+from rest2mcp.mapping.ir import SecurityScheme
+from rest2mcp.runtime.environment import credential_variables, reserved
 
 
 def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagnostics: Diagnostics) -> dict[str, SecurityScheme]:
@@ -24,7 +22,7 @@ def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagn
     if not isinstance(raw, dict):
         return {}
     schemes: dict[str, SecurityScheme] = {}
-    taken: set[str] = {f"{prefix}_BASE_URL", f"{prefix}_TIMEOUT"}
+    taken = reserved(prefix)  # the server's own settings
     for key, value in raw.items():
         pointer = pointer_join("components", "securitySchemes", key)
         try:
@@ -34,49 +32,38 @@ def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagn
             continue
         if not isinstance(scheme, dict):
             continue
-        mapped = _map_scheme(key, scheme, prefix, pointer, diagnostics)
+        mapped = _map_scheme(key, scheme, pointer, diagnostics)
         if mapped is None:
             continue
-        env = tuple(_unique(name, taken) for name in mapped.env)
+        env = credential_variables(prefix, key, mapped.kind, taken)
         schemes[key] = SecurityScheme(mapped.key, mapped.kind, env, mapped.location, mapped.param, mapped.description)
     return schemes
 
 
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, counter = name, 2
-    while candidate in taken:
-        candidate = f"{name}_{counter}"
-        counter += 1
-    taken.add(candidate)
-    return candidate
-
-
-def _map_scheme(key: str, scheme: dict[str, Any], prefix: str, pointer: str, diagnostics: Diagnostics) -> SecurityScheme | None:
+def _map_scheme(key: str, scheme: dict[str, Any], pointer: str, diagnostics: Diagnostics) -> SecurityScheme | None:
+    """The scheme's kind and where its credential goes; its variables are named by the caller."""
     kind = scheme.get("type")
     description = scheme.get("description") if isinstance(scheme.get("description"), str) else ""
-    token_var = env_var(prefix, key) if key.lower().endswith("token") else env_var(prefix, key, "token")
     if kind == "apiKey":
         location = scheme.get("in")
         name = scheme.get("name")
         if location not in ("header", "query", "cookie") or not isinstance(name, str) or not name:
             diagnostics.warning("W321", "apiKey scheme needs 'in' (header, query, cookie) and 'name'", pointer)
             return None
-        return SecurityScheme(key, "apiKey", (env_var(prefix, key),), location, name, description)
+        return SecurityScheme(key, "apiKey", (), location, name, description)
     if kind == "http":
         http_scheme = str(scheme.get("scheme", "")).lower()
         if http_scheme == "bearer":
-            return SecurityScheme(key, "bearer", (token_var,), description=description)
+            return SecurityScheme(key, "bearer", (), description=description)
         if http_scheme == "basic":
-            return SecurityScheme(
-                key, "basic", (env_var(prefix, key, "username"), env_var(prefix, key, "password")), description=description
-            )
+            return SecurityScheme(key, "basic", (), description=description)
         diagnostics.warning(
             "W322", f"HTTP authentication scheme {http_scheme!r} is not supported; operations that need it will report so",
             pointer,
         )
         return None
     if kind in ("oauth2", "openIdConnect"):
-        return SecurityScheme(key, "bearer", (token_var,), description=description or f"{kind} access token")
+        return SecurityScheme(key, "bearer", (), description=description or f"{kind} access token")
     diagnostics.warning("W322", f"security scheme type {kind!r} is not supported", pointer)
     return None
 

@@ -30,7 +30,8 @@ def validator_for(schema: Mapping[str, Any]) -> Draft202012Validator:
 
 def argument_errors(validator: Draft202012Validator, arguments: Any) -> list[str]:
     """One message per bad field of `arguments`, naming it ("limit: 'ten' is not of type 'integer'")."""
-    allowed = sorted(validator.schema.get("properties", {}))
+    schema = validator.schema
+    allowed = sorted(schema.get("properties", {}) if isinstance(schema, Mapping) else ())
     by_field: dict[str, str] = {}
     for error in validator.iter_errors(arguments):
         where = "/".join(str(p) for p in error.absolute_path)
@@ -59,7 +60,8 @@ def _message(error: ValidationError) -> str:
             f"{n + 1}) {'/'.join(str(p) for p in sub.relative_path) or 'value'}: {_message(sub)}"
             for n, sub in sorted(first.items())
         )
-        return f"matches none of the {len(error.validator_value)} variants: {reasons}"
+        variants = error.validator_value if isinstance(error.validator_value, list) else []
+        return f"matches none of the {len(variants)} variants: {reasons}"
     return str(error.message)
 
 

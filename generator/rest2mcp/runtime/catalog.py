@@ -145,7 +145,7 @@ def read_catalog(data: bytes | str | dict[str, Any], what: str = CATALOG_FILE) -
     missing = [t.get("name") for t in tools if not isinstance(t, dict) or t.get("name") not in plans]
     if missing:
         raise CatalogError(f"{what} is not a tool catalog: no request plan for {missing[:3]}")
-    return {VERSION_KEY: FORMAT_VERSION, "tools": tools, "plans": plans, "schemes": schemes}
+    return {"formatVersion": FORMAT_VERSION, "tools": tools, "plans": plans, "schemes": schemes}
 
 
 def read_index(data: bytes | str, what: str = INDEX_FILE) -> IndexData:

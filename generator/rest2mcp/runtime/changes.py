@@ -83,7 +83,7 @@ def apply_change(
     problems: list[ChangeProblem] = []
     for key in ("name", "title", "description"):
         if key in change:
-            definition[key] = change[key]  # type: ignore[literal-required]
+            definition[key] = change[key]
     annotations = dict(definition.get("annotations") or {})
     if "title" in change:
         annotations["title"] = change["title"]
@@ -105,7 +105,7 @@ def apply_change(
         for kind in ("fixed", "default"):
             if kind not in argument_change:
                 continue
-            value = argument_change[kind]  # type: ignore[literal-required]
+            value = argument_change[kind]
             problem = value_problem(value, property_schema, schema.get("$defs"))
             if problem:
                 problems.append(ChangeProblem(argument, "invalid-value",

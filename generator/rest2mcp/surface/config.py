@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
+from rest2mcp.runtime.changes import ArgumentChange as RuntimeArgumentChange
+from rest2mcp.runtime.changes import ToolChange
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -86,6 +88,30 @@ class OperationChange:
             toolsets=self.toolsets if self.toolsets is not None else base.toolsets,
             arguments=arguments,
         )
+
+    def as_tool_change(self) -> ToolChange:
+        """In the runtime's vocabulary, which applies it (at generation here, at start for overrides.py)."""
+        change: ToolChange = {}
+        for key in ("name", "title", "description"):
+            if getattr(self, key) is not None:
+                change[key] = getattr(self, key)  # type: ignore[literal-required]
+        if self.annotations:
+            change["annotations"] = dict(self.annotations)
+        if self.toolsets:
+            change["toolsets"] = list(self.toolsets)
+        arguments: dict[str, RuntimeArgumentChange] = {}
+        for name, argument in self.arguments.items():
+            entry: RuntimeArgumentChange = {}
+            if argument.description is not None:
+                entry["description"] = argument.description
+            if argument.has_fixed:
+                entry["fixed"] = argument.fixed
+            if argument.has_default:
+                entry["default"] = argument.default
+            arguments[name] = entry
+        if arguments:
+            change["arguments"] = arguments
+        return change
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,15 @@ renames the others.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from rest2mcp.surface.config import Config, OperationChange, Selector, extension_change
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
 from rest2mcp.mapping.ir import Tool
+from rest2mcp.runtime.changes import apply_change
+from rest2mcp.surface.config import Config, OperationChange, Selector, extension_change
 
 UNGROUPED = "other"  # the toolset of operations without tags (or matching no configured toolset)
 
@@ -130,75 +128,22 @@ def _selected(tool: Tool, config: Config, change: OperationChange, matcher: _Mat
 
 def _applied(tool: Tool, change: OperationChange, config: Config, problems: list[Diagnostic],
              diagnostics: Diagnostics) -> Tool:
+    """The tool changed as configured, by the runtime's own implementation (the one overrides.py uses)."""
     if change == OperationChange():
         return tool
-    annotations = dict(tool.annotations)
-    title = tool.title
-    if change.title is not None:
-        title = change.title
-        annotations["title"] = change.title
-    annotations.update(change.annotations)
-    schema = copy.deepcopy(tool.input_schema)
-    fixed, defaults = dict(tool.fixed), dict(tool.defaults)
-    properties = schema.get("properties", {})
-    for argument, argument_change in change.arguments.items():
-        if argument not in properties:
-            known = ", ".join(properties) or "none"
-            diagnostics.warning("W503", f"tool {tool.name}: no argument {argument!r} to change (arguments: {known})",
-                                tool.pointer, "use the argument names of the tool's inputSchema")
-            continue
-        property_schema = properties[argument]
-        if argument_change.description is not None:
-            property_schema["description"] = argument_change.description
-        for kind, present, value in (("fixed", argument_change.has_fixed, argument_change.fixed),
-                                     ("default", argument_change.has_default, argument_change.default)):
-            if not present:
-                continue
-            problem = _value_problem(value, property_schema, schema.get("$defs"))
-            if problem:
-                problems.append(Diagnostic(Severity.ERROR, "E503",
-                                           f"tool {tool.name}: {kind} value for {argument!r} is not valid: {problem}",
-                                           None, "give a value the argument's schema accepts", config.source,
-                                           config.line_of(argument)))
-                continue
-            if kind == "fixed":
-                fixed[argument] = value
-                _remove_argument(schema, argument)
-            else:
-                defaults[argument] = value
-                property_schema["default"] = value
-                _unrequire(schema, argument)
-    return replace(tool, name=change.name or tool.name, title=title,
-                   description=change.description if change.description is not None else tool.description,
-                   annotations=annotations, input_schema=schema, fixed=fixed, defaults=defaults,
-                   toolsets=change.toolsets or tool.toolsets)
-
-
-def _value_problem(value: Any, schema: dict[str, Any], defs: dict[str, Any] | None) -> str | None:
-    checked = {**schema, "$defs": defs} if defs else schema
-    error = next(iter(Draft202012Validator(checked).iter_errors(value)), None)
-    return error.message if error is not None else None
-
-
-def _unrequire(schema: dict[str, Any], argument: str) -> None:
-    if argument in schema.get("required", []):
-        schema["required"] = [r for r in schema["required"] if r != argument]
-        if not schema["required"]:
-            del schema["required"]
-
-
-def _remove_argument(schema: dict[str, Any], argument: str) -> None:
-    schema["properties"].pop(argument)
-    _unrequire(schema, argument)
-    dependent = schema.get("dependentRequired")
-    if dependent:
-        dependent.pop(argument, None)
-        for key in list(dependent):
-            dependent[key] = [r for r in dependent[key] if r != argument]
-            if not dependent[key]:
-                del dependent[key]
-        if not dependent:
-            del schema["dependentRequired"]
+    definition, plan, failures = apply_change(tool.definition(), tool.plan(), change.as_tool_change())
+    for failure in failures:
+        if failure.kind == "unknown-argument":
+            diagnostics.warning("W503", f"tool {tool.name}: {failure.message}", tool.pointer,
+                                "use the argument names of the tool's inputSchema")
+        else:
+            problems.append(Diagnostic(Severity.ERROR, "E503", f"tool {tool.name}: {failure.message}", None,
+                                       "give a value the argument's schema accepts", config.source,
+                                       config.line_of(failure.argument)))
+    return replace(tool, name=definition["name"], title=definition.get("title"), description=definition["description"],
+                   annotations=definition["annotations"], input_schema=definition["inputSchema"],
+                   fixed=plan.get("fixed", {}), defaults=plan.get("defaults", {}),
+                   toolsets=tuple(plan.get("toolsets", ())) if change.toolsets else tool.toolsets)
 
 
 def _assign_toolsets(tools: list[Tool], config: Config, matcher: _Matcher) -> tuple[dict[str, str], list[tuple[str, ...]]]:

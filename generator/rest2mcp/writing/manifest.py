@@ -177,10 +177,25 @@ def apply_plan(root: Path, plan: WritePlan, force: bool = False) -> WriteReport:
         write_atomic(safe_target(root, relative), data)
         report.written.append(relative)
     for relative in plan.delete:
-        safe_target(root, relative).unlink(missing_ok=True)
+        target = safe_target(root, relative)
+        target.unlink(missing_ok=True)
+        _remove_empty_folders(root, target.parent)
         report.deleted.append(relative)
     _save_manifest(root, plan.manifest)
     return report
+
+
+def _remove_empty_folders(root: Path, folder: Path) -> None:
+    """Folders emptied by deleting stale files go too (up to `root`); a folder holding anything,
+    if only Python's byte-code cache of the deleted modules, stays."""
+    root = root.resolve()
+    folder = folder.resolve()
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: it holds something that is not ours
+            return
+        folder = folder.parent
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> WriteReport:

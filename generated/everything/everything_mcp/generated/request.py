@@ -1,0 +1,105 @@
+"""A tool's arguments to an HTTP request, by the tool's plan alone (the document is never read)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from .catalog import SchemePlan, ToolPlan
+from .credentials import credentials_for
+from .errors import ToolError
+from .media import header_value_ok
+from .wire import cookie_value, encode_body, header_value, path_value, query_pairs, slashed_path
+
+
+@dataclass
+class Request:
+    """What will be sent; `overrides.before_request` may change url, headers and content."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    content: bytes | None
+    display: str  # method and path, without query string or host, for messages
+    secrets: list[str] = field(default_factory=list)  # credential values, masked in results
+
+
+def _encoded_template(template: str) -> str:
+    """The path template with its literal parts percent-encoded ("#" or "?" in a path is data)."""
+    parts = re.split(r"(\{[^}]*\})", template)
+    return "".join(p if p.startswith("{") else quote(p, safe="/:@!$&'()*+,;=-._~%") for p in parts)
+
+
+def _invalid(name: str, problem: str) -> ToolError:
+    return ToolError(f"Invalid arguments:\n- {name}: {problem}")
+
+
+def build_request(base_url: str, user_agent: str, plan: ToolPlan, schemes: Mapping[str, SchemePlan],
+                  arguments: Mapping[str, Any], environ: Mapping[str, str]) -> Request:
+    """The request for `arguments` (already validated and completed with defaults and fixed values)."""
+    path = _encoded_template(plan["path"])
+    query: list[str] = []
+    headers: dict[str, str] = {"User-Agent": user_agent}
+    cookies: list[str] = []
+    body_fields: dict[str, Any] = {}
+    whole_body: Any = None
+    has_whole_body = False
+
+    for name, spec in plan["arguments"].items():
+        if name not in arguments:
+            continue
+        value = arguments[name]
+        location = spec["in"]
+        wire = spec.get("name", "")
+        if location == "body_field":
+            body_fields[wire] = value
+            continue
+        if location == "body":
+            whole_body, has_whole_body = value, True
+            continue
+        if spec.get("contentType") and value is not None:
+            value = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        style = spec.get("style", "form")
+        explode = spec.get("explode", False)
+        if location == "path":
+            if value is None or value == "" or value == [] or value == {}:
+                raise _invalid(name, "a path parameter needs a non-empty value")
+            if spec.get("allowReserved") and isinstance(value, str) and style == "simple":
+                path = path.replace("{" + wire + "}", slashed_path(name, value))
+            else:
+                path = path.replace("{" + wire + "}", path_value(value, style, explode, wire))
+        elif value is None:
+            continue  # an explicit null means "leave it out" for query, header and cookie
+        elif location == "query":
+            query.extend(query_pairs(wire, value, style, explode, spec.get("allowReserved", False)))
+        elif location == "header":
+            text = header_value(value, explode, style)
+            if not header_value_ok(text.replace("\t", " ") if style == "tabDelimited" else text):
+                raise _invalid(name, "a header value must be printable ASCII without line breaks or blanks at either end")
+            headers[wire] = text
+        elif location == "cookie":
+            cookies.append(f"{wire}={cookie_value(value, explode)}")
+
+    credentials = credentials_for(plan, schemes, environ)
+    headers.update(credentials.headers)
+    query.extend(credentials.query)
+    cookies.extend(credentials.cookies)
+    if cookies:
+        headers["Cookie"] = "; ".join(cookies)
+    if plan.get("accept"):
+        headers["Accept"] = plan["accept"]
+
+    content = None
+    body = plan.get("body")
+    if body is not None:
+        payload = whole_body if has_whole_body else (body_fields if (body_fields or body["required"]) else None)
+        if payload is not None or (has_whole_body and body["required"]):
+            content, headers["Content-Type"] = encode_body(body, payload, plan["arguments"])
+
+    base = (plan.get("server") or base_url).rstrip("/")
+    url = base + path + ("?" + "&".join(query) if query else "")
+    return Request(plan["method"], url, headers, content, f"{plan['method']} {path}", credentials.secrets)

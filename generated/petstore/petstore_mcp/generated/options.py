@@ -1,0 +1,103 @@
+"""The server's command line and settings: each option also read from <PREFIX>_<NAME> (see environment.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from .caller import Settings
+from .catalog import IndexData
+from .environment import setting
+
+MODES = ("tools", "discovery")
+Number = TypeVar("Number", int, float)
+
+
+class OptionError(Exception):
+    """A setting with a wrong value; the message says which and what to give."""
+
+
+def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
+    name, prefix = index["name"], index["envPrefix"]
+    parser = argparse.ArgumentParser(
+        prog=name,
+        description=f"MCP server for {index['title']}. Credentials and settings come from environment "
+                    f"variables ({prefix}_*); see README.md.",
+    )
+    parser.add_argument("--transport", choices=["stdio", "http"], default="stdio",
+                        help="stdio (default) or Streamable HTTP")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000)")
+    parser.add_argument("--base-url", default=None,
+                        help=f"the API's base URL (or {setting(prefix, 'BASE_URL')}); default: the document's server")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help=f"seconds to wait for the API to answer (or {setting(prefix, 'TIMEOUT')}; default 60)")
+    parser.add_argument("--max-response-chars", type=int, default=None,
+                        help=f"cut longer text responses, saying how much was left out "
+                             f"(or {setting(prefix, 'MAX_RESPONSE_CHARS')}; default 100000)")
+    parser.add_argument("--mode", choices=MODES, default=None,
+                        help=f"tools: one tool per operation; discovery: three tools that search, describe and "
+                             f"call operations (or {setting(prefix, 'MODE')}; default {index['mode']})")
+    parser.add_argument("--toolsets", default=None,
+                        help=f"expose only these comma-separated groups of operations "
+                             f"(or {setting(prefix, 'TOOLSETS')}; default: all); --list-toolsets shows them")
+    parser.add_argument("--list-toolsets", action="store_true", help="print the toolsets and exit")
+    parser.add_argument("--version", action="version", version=f"{name} {version}")
+    return parser
+
+
+def mode_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> str:
+    variable = setting(index["envPrefix"], "MODE")
+    mode = args.mode or environ.get(variable) or index["mode"]
+    if mode not in MODES:
+        raise OptionError(f"{variable} must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode
+
+
+def toolsets_from(args: argparse.Namespace, index: IndexData,
+                  environ: Mapping[str, str] = os.environ) -> frozenset[str] | None:
+    """The toolsets chosen with --toolsets (or the environment); None: all."""
+    raw = args.toolsets if args.toolsets is not None else environ.get(setting(index["envPrefix"], "TOOLSETS"))
+    if raw is None or raw.strip() in ("", "all"):
+        return None
+    chosen = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    known = index["toolsets"]
+    unknown = sorted(chosen - set(known))
+    if unknown:
+        raise OptionError(f"unknown toolset {', '.join(unknown)}; the toolsets are: {', '.join(known)}")
+    return chosen
+
+
+def settings_from(args: argparse.Namespace, index: IndexData, version: str,
+                  environ: Mapping[str, str] = os.environ) -> Settings:
+    prefix = index["envPrefix"]
+    base_url = args.base_url or environ.get(setting(prefix, "BASE_URL")) or index["baseUrl"]
+    if not base_url:
+        raise OptionError(
+            f"no base URL for the API: {index['baseUrlNote']}.\n"
+            f"Pass the API's absolute URL with --base-url (or set {setting(prefix, 'BASE_URL')})."
+        )
+    if not base_url.startswith(("http://", "https://")):
+        raise OptionError(f"the base URL {base_url!r} must start with http:// or https://")
+    timeout = _positive(args.timeout, environ, prefix, "TIMEOUT", float, 60.0, "a number of seconds")
+    max_text = _positive(args.max_response_chars, environ, prefix, "MAX_RESPONSE_CHARS", int, 100_000,
+                         "a number of characters")
+    return Settings(base_url=base_url, timeout=timeout, max_text=max_text, user_agent=f"{index['name']}/{version}")
+
+
+def _positive(given: Number | None, environ: Mapping[str, str], prefix: str, name: str,
+              kind: Callable[[str], Number], default: Number, meaning: str) -> Number:
+    """A positive setting from its option, else its environment variable, else the default."""
+    value = given
+    if value is None:
+        variable = setting(prefix, name)
+        raw = environ.get(variable)
+        try:
+            value = kind(raw) if raw else default
+        except ValueError:
+            raise OptionError(f"{variable} must be {meaning}, not {raw!r}") from None
+    if value <= 0:
+        raise OptionError(f"{name.lower().replace('_', '-')} must be a positive number")
+    return value

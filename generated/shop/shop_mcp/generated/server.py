@@ -1,0 +1,156 @@
+"""The MCP server: the low-level `mcp` Server over stdio or Streamable HTTP, and the command line.
+
+A generated package's console script is this module's `main`. Everything it needs to know about
+the API comes from the data next to it: `index.json` at start, `tools.json` when the tools are
+first needed. The package's own `overrides.py` (a sibling of this folder) is loaded if present.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .caller import Caller, Settings
+from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
+from .options import OptionError, mode_from, parser, settings_from, toolsets_from
+from .surface import Surface, SurfaceError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from mcp import types
+    from mcp.server import Server
+
+
+class ToolSurface(Protocol):
+    """What the server serves: the tools of tools mode (Surface) or the three of discovery mode."""
+
+    definitions: list[Any]
+
+    def knows(self, name: str) -> bool: ...
+
+    def input_schema(self, name: str) -> dict[str, Any] | None: ...
+
+    async def call(self, name: str, arguments: Any) -> types.CallToolResult: ...
+
+    async def close(self) -> None: ...
+
+
+def create_server(surface: ToolSurface, index: IndexData, version: str) -> Server[Any]:
+    from mcp import types
+    from mcp.server import Server
+    from mcp.shared.exceptions import MCPError
+
+    listing: list[types.ListToolsResult] = []
+
+    async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
+        if not listing:
+            tools = [types.Tool.model_validate(d) for d in surface.definitions]
+            listing.append(types.ListToolsResult(tools=tools))
+        return listing[0]
+
+    async def call_tool(ctx: Any, params: Any) -> types.CallToolResult:
+        if not surface.knows(params.name):
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+        return await surface.call(params.name, params.arguments)
+
+    return Server(
+        index["name"],
+        version=version,
+        instructions=index["instructions"],
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        get_tool_input_schema=surface.input_schema,
+    )
+
+
+def load_catalog(data: bytes) -> Catalog:
+    """The precomputed tools. The collector is paused while they load and then told to leave them
+    alone (they live as long as the process): rescanning them dominates start-up for large APIs."""
+    gc.disable()
+    try:
+        catalog = Catalog.from_json(data)
+    finally:
+        gc.enable()
+    gc.freeze()
+    return catalog
+
+
+def build_surface(index: IndexData, mode: str, toolsets: frozenset[str] | None,
+                  make_tools: Callable[[], Surface]) -> ToolSurface:
+    if mode != "discovery":
+        return make_tools()
+    from .discovery import Discovery
+
+    groups = sorted(toolsets) if toolsets is not None else list(index["toolsets"])
+    operations = sum(index["toolsets"][g]["tools"] for g in groups) if toolsets is not None else index["tools"]
+    return Discovery(index["title"], operations, groups, make_tools)
+
+
+async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurface) -> None:
+    try:
+        if args.transport == "http":
+            import uvicorn
+
+            app = server.streamable_http_app(stateless_http=True, host=args.host)
+            config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+            await uvicorn.Server(config).serve()
+        else:
+            from mcp.server.stdio import stdio_server
+
+            async with stdio_server() as (read_stream, write_stream):
+                await server.run(read_stream, write_stream, server.create_initialization_options())
+    finally:
+        await surface.close()
+
+
+def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: Any, version: str,
+        argv: Sequence[str] | None = None) -> None:
+    """The command line of a server for `index`, whose catalog `read_catalog_bytes` reads on demand."""
+    import anyio
+
+    args = parser(index, version).parse_args(argv)
+    if args.list_toolsets:
+        for name, group in index["toolsets"].items():
+            print(f"{name}\t{group['tools']} tools\t{group.get('description', '')}".rstrip())
+        return
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    try:
+        settings = settings_from(args, index, version)
+        toolsets = toolsets_from(args, index)
+        mode = mode_from(args, index)
+
+        def make_tools() -> Surface:
+            catalog = load_catalog(read_catalog_bytes())
+            return Surface(catalog, Caller(catalog.schemes, settings, hooks=overrides), overrides, toolsets)
+
+        surface = build_surface(index, mode, toolsets, make_tools)
+    except (OptionError, SurfaceError, CatalogError) as exc:
+        raise SystemExit(f"{index['name']}: {exc}") from None
+    try:
+        anyio.run(serve, args, create_server(surface, index, version), surface)
+    except KeyboardInterrupt:
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The generated package's console script: its data beside this module, its overrides beside this folder."""
+    data = resources.files(__package__)
+    index = read_index(data.joinpath(INDEX_FILE).read_bytes())
+    package = __package__.rpartition(".")[0]
+    version = str(getattr(sys.modules.get(package) or importlib.import_module(package), "__version__", "0"))
+    try:
+        overrides = importlib.import_module(f"{package}.overrides")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{package}.overrides":
+            raise
+        overrides = None
+    run(index, data.joinpath(CATALOG_FILE).read_bytes, overrides, version, argv)
+
+
+__all__ = ["Settings", "create_server", "main", "run"]
