@@ -329,9 +329,12 @@ def extension_change(value: Any, pointer: str) -> tuple[OperationChange | None, 
     return change, problems.items
 
 
-def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
+def _read_toml(path: Path) -> tuple[dict[str, Any], str, bytes]:
+    """The file's TOML data, its text and its bytes (the manifest records their hash): read once."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        # Newlines as text mode reads them: \r\n and \r become \n.
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except OSError as exc:
         raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", f"cannot read the configuration: {exc.strerror or exc}",
                                            None, "check the --config path", str(path))]) from None
@@ -339,7 +342,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", "the configuration is not UTF-8 text",
                                            None, None, str(path))]) from None
     try:
-        return tomllib.loads(text), text
+        return tomllib.loads(text), text, raw
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -349,34 +352,51 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
                                            "see https://toml.io for the syntax", str(path), line)]) from None
 
 
-def find_config(spec_source: str) -> Path | None:
-    """The configuration beside a local spec: rest2mcp.toml, else a pyproject.toml with [tool.rest2mcp]."""
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: Config
+    path: Path | None = None  # the file read, if any
+    raw: bytes | None = None  # its bytes, as read (the manifest records their hash)
+
+
+def _pyproject_table(data: dict[str, Any]) -> Any:
+    tool = data.get("tool")
+    return tool.get("rest2mcp") if isinstance(tool, dict) else None
+
+
+def _beside(spec_source: str) -> tuple[Path, tuple[dict[str, Any], str, bytes] | None] | None:
+    """The configuration file beside a local spec: rest2mcp.toml, else a pyproject.toml with
+    [tool.rest2mcp] (returned with its contents, since finding it meant reading it)."""
     if "://" in spec_source:
         return None
     # Relative to the spec as given (not resolved), so the manifest records the same path on
     # every machine.
     folder = Path(spec_source).parent
     if (folder / CONFIG_FILE).is_file():
-        return folder / CONFIG_FILE
+        return folder / CONFIG_FILE, None
     pyproject = folder / "pyproject.toml"
     if pyproject.is_file():
         try:
-            if "rest2mcp" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
-                return pyproject
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            contents = _read_toml(pyproject)
+        except GenerationFailed:  # someone else's file: not a configuration
             return None
+        if _pyproject_table(contents[0]) is not None:
+            return pyproject, contents
     return None
 
 
-def load_config(path: Path | None) -> Config:
-    """The configuration in `path` (a rest2mcp.toml, or a pyproject.toml's [tool.rest2mcp]); none: defaults."""
-    if path is None:
-        return Config()
-    data, text = _read_toml(path)
+def load_config(spec_source: str, explicit: Path | None = None) -> LoadedConfig:
+    """The configuration for a spec: `explicit` (a rest2mcp.toml, or a pyproject.toml's
+    [tool.rest2mcp]), else the one beside the spec, else the defaults. Each file is read once."""
+    found = (explicit, None) if explicit is not None else _beside(spec_source)
+    if found is None:
+        return LoadedConfig(Config())
+    path, contents = found
+    data, text, raw = contents if contents is not None else _read_toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("rest2mcp")
+        data = _pyproject_table(data)
         if not isinstance(data, dict):
             raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", "no [tool.rest2mcp] table", None,
                                                "add [tool.rest2mcp] or pass a rest2mcp.toml", str(path))])
         text = ""  # line numbers would point into other tables
-    return parse_config(data, str(path), text)
+    return LoadedConfig(parse_config(data, str(path), text), path, raw)
