@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from rest2mcp import __version__
+from rest2mcp.emit.catalog import catalog
 from rest2mcp.mapping.ir import Api, SecurityScheme
 
 PACKAGE_VERSION = "0.1.0"
@@ -89,15 +90,6 @@ def instructions(api: Api) -> str:
         text += f" (version {api.version})"
     text += ". Each tool is one API operation; arguments are validated before the request is sent."
     return text
-
-
-def catalog(api: Api) -> dict[str, Any]:
-    """The data the generated server loads at start: tools/list entries, request plans, schemes."""
-    return {
-        "tools": [tool.definition() for tool in api.tools],
-        "plans": {tool.name: tool.plan() for tool in api.tools},
-        "schemes": {scheme.key: scheme.plan() for scheme in api.used_schemes()},
-    }
 
 
 def toolset_index(api: Api) -> dict[str, Any]:
