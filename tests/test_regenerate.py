@@ -13,8 +13,8 @@ import pytest
 import yaml
 from conftest import SPECS, child_env
 from mcp import StdioServerParameters
-from rest2mcp.writing import manifest as writing
 from rest2mcp.pipeline import Options, generate, plan, prepare
+from rest2mcp.writing import manifest as writing
 from rest2mcp.writing.manifest import MANIFEST, OwnershipConflict, read_manifest, sha256
 from test_e2e import run, text_of
 from upstream import Reply, Upstream
