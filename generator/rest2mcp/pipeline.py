@@ -19,7 +19,8 @@ from rest2mcp.mapping.ir import Api
 from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.mapping.operations import build_api
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
-from rest2mcp.surface.config import MODES, load_config
+from rest2mcp.surface.config import MODES
+from rest2mcp.surface.config_file import load_config
 from rest2mcp.writing.manifest import WritePlan, WriteReport, apply_plan, plan_write, sha256
 
 MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets
