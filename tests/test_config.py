@@ -3,6 +3,7 @@ the reports for what is wrong or matches nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -181,6 +182,34 @@ def test_pyproject_table_and_explicit_path(tmp_path):
     elsewhere.write_text('[include]\nmethods = ["post"]\n')
     assert sorted(tools(spec, config_path=str(elsewhere))) == ["createOrder", "createProduct"]
     assert prepare(str(spec), Options(mode="tools")).api.mode == "tools"  # the command line wins
+
+
+def test_the_configuration_file_is_read_once_and_hashed_as_read(tmp_path, monkeypatch):
+    spec = shop(tmp_path / "toml", '[include]\r\ntags = ["orders"]\r\n')
+    found = shop(tmp_path / "pyproject", '[tool.rest2mcp]\nmode = "discovery"\n', config_name="pyproject.toml")
+    other = shop(tmp_path / "other", '[tool.black]\nline-length = 100\n', config_name="pyproject.toml")
+    reads: list[str] = []
+    for method in ("read_bytes", "read_text"):
+        original = getattr(Path, method)
+
+        def counted(self, *args, _original=original, **kwargs):
+            if self.suffix == ".toml" and tmp_path in Path(self).absolute().parents:
+                reads.append(self.name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, method, counted)
+    generated = prepare(str(spec), Options())
+    assert reads == ["rest2mcp.toml"]
+    assert sorted(t.name for t in generated.api.tools) == ["cancelOrder", "createOrder", "listOrders"]
+    raw = (tmp_path / "toml" / "rest2mcp.toml").read_bytes()
+    assert b"\r\n" in raw
+    assert generated.header["config_file"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    reads.clear()
+    assert prepare(str(found), Options()).api.mode == "discovery"
+    assert reads == ["pyproject.toml"]
+    reads.clear()
+    unrelated = prepare(str(other), Options())  # a pyproject without [tool.rest2mcp] is not a configuration
+    assert reads == ["pyproject.toml"] and "config_file" not in unrelated.header
 
 
 def test_unknown_keys_and_wrong_types_are_errors_with_lines(tmp_path):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,11 +18,14 @@ from rest2mcp.diagnostics import GenerationFailed
 from rest2mcp.diff.surface_diff import (
     diff_command,
     diff_surfaces,
+    find_catalog,
     load_surface,
     render_table,
     surface_from_catalog,
     to_json,
 )
+from rest2mcp.emit import models, render
+from rest2mcp.pipeline import Options, prepare
 
 SAMPLE = CORPUS / "sample"
 PETSTORE = SAMPLE / "47-swagger_petstore_openapi.yaml"  # OpenAPI 3.0.4, 19 operations
@@ -325,6 +330,84 @@ def test_folder_without_a_package_and_a_broken_spec_are_refused(tmp_path):
         diff_command(str(SPECS / "broken" / "bad-yaml.yaml"), str(SPECS / "petstore.yaml"))
     with pytest.raises(ValueError):
         diff_command(str(SPECS / "petstore.yaml"), str(SPECS / "petstore.yaml"), fail_on="warnings")
+
+
+def petstore_copy(tmp_path: Path, catalog: dict | str | None = None, place: str = "tools.json") -> Path:
+    """The committed petstore package, its catalog replaced by `catalog` (the committed one when
+    None) and written to `place` in the module folder."""
+    copy = tmp_path / "petstore"
+    shutil.copytree(GENERATED / "petstore", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    module = copy / "petstore_mcp"
+    committed = json.loads((module / "generated" / "tools.json").read_text(encoding="utf-8"))
+    (module / "generated" / "tools.json").unlink()
+    data = committed if catalog is None else catalog
+    (module / place).parent.mkdir(exist_ok=True)
+    (module / place).write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return copy
+
+
+def test_catalogs_of_every_known_format_version_and_layout(tmp_path):
+    committed = json.loads((GENERATED / "petstore" / "petstore_mcp" / "generated" / "tools.json").read_text())
+    spec = str(SPECS / "petstore.yaml")
+    # Format version 1 had no formatVersion key.
+    first = {k: v for k, v in committed.items() if k != "formatVersion"}
+    old = petstore_copy(tmp_path / "v1", first)
+    assert set(load_surface(str(old)).tools) == {"listPets", "createPet", "showPetById", "deletePet"}
+    text, code = diff_command(str(old), spec, fail_on="any")
+    assert code == 0 and "No changes in the tool surface." in text, text
+    # Packages of format version 2 keep it in MODULE/generated/; the package and its module folder both work.
+    new = petstore_copy(tmp_path / "next", place="generated/tools.json")
+    assert diff_command(spec, str(new), fail_on="any")[1] == 0
+    assert diff_command(str(old), str(new / "petstore_mcp"), fail_on="any")[1] == 0
+    assert find_catalog(new) == new / "petstore_mcp" / "generated" / "tools.json"
+    # A change shows through either layout.
+    first["tools"] = [t for t in first["tools"] if t["name"] != "deletePet"]
+    fewer = petstore_copy(tmp_path / "fewer", first, place="generated/tools.json")
+    assert changes(report(str(fewer), str(old))) == {"deletePet": [("compatible", "tool-added", "")]}
+
+
+@pytest.mark.parametrize("catalog,message", [
+    ({"formatVersion": 99, "tools": [], "plans": {}}, "format version 99, newer than this reader's"),
+    ({"formatVersion": "2", "tools": [], "plans": {}}, "invalid formatVersion: '2'"),
+    ([], "not a JSON object"),
+    ("{not json", "not valid JSON"),
+    ({"tools": {}, "plans": {}}, "not a tool catalog"),
+    ({"tools": [7, {"name": "x"}], "plans": {"x": {}}}, "no request plan for [7]"),
+    ({"tools": [{"name": "x"}], "plans": {"x": "GET /x"}}, "the plan of 'x' is no object"),
+], ids=["newer", "bad-version", "array", "not-json", "tools-not-a-list", "tool-not-an-object", "plan-not-an-object"])
+def test_a_newer_or_broken_catalog_is_refused_with_the_reason(tmp_path, catalog, message):
+    folder = petstore_copy(tmp_path, catalog)
+    with pytest.raises(GenerationFailed) as refused:
+        diff_command(str(folder), str(SPECS / "petstore.yaml"))
+    [diagnostic] = refused.value.diagnostics
+    assert diagnostic.code == "E101" and message in diagnostic.message
+    assert diagnostic.source == str(folder / "petstore_mcp" / "tools.json")
+
+
+def test_the_cli_refuses_a_newer_catalog_without_a_traceback(tmp_path):
+    folder = petstore_copy(tmp_path, {"formatVersion": 99, "tools": [], "plans": {}})
+    result = subprocess.run([sys.executable, "-m", "rest2mcp", "diff", str(folder), str(SPECS / "petstore.yaml")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stdout
+    assert "error[E101]" in result.stderr and "format version 99" in result.stderr and "upgrade rest2mcp" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_spec_is_diffed_without_rendering_templates_or_typed_models(tmp_path, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the diff of a spec needs no package files")
+
+    monkeypatch.setattr(render, "render", forbidden)
+    monkeypatch.setattr(models, "typed_models", forbidden)
+
+    def edit(document):
+        del document["paths"]["/pet/findByStatus"]
+
+    old, new = versions(tmp_path, PETSTORE, edit)
+    assert changes(report(old, new)) == {"findPetsByStatus": [("breaking", "tool-removed", "")]}
+    assert exit_code(str(SPECS / "petstore.yaml"), str(GENERATED / "petstore"), fail_on="any") == 0
+    with pytest.raises(AssertionError):  # the guard holds for generation
+        prepare(str(SPECS / "petstore.yaml"), Options())
 
 
 def tool_catalog(input_schema: dict, output_schema: dict | None = None) -> dict:

@@ -13,7 +13,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from rest2mcp.diagnostics import Diagnostics
 from rest2mcp.document.refs import Resolver
-from rest2mcp.schemas.convert import DocumentSchemas, SchemaConverter, object_shape
+from rest2mcp.schemas.convert import SchemaConverter
+from rest2mcp.schemas.defs import DocumentSchemas
+from rest2mcp.schemas.shapes import object_shape
 
 S = "#/components/schemas/"
 

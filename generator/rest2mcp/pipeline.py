@@ -1,4 +1,5 @@
-"""The whole pipeline as plain functions: load -> validate -> build IR -> render -> write."""
+"""The whole pipeline as plain functions: analyze (load, validate, configuration, IR) -> emit
+(templates, catalog, typed models) -> write. `prepare` is the first two, `generate` all three."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from rest2mcp.document import swagger2
 from rest2mcp.document.bundling import bundle
 from rest2mcp.document.loading import LoadedDocument, load
 from rest2mcp.document.validation import openapi_version, validate
-from rest2mcp.emit.models import typed_models
-from rest2mcp.emit.render import render, scaffold_paths
+from rest2mcp.emit import models, render
 from rest2mcp.mapping.ir import Api
 from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.mapping.operations import build_api
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
-from rest2mcp.surface.config import MODES, find_config, load_config
+from rest2mcp.surface.config import MODES
+from rest2mcp.surface.config_file import load_config
 from rest2mcp.writing.manifest import WritePlan, WriteReport, apply_plan, plan_write, sha256
 
 MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets
@@ -81,11 +82,26 @@ def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagn
     return loaded, version, diagnostics
 
 
-def prepare(source: str, options: Options) -> Generated:
-    """Everything but writing: the IR and the files, in memory."""
+@dataclass
+class Analysis:
+    """What a spec and its configuration say, before any file is produced."""
+
+    source: str
+    loaded: LoadedDocument  # as read, validated and bundled (a 2.0 document stays 2.0 here)
+    document: dict  # the OpenAPI 3.x document the IR was built from
+    api: Api
+    diagnostics: list[Diagnostic]  # located in the document as read
+    config_file: Path | None
+    config_sha256: str | None
+
+
+def analyze(source: str, options: Options) -> Analysis:
+    """Load, validate and read the configuration, then build the IR; raises GenerationFailed on
+    errors (and, with --strict, on warnings)."""
     check_options(options)
-    config_file = Path(options.config_path) if options.config_path else find_config(source)
-    config = load_config(config_file)
+    explicit = Path(options.config_path) if options.config_path else None
+    loaded_config = load_config(source, explicit)
+    config = loaded_config.config
     if options.mode:
         config = replace(config, mode=options.mode)
     loaded, version, diagnostics = validated(source, options)
@@ -107,41 +123,83 @@ def prepare(source: str, options: Options) -> Generated:
         output_schema_limit=options.output_schema_limit,
         config=config,
     )
+    _suggest_fewer_tools(api, diagnostics)
+    api = _base_url(api, options, diagnostics)
+    analysis = Analysis(source, loaded, document, api, [], loaded_config.path,
+                        sha256(loaded_config.raw) if loaded_config.raw is not None else None)
+    analysis.diagnostics = _strict(options, located(analysis, diagnostics))
+    return analysis
+
+
+def _suggest_fewer_tools(api: Api, diagnostics: Diagnostics) -> None:
     if len(api.tools) > MANY_TOOLS and api.mode == "tools":
         diagnostics.add(Severity.INFO, "I601", f"{len(api.tools)} tools: many MCP clients handle at most 40-128 "
                         "tools and slow down on large tool lists", None,
                         "generate with --mode discovery (three tools that search, describe and call every operation), "
                         "start the server with --toolsets, or select operations in rest2mcp.toml")
+
+
+def _base_url(api: Api, options: Options, diagnostics: Diagnostics) -> Api:
+    """--base-url replaces the document's; without either, the server needs one at start."""
     if options.base_url:
-        api = Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
-    elif api.base_url is None and api.tools:  # a package with no tools calls nothing
+        return Api(**{**api.__dict__, "base_url": options.base_url.rstrip("/"), "base_url_note": None})
+    if api.base_url is None and api.tools:  # a package with no tools calls nothing
         diagnostics.add(Severity.INFO, "I602", f"no base URL for the API: {api.base_url_note}", None,
                         f"start the server with --base-url URL (or set {api.env_prefix}_BASE_URL), "
                         "or generate with --base-url")
-    files = render(api, spec_name_of(source))
-    if options.models:
-        models = typed_models(document, diagnostics)
-        if models is not None:
-            files = dict(sorted({**files, f"{api.module}/models.py": models.encode("utf-8")}.items()))
-    if loaded.document is not document:
+    return api
+
+
+def located(analysis: Analysis, diagnostics: Diagnostics) -> list[Diagnostic]:
+    """Diagnostics about `analysis.document` with pointers and lines in the document as read."""
+    if analysis.loaded.document is not analysis.document:  # lifted from Swagger 2.0
         diagnostics.items = [replace(d, pointer=swagger2.original_pointer(d.pointer)) if d.pointer else d
                              for d in diagnostics.items]
-    located = _located(diagnostics, loaded)
-    if options.strict and any(d.severity is Severity.WARNING for d in located):
+    return _located(diagnostics, analysis.loaded)
+
+
+def _strict(options: Options, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics; with --strict, GenerationFailed when any is a warning (warnings become errors)."""
+    if options.strict and any(d.severity is Severity.WARNING for d in diagnostics):
         raise GenerationFailed(
             [Diagnostic(Severity.ERROR, d.code, d.message, d.pointer, d.hint, d.source, d.line)
-             if d.severity is Severity.WARNING else d for d in located]
+             if d.severity is Severity.WARNING else d for d in diagnostics]
         )
+    return diagnostics
+
+
+def emit(analysis: Analysis, options: Options) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The package's files, and what typed models cost (a warning when they cannot be made)."""
+    api = analysis.api
+    files = render.render(api, spec_name_of(analysis.source))
+    diagnostics = Diagnostics(source=analysis.source)
+    if options.models:
+        code = models.typed_models(analysis.document, diagnostics)
+        if code is not None:
+            files = dict(sorted({**files, f"{api.module}/models.py": code.encode("utf-8")}.items()))
+    return files, located(analysis, diagnostics)
+
+
+def manifest_header(analysis: Analysis, options: Options) -> dict:
+    """What the manifest records about this run (no timestamps: output is deterministic)."""
     settings = _config(options)
     header = {
         "generator": f"rest2mcp {__version__}",
-        "spec": {"source": source, "sha256": sha256(loaded.text.encode("utf-8"))},
+        "spec": {"source": analysis.source, "sha256": sha256(analysis.loaded.text.encode("utf-8"))},
         "config": settings,
         "config_sha256": sha256(json.dumps(settings, sort_keys=True).encode()),
     }
-    if config_file is not None:
-        header["config_file"] = {"path": config_file.as_posix(), "sha256": sha256(config_file.read_bytes())}
-    return Generated(api, files, located, header)
+    if analysis.config_file is not None:
+        header["config_file"] = {"path": analysis.config_file.as_posix(), "sha256": analysis.config_sha256}
+    return header
+
+
+def prepare(source: str, options: Options) -> Generated:
+    """Everything but writing: the IR and the files, in memory."""
+    analysis = analyze(source, options)
+    files, emitted = emit(analysis, options)
+    diagnostics = _strict(options, analysis.diagnostics + emitted)
+    return Generated(analysis.api, files, diagnostics, manifest_header(analysis, options))
 
 
 def spec_name_of(source: str) -> str:
@@ -158,7 +216,7 @@ def _config(options: Options) -> dict:
 
 
 def plan(generated: Generated, out_dir: Path) -> WritePlan:
-    return plan_write(out_dir, generated.files, scaffold_paths(generated.api), generated.header)
+    return plan_write(out_dir, generated.files, render.scaffold_paths(generated.api), generated.header)
 
 
 def generate(source: str, out_dir: Path, options: Options, force: bool = False) -> tuple[Generated, WriteReport]:

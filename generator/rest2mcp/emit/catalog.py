@@ -1,4 +1,7 @@
-"""The IR to the catalog the generated server reads: the one writer of `runtime.catalog`'s formats."""
+"""The IR to the catalog the generated server reads: the one writer of `runtime.catalog`'s formats.
+
+Built from the IR alone, without templates: `rest2mcp diff` compares catalogs of specs this way.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from rest2mcp.document.refs import Resolver
 from rest2mcp.mapping.ir import Body
 from rest2mcp.mapping.text_bodies import document_hint
 from rest2mcp.runtime.media import FORM, is_json, is_yaml, media_base
-from rest2mcp.schemas.convert import SchemaConverter, object_shape, untyped, without_null
+from rest2mcp.schemas.convert import SchemaConverter
+from rest2mcp.schemas.shapes import object_shape, untyped, without_null
 
 
 class UnsupportedBody(Exception):

@@ -18,7 +18,8 @@ from rest2mcp.mapping.naming import NameRequest, argument_name, assign_tool_name
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.mapping.security import map_schemes, requirements
-from rest2mcp.schemas.convert import DocumentSchemas, SchemaConverter, used_defs
+from rest2mcp.schemas.convert import SchemaConverter
+from rest2mcp.schemas.defs import DocumentSchemas, used_defs
 from rest2mcp.surface.config import Config
 from rest2mcp.surface.selection import shape
 from rest2mcp.text import cap

@@ -9,7 +9,8 @@ from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.document.refs import Resolver
 from rest2mcp.mapping.ir import Argument
 from rest2mcp.runtime.media import HEADER_VALUE_PATTERN
-from rest2mcp.schemas.convert import SchemaConverter, untyped, without_null
+from rest2mcp.schemas.convert import SchemaConverter
+from rest2mcp.schemas.shapes import untyped, without_null
 
 DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 # The styles each location accepts: OpenAPI's, plus the delimited ones Swagger 2.0's collectionFormat

@@ -9,7 +9,9 @@ from typing import Any
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.document.refs import Resolver
 from rest2mcp.runtime.media import is_json
-from rest2mcp.schemas.convert import SchemaConverter, object_shape, used_defs
+from rest2mcp.schemas.convert import SchemaConverter
+from rest2mcp.schemas.defs import used_defs
+from rest2mcp.schemas.shapes import object_shape
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,24 @@ What changes on the way:
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Literal
-from urllib.parse import unquote
 
-from rest2mcp.diagnostics import Diagnostics
-from rest2mcp.document.refs import Resolver, UnresolvableRef
+from rest2mcp.document.refs import UnresolvableRef
+from rest2mcp.schemas.defs import DocumentSchemas
+from rest2mcp.schemas.keywords import (
+    BOOLEANS,
+    JSON_TYPES,
+    NON_NEGATIVE_INT,
+    NUMBERS,
+    OUTPUT_DROPPED,
+    SCHEMA_KEYWORDS,
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    STRINGS,
+    is_number,
+    matches_type,
+    regex_ok,
+)
 from rest2mcp.schemas.unions import pin_variants
 from rest2mcp.text import cap
 
@@ -35,167 +47,6 @@ INLINE_LIMIT = 2000
 # A property's description or title beyond this is cut (at a sentence end when one is near): every
 # tools/list carries it, and long reference prose helps the model less than it costs.
 SCHEMA_TEXT_LIMIT = 500
-
-JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
-
-_SCHEMA_KEYWORDS = ("items", "additionalProperties", "not", "contains", "propertyNames",
-                    "if", "then", "else", "unevaluatedProperties", "unevaluatedItems")
-_SCHEMA_MAP_KEYWORDS = ("properties", "patternProperties", "dependentSchemas")
-_SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_NON_NEGATIVE_INT = ("maxLength", "minLength", "maxItems", "minItems", "maxProperties",
-                     "minProperties", "maxContains", "minContains")
-_NUMBERS = ("maximum", "minimum")
-_STRINGS = ("title", "description", "format", "contentMediaType", "contentEncoding")
-_BOOLEANS = ("uniqueItems", "deprecated")
-# Validation keywords an output schema does not assert (see the module docstring).
-_OUTPUT_DROPPED = {"required", "enum", "const", "pattern", "minLength", "maxLength", "minimum",
-                   "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems",
-                   "maxItems", "uniqueItems", "minProperties", "maxProperties", "dependentRequired",
-                   "minContains", "maxContains", "propertyNames", "not", "unevaluatedProperties",
-                   "unevaluatedItems"}
-
-_PY_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "array": (list,), "object": (dict,), "null": (type(None),),
-}
-
-
-def matches_type(value: Any, json_type: str) -> bool:
-    if json_type in ("integer", "number") and isinstance(value, bool):
-        return False
-    if json_type == "integer" and isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, _PY_TYPES.get(json_type, (object,)))
-
-
-# Python-only syntax an ECMA-262 engine (what JSON Schema prescribes) rejects.
-_PYTHON_ONLY_REGEX = re.compile(r"\(\?P[<=]|\(\?[aiLmsux-]+[:)]|\(\?#|\\[AZ]")
-
-
-def regex_ok(pattern: Any) -> bool:
-    """A pattern both Python's `re` and ECMA-262 engines accept (as far as can be told cheaply)."""
-    if not isinstance(pattern, str) or _PYTHON_ONLY_REGEX.search(pattern):
-        return False
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
-    return True
-
-
-class DocumentSchemas:
-    """Per-document caches: which references are cyclic, and converted non-cyclic targets."""
-
-    def __init__(self, resolver: Resolver, version: str, diagnostics: Diagnostics):
-        self.resolver = resolver
-        self.version = version
-        self.diagnostics = diagnostics
-        self._edges: dict[str, set[str]] = {}
-        self._cyclic: dict[str, bool] = {}
-        # (ref, direction) -> (converted target, the cyclic refs its `$defs` references need)
-        self.converted: dict[tuple[str, str], tuple[dict[str, Any], frozenset[str]]] = {}
-        self.sizes: dict[tuple[str, str], int] = {}  # JSON size of each converted target
-        self._def_names: dict[str, str] = {}
-        self._warned: set[tuple[str, str]] = set()
-
-    def def_name(self, ref: str) -> str:
-        """The `$defs` name of a cyclic reference: one per document, so cached schemas stay valid."""
-        if ref not in self._def_names:
-            name = base = _def_name(ref)
-            taken = set(self._def_names.values())
-            counter = 2
-            while name in taken:
-                name = f"{base}_{counter}"
-                counter += 1
-            self._def_names[ref] = name
-        return self._def_names[ref]
-
-    def warn_once(self, code: str, message: str, pointer: str) -> None:
-        if (code, pointer) not in self._warned:
-            self._warned.add((code, pointer))
-            self.diagnostics.warning(code, message, pointer)
-
-    def _refs_in(self, ref: str) -> set[str]:
-        if ref not in self._edges:
-            found: set[str] = set()
-            _collect_refs(self.resolver.lookup(ref), found)
-            self._edges[ref] = found
-        return self._edges[ref]
-
-    def is_cyclic(self, ref: str) -> bool:
-        """True when `ref` can reach itself through the references of its target."""
-        if ref not in self._cyclic:
-            seen: set[str] = set()
-            stack = list(self._refs_in(ref))
-            cyclic = False
-            while stack:
-                current = stack.pop()
-                if current == ref:
-                    cyclic = True
-                    break
-                if current in seen:
-                    continue
-                seen.add(current)
-                try:
-                    stack.extend(self._refs_in(current))
-                except UnresolvableRef:
-                    continue
-            self._cyclic[ref] = cyclic
-        return self._cyclic[ref]
-
-
-_VALUE_KEYWORDS = {"example", "examples", "default", "enum", "const"}  # their values are data, not schemas
-
-
-def _collect_refs(schema: Any, found: set[str]) -> None:
-    """References reachable from a schema through its subschemas (property names are never keywords)."""
-    if not isinstance(schema, dict):
-        return
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        found.add(ref)
-    for key, value in schema.items():
-        if key in _VALUE_KEYWORDS or key.startswith("x-"):
-            continue
-        if key in _SCHEMA_MAP_KEYWORDS or key in ("$defs", "definitions"):
-            if isinstance(value, dict):
-                for sub in value.values():
-                    _collect_refs(sub, found)
-        elif isinstance(value, list):
-            for item in value:
-                _collect_refs(item, found)
-        else:
-            _collect_refs(value, found)
-
-
-def used_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """The entries of `defs` that `schema` reaches (directly or through other entries), sorted."""
-    used: set[str] = set()
-    stack: list[Any] = [{k: v for k, v in schema.items() if k != "$defs"}]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                name = ref[len("#/$defs/"):]
-                if name not in used and name in defs:
-                    used.add(name)
-                    stack.append(defs[name])
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return {name: defs[name] for name in sorted(used)}
-
-
-def _def_name(ref: str) -> str:
-    """A readable name: the pointer's last key. A schema from another file is bundled under one key
-    "<file>#<pointer>" (see bundling.py): its name is the last key of that pointer, or the file's
-    name when the whole file is the schema ("common/Error.yaml#" -> "Error")."""
-    last = unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
-    if "#" in last:
-        file, _, fragment = last.rpartition("#")
-        last = fragment.rstrip("/").rsplit("/", 1)[-1] or file.rsplit("/", 1)[-1].split(".", 1)[0]
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", last)[:64] or "schema"
 
 
 class SchemaConverter:
@@ -301,7 +152,7 @@ class SchemaConverter:
             out = pin_variants(schema, out)
 
         if self.direction == "output":
-            for key in _OUTPUT_DROPPED:
+            for key in OUTPUT_DROPPED:
                 out.pop(key, None)
             if out.get("additionalProperties") is False or out.get("additionalProperties") == {"not": {}}:
                 del out["additionalProperties"]
@@ -339,12 +190,12 @@ class SchemaConverter:
                 self.schemas.warn_once("W303", f"unknown type {value!r} dropped", where)
             if valid:
                 out["type"] = valid[0] if not isinstance(value, list) else list(dict.fromkeys(valid))
-        elif key in _SCHEMA_KEYWORDS:
+        elif key in SCHEMA_KEYWORDS:
             if key == "items" and isinstance(value, list):  # draft-04 tuple form
                 out["prefixItems"] = [self._convert(v, f"{where}/{i}") for i, v in enumerate(value)]
             elif isinstance(value, (dict, bool)):
                 out[key] = self._convert(value, where)
-        elif key in _SCHEMA_MAP_KEYWORDS:
+        elif key in SCHEMA_MAP_KEYWORDS:
             if isinstance(value, dict):
                 converted = {}
                 for name, sub in value.items():
@@ -355,7 +206,7 @@ class SchemaConverter:
                         continue
                     converted[name] = self._convert(sub, f"{where}/{_escape(name)}")
                 out[key] = converted
-        elif key in _SCHEMA_LIST_KEYWORDS:
+        elif key in SCHEMA_LIST_KEYWORDS:
             if isinstance(value, list) and value:
                 out[key] = [self._convert(v, f"{where}/{i}") for i, v in enumerate(value)]
         elif key == "required":
@@ -367,23 +218,23 @@ class SchemaConverter:
         elif key in ("exclusiveMaximum", "exclusiveMinimum"):
             bound = "maximum" if key == "exclusiveMaximum" else "minimum"
             if isinstance(value, bool):
-                if value and _is_number(schema.get(bound)):
+                if value and is_number(schema.get(bound)):
                     out[key] = schema[bound]
-            elif _is_number(value):
+            elif is_number(value):
                 out[key] = value
-        elif key in _NUMBERS:
-            if _is_number(value) and not (schema.get("exclusive" + key.capitalize()) is True):
+        elif key in NUMBERS:
+            if is_number(value) and not (schema.get("exclusive" + key.capitalize()) is True):
                 out[key] = value
         elif key == "multipleOf":
-            if _is_number(value) and value > 0:
+            if is_number(value) and value > 0:
                 out[key] = value
-        elif key in _NON_NEGATIVE_INT:
+        elif key in NON_NEGATIVE_INT:
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 out[key] = value
-        elif key in _STRINGS:
+        elif key in STRINGS:
             if isinstance(value, str):
                 out[key] = cap(value, SCHEMA_TEXT_LIMIT) if key in ("title", "description") else value
-        elif key in _BOOLEANS:
+        elif key in BOOLEANS:
             if isinstance(value, bool):
                 out[key] = value
         elif key == "pattern":
@@ -431,25 +282,6 @@ class SchemaConverter:
         return hidden
 
 
-def untyped(schema: dict[str, Any]) -> bool:
-    """A converted schema that says nothing of the value's type (so null is allowed)."""
-    return not any(k in schema for k in ("type", "anyOf", "oneOf", "allOf", "enum", "const", "$ref", "not"))
-
-
-def without_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """The converted schema without its null alternative; a single remaining alternative is unwrapped."""
-    for key in ("anyOf", "oneOf"):
-        options = schema.get(key)
-        if isinstance(options, list):
-            kept = [o for o in options if o != {"type": "null"}]
-            if len(kept) == 1:
-                outer = {k: v for k, v in schema.items() if k != key}
-                return {**outer, **kept[0]}
-            if len(kept) != len(options):
-                return {**schema, key: kept}
-    return schema
-
-
 def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     outer = {k: schema[k] for k in ("title", "description", "default") if k in schema}
     inner = {k: v for k, v in schema.items() if k not in outer}
@@ -471,41 +303,5 @@ def _string_lists(value: Any) -> bool:
     )
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
-
-
-def object_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[dict[str, Any], list[str]] | None:
-    """(properties, required) when `schema` is a plain object that can be spread into arguments.
-
-    A plain object has named properties and no other structure: allOf members that are
-    themselves plain objects are merged in; a schema with oneOf/anyOf/not, or with extra
-    properties allowed beyond the named ones, is not plain (it stays one `body` argument).
-    """
-    schema = converter.resolve_def(schema)
-    if any(k in schema for k in ("oneOf", "anyOf", "not", "if", "patternProperties")):
-        return None
-    if schema.get("type", "object") != "object":
-        return None
-    additional = schema.get("additionalProperties")
-    if additional not in (None, False, {"not": {}}):
-        return None
-    properties: dict[str, Any] = dict(schema.get("properties") or {})
-    required: list[str] = list(schema.get("required") or [])
-    for member in schema.get("allOf") or []:
-        shape = object_shape(member, converter)
-        if shape is None:
-            return None
-        for name, sub in shape[0].items():
-            if name in properties and properties[name] != sub:
-                properties[name] = {"allOf": [properties[name], sub]}
-            else:
-                properties[name] = sub
-        required.extend(r for r in shape[1] if r not in required)
-    if not properties:
-        return None
-    return properties, required

@@ -1,5 +1,6 @@
 """The tool-surface configuration: `rest2mcp.toml`, `[tool.rest2mcp]` in a pyproject, or an
-operation's `x-mcp` extension. Read and checked here; applied to the tools by shaping.py.
+operation's `x-mcp` extension. Checked here (files are found and read by config_file.py);
+applied to the tools by selection.py.
 
 A configuration file is the user's own: an unknown key or a wrong type is an error (a typo
 must not be silently ignored). An `x-mcp` extension is part of a document the user may not
@@ -10,21 +11,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.runtime.changes import ArgumentChange as RuntimeArgumentChange
 from rest2mcp.runtime.changes import ToolChange
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-CONFIG_FILE = "rest2mcp.toml"
 MODES = ("tools", "discovery")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SELECTOR_KINDS = ("tags", "operations", "paths", "methods")
@@ -353,56 +346,3 @@ def extension_change(value: Any, pointer: str) -> tuple[OperationChange | None, 
     problems = _Problems("", None, Severity.WARNING, pointer)
     change = operation_change(problems, (), value)
     return change, problems.items
-
-
-def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", f"cannot read the configuration: {exc.strerror or exc}",
-                                           None, "check the --config path", str(path))]) from None
-    except UnicodeDecodeError:
-        raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", "the configuration is not UTF-8 text",
-                                           None, None, str(path))]) from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(found.group(1)) if found else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", f"invalid TOML: {message}", None,
-                                           "see https://toml.io for the syntax", str(path), line)]) from None
-
-
-def find_config(spec_source: str) -> Path | None:
-    """The configuration beside a local spec: rest2mcp.toml, else a pyproject.toml with [tool.rest2mcp]."""
-    if "://" in spec_source:
-        return None
-    # Relative to the spec as given (not resolved), so the manifest records the same path on
-    # every machine.
-    folder = Path(spec_source).parent
-    if (folder / CONFIG_FILE).is_file():
-        return folder / CONFIG_FILE
-    pyproject = folder / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            if "rest2mcp" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
-                return pyproject
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return None
-    return None
-
-
-def load_config(path: Path | None) -> Config:
-    """The configuration in `path` (a rest2mcp.toml, or a pyproject.toml's [tool.rest2mcp]); none: defaults."""
-    if path is None:
-        return Config()
-    data, text = _read_toml(path)
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("rest2mcp")
-        if not isinstance(data, dict):
-            raise GenerationFailed([Diagnostic(Severity.ERROR, "E505", "no [tool.rest2mcp] table", None,
-                                               "add [tool.rest2mcp] or pass a rest2mcp.toml", str(path))])
-        text = ""  # line numbers would point into other tables
-    return parse_config(data, str(path), text)

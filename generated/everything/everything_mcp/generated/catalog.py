@@ -142,7 +142,8 @@ def read_catalog(data: bytes | str | dict[str, Any], what: str = CATALOG_FILE) -
     tools, plans, schemes = raw.get("tools"), raw.get("plans"), raw.get("schemes", {})
     if not isinstance(tools, list) or not isinstance(plans, dict) or not isinstance(schemes, dict):
         raise CatalogError(f"{what} is not a tool catalog: it needs 'tools' (a list) and 'plans' (an object)")
-    missing = [t.get("name") for t in tools if not isinstance(t, dict) or t.get("name") not in plans]
+    missing = [t.get("name") if isinstance(t, dict) else t for t in tools
+               if not isinstance(t, dict) or not isinstance(t.get("name"), str) or t["name"] not in plans]
     if missing:
         raise CatalogError(f"{what} is not a tool catalog: no request plan for {missing[:3]}")
     return {"formatVersion": FORMAT_VERSION, "tools": tools, "plans": plans, "schemes": schemes}
