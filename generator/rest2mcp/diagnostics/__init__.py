@@ -4,12 +4,8 @@ Parsing code never raises for a problem in the spec: it appends a `Diagnostic` a
 Only "cannot continue" situations raise `GenerationFailed`, which carries the diagnostics
 collected so far; the CLI is the one place that turns them into text and an exit code.
 
-Codes are stable (documented in README.md):
-  E1xx  input cannot be read (file, URL, JSON/YAML syntax)
-  E2xx  the document is not a valid OpenAPI description
-  E3xx  a construct the generator cannot map
-  W3xx  a construct mapped with a loss, or an operation skipped
-  E4xx  usage (bad option values)
+Codes are stable: `rest2mcp.diagnostics.codes` registers each one with its severity and meaning
+(the README's table is generated from it).
 """
 
 from __future__ import annotations
