@@ -92,11 +92,18 @@ class Diagnostics:
 
 
 class GenerationFailed(Exception):
-    """Generation cannot continue; `diagnostics` says why."""
+    """Generation cannot continue; `diagnostics` says why.
 
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("; ".join(d.message for d in diagnostics if d.severity is Severity.ERROR))
+    `refused_by_strict`: nothing is wrong enough to stop but --strict refuses the warnings.
+    """
+
+    def __init__(self, diagnostics: list[Diagnostic], refused_by_strict: bool = False):
+        reasons = [d for d in diagnostics if d.severity is Severity.ERROR]
+        if refused_by_strict:
+            reasons += [d for d in diagnostics if d.severity is Severity.WARNING]
+        super().__init__("; ".join(d.message for d in reasons))
         self.diagnostics = diagnostics
+        self.refused_by_strict = refused_by_strict
 
 
 def pointer_join(*parts: object) -> str:
