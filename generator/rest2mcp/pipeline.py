@@ -50,7 +50,7 @@ class Generated:
 def _located(diagnostics: Diagnostics, loaded: LoadedDocument | None) -> list[Diagnostic]:
     if loaded is None:
         return list(diagnostics.items)
-    return diagnostics.with_lines(lambda source, pointer: loaded.line_of(pointer))
+    return diagnostics.located(loaded.locate)
 
 
 def _usage_error(code: str, message: str, hint: str) -> GenerationFailed:
@@ -72,7 +72,8 @@ def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagn
     """Load and validate; raises GenerationFailed on any error."""
     loaded = load(source)
     diagnostics = Diagnostics(source=source)
-    loaded.document = bundle(loaded.document, source, loaded.url, diagnostics, options.allowed_ref_hosts)
+    loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
+                                           options.allowed_ref_hosts)
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
         validate(loaded.document, version, diagnostics)

@@ -11,7 +11,7 @@ Codes are stable: `rest2mcp.diagnostics.codes` registers each one with its sever
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -78,16 +78,18 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
-    def with_lines(self, line_of: Callable[[str | None, str], int | None]) -> list[Diagnostic]:
-        """The diagnostics with line numbers filled in by `line_of(source, pointer)`."""
+    def located(self, locate: Callable[[str], tuple[str | None, str, int | None]]) -> list[Diagnostic]:
+        """The diagnostics with their locations completed by `locate(pointer)`.
+
+        `locate` answers the file the pointer really lies in (None: the diagnostic's own source), the
+        pointer within that file and the line; diagnostics that already have a line are kept as they are.
+        """
         located = []
         for d in self.items:
-            line = d.line
-            if line is None and d.pointer is not None:
-                line = line_of(d.source, d.pointer)
-            located.append(
-                Diagnostic(d.severity, d.code, d.message, d.pointer, d.hint, d.source, line)
-            )
+            if d.line is None and d.pointer is not None:
+                source, pointer, line = locate(d.pointer)
+                d = replace(d, source=source or d.source, pointer=pointer, line=line)
+            located.append(d)
         return located
 
 
