@@ -50,12 +50,15 @@ def test_validation_findings_are_all_reported_with_line_and_pointer(tmp_path):
     strict_out = tmp_path / "strict"
     result = rest2mcp("generate", "specs/broken/invalid.yaml", "-o", str(strict_out), "--strict")
     assert_refused(result, strict_out)
-    lines = [line for line in result.stderr.splitlines() if line.startswith("error[W202]")]
-    assert lines[0] == "error[W202] specs/broken/invalid.yaml:2 #/info: 'version' is a required property"
-    assert lines[1].startswith("error[W202] specs/broken/invalid.yaml:8 #/paths/~1pets/get/parameters/0: ")
-    assert lines[2] == "error[W202] specs/broken/invalid.yaml:17 #/paths/~1pets~1{petId}/get/responses: {} should be non-empty"
+    lines = [line for line in result.stderr.splitlines() if line.startswith("warning[W202]")]
+    assert lines[0] == "warning[W202] specs/broken/invalid.yaml:2 #/info: 'version' is a required property"
+    assert lines[1].startswith("warning[W202] specs/broken/invalid.yaml:8 #/paths/~1pets/get/parameters/0: ")
+    assert lines[2] == ("warning[W202] specs/broken/invalid.yaml:17 #/paths/~1pets~1{petId}/get/responses: "
+                        "{} should be non-empty")
     assert len(lines) == 4
     assert "--strict refuses such documents" in result.stderr
+    assert "error[" not in result.stderr
+    assert result.stderr.endswith("rest2mcp: nothing written (0 errors, 6 warnings refused by --strict)\n")
 
     # Without --strict the same document is generated from; what cannot be mapped is skipped.
     out = tmp_path / "out"
@@ -106,7 +109,7 @@ def test_unmappable_operation_is_skipped_with_a_warning_and_strict_refuses(tmp_p
     strict_out = tmp_path / "strict"
     strict = rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(strict_out), "--strict")
     assert_refused(strict, strict_out)
-    assert "error[W301]" in strict.stderr
+    assert "warning[W301]" in strict.stderr and "refused by --strict" in strict.stderr
 
 
 def test_relative_server_url_needs_base_url_at_start(tmp_path, server_venv):

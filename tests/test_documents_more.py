@@ -66,10 +66,10 @@ def test_webhooks_only_document_gives_a_clean_zero_tool_package(tmp_path, server
     assert "webhook-example-mcp: 0 tools" in result.stdout
     assert json.loads((out / "webhook_example_mcp" / "generated" / "tools.json").read_text())["tools"] == []
 
-    # --strict makes the warning an error: exit 1, nothing written.
+    # --strict refuses the document for the warning: exit 1, nothing written.
     strict = rest2mcp("generate", str(WEBHOOKS), "-o", str(tmp_path / "strict"), "--strict")
     no_traceback(strict)
-    assert strict.returncode == 1 and "error[W330]" in strict.stderr
+    assert strict.returncode == 1 and "warning[W330]" in strict.stderr and "refused by --strict" in strict.stderr
     assert not (tmp_path / "strict").exists()
 
     async def steps(client):
@@ -330,7 +330,7 @@ def test_url_document_nested_refs_and_allow_ref_host(tmp_path, upstream: Upstrea
     assert [t["name"] for t in tools] == ["addThing"]
     assert tools[0]["inputSchema"]["properties"] == thing
 
-    assert strict.returncode == 1 and "error[W106]" in strict.stderr
+    assert strict.returncode == 1 and "warning[W106]" in strict.stderr and "refused by --strict" in strict.stderr
     assert not (tmp_path / "strict").exists()
 
     assert allowed.returncode == 0 and "W106" not in allowed.stderr and "W301" not in allowed.stderr

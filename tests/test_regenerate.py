@@ -72,7 +72,7 @@ def test_hand_edits_unknown_files_force_and_stale_files(tmp_path):
 
     refused = rest2mcp("generate", spec, "-o", str(out))
     assert refused.returncode == 2
-    assert f"conflict[E501] {out / 'README.md'}: exists and was not written by rest2mcp" in refused.stderr
+    assert f"error[E501] {out / 'README.md'}: exists and was not written by rest2mcp" in refused.stderr
     assert (out / "README.md").read_text() == "my own readme"
     assert not (out / MANIFEST).exists() and not (out / "pyproject.toml").exists()  # nothing written
 
@@ -84,7 +84,7 @@ def test_hand_edits_unknown_files_force_and_stale_files(tmp_path):
     server.write_text(server.read_text() + "\n# a hand edit\n")
     edited = rest2mcp("generate", spec, "-o", str(out))
     assert edited.returncode == 2
-    assert f"conflict[E501] {server}: edited by hand since it was generated" in edited.stderr
+    assert f"error[E501] {server}: edited by hand since it was generated" in edited.stderr
     assert rest2mcp("check", spec, "-o", str(out)).returncode == 2
     assert rest2mcp("generate", spec, "-o", str(out), "--force").returncode == 0
     assert (out / "petstore_mcp" / "__init__.py.orig").read_text().endswith("# a hand edit\n")

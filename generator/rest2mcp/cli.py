@@ -46,10 +46,23 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         typer.echo(diagnostic.render(), err=True)
 
 
-def _summary(diagnostics: list[Diagnostic]) -> str:
+def _summary(diagnostics: list[Diagnostic], refused_by_strict: bool = False) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    refused = " refused by --strict" if refused_by_strict else ""
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{refused}"
+
+
+def _failed(failed: GenerationFailed) -> str:
+    return _summary(failed.diagnostics, failed.refused_by_strict)
+
+
+def _refuse(diagnostic: Diagnostic, closing: str | None = None, exit_code: int = 1) -> typer.Exit:
+    """Print a problem found by the command itself (not in the document); the Exit to raise."""
+    _print_diagnostics([diagnostic])
+    if closing:
+        typer.echo(closing, err=True)
+    return typer.Exit(exit_code)
 
 
 def _version(value: bool) -> None:
@@ -95,16 +108,18 @@ def _prepared(spec: str, options):
         generated = prepare(spec, options)
     except GenerationFailed as failed:
         _print_diagnostics(failed.diagnostics)
-        typer.echo(f"rest2mcp: nothing written ({_summary(failed.diagnostics)})", err=True)
+        typer.echo(f"rest2mcp: nothing written ({_failed(failed)})", err=True)
         raise typer.Exit(1) from None
     _print_diagnostics(generated.diagnostics)
     return generated
 
 
 def _print_conflicts(conflicts, out_dir: Path, advice: str) -> None:
-    for conflict in conflicts:
-        typer.echo(f"conflict[E501] {out_dir / conflict.path}: {conflict.reason}", err=True)
-    typer.echo(f"  hint: {advice}", err=True)
+    """One E501 per conflicting file; the advice, the same for all, follows the last one."""
+    _print_diagnostics([
+        Diagnostic(Severity.ERROR, "E501", conflict.reason, None, advice if i == len(conflicts) - 1 else None,
+                   str(out_dir / conflict.path))
+        for i, conflict in enumerate(conflicts)])
 
 
 OUTPUT_HELP = "Output folder (default: ./<name>)."
@@ -115,6 +130,7 @@ CONFIG_HELP = ("Tool-surface configuration: a rest2mcp.toml, or a pyproject.toml
                "(default: the one beside the spec).")
 MODE_HELP = ("The server's default mode: 'tools' (one tool per operation) or 'discovery' (three tools that "
              "search, describe and call operations). The server's --mode overrides it.")
+STRICT_HELP = "Refuse the document on any warning (validation findings included)."
 PREFER_HELP = ("Request body media type to use when an operation offers it, e.g. multipart/form-data "
                "(repeatable, first wins; default: JSON, form, multipart).")
 
@@ -125,7 +141,7 @@ def generate(
     output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
     name: str | None = typer.Option(None, "--name", help=NAME_HELP),
     base_url: str | None = typer.Option(None, "--base-url", help=BASE_URL_HELP),
-    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
     skip_validation: bool = typer.Option(False, "--skip-validation", help="Do not run OpenAPI validation (faster on very large documents)."),
     allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help=REF_HOST_HELP),
     prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
@@ -143,8 +159,8 @@ def generate(
                                          models, max_output_schema, config, mode))
     out_dir = output if output is not None else Path(generated.api.package)
     if out_dir.exists() and not out_dir.is_dir():
-        typer.echo(f"error[E403]: {out_dir}: exists and is not a folder\n  hint: pass another -o", err=True)
-        raise typer.Exit(1)
+        raise _refuse(Diagnostic(Severity.ERROR, "E403", "exists and is not a folder", None, "pass another -o",
+                                 str(out_dir)), "rest2mcp: nothing written")
     write_plan = plan(generated, out_dir)
     if write_plan.conflicts and not force:
         _print_conflicts(write_plan.conflicts, out_dir,
@@ -155,8 +171,8 @@ def generate(
     try:
         report = apply_plan(out_dir, write_plan, force=force)
     except OSError as exc:
-        typer.echo(f"error[E105]: {out_dir}: cannot write: {exc.strerror or exc}", err=True)
-        raise typer.Exit(1) from None
+        raise _refuse(Diagnostic(Severity.ERROR, "E105", f"cannot write: {exc.strerror or exc}", None,
+                                 "check the folder's permissions and the free disk space", str(out_dir))) from None
     api = generated.api
     tools = len(api.tools)
     changed = f"{len(report.written)} files written, {len(report.deleted)} deleted, {len(report.unchanged)} unchanged"
@@ -209,8 +225,8 @@ def diff(
     from rest2mcp.diff.surface_diff import diff_command
 
     if fail_on not in (None, "breaking", "any"):
-        typer.echo(f"error[E404]: invalid --fail-on {fail_on!r}\n  hint: use 'breaking' or 'any'", err=True)
-        raise typer.Exit(1)
+        raise _refuse(Diagnostic(Severity.ERROR, "E404", f"invalid --fail-on {fail_on!r}", None,
+                                 "use 'breaking' or 'any'"))
     try:
         text, code = diff_command(old, new, as_json=as_json, fail_on=fail_on)
     except GenerationFailed as failed:
@@ -223,7 +239,7 @@ def diff(
 @app.command(epilog=EXAMPLES)
 def validate(
     spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
-    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
     config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> None:
     """Check SPEC (and its configuration): OpenAPI validation and every problem generation would meet; writes nothing.
@@ -236,7 +252,7 @@ def validate(
         generated = prepare(spec, Options(strict=strict, config_path=config))
     except GenerationFailed as failed:
         _print_diagnostics(failed.diagnostics)
-        typer.echo(f"rest2mcp: {spec}: invalid ({_summary(failed.diagnostics)})", err=True)
+        typer.echo(f"rest2mcp: {spec}: invalid ({_failed(failed)})", err=True)
         raise typer.Exit(1) from None
     _print_diagnostics(generated.diagnostics)
     tools = len(generated.api.tools)
@@ -247,9 +263,10 @@ def validate(
         raise typer.Exit(1)
 
 
-def main() -> None:
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` (default: the process's arguments); the exit code."""
     try:
-        code = app(standalone_mode=False)
+        code = app(args=argv, prog_name="rest2mcp", standalone_mode=False)
     except click_exceptions.UsageError as exc:
         exc.show(file=sys.stderr)
         code = 1
@@ -262,4 +279,8 @@ def main() -> None:
             err=True,
         )
         code = 3
-    sys.exit(code or 0)
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -51,7 +51,7 @@ class Generated:
 def _located(diagnostics: Diagnostics, loaded: LoadedDocument | None) -> list[Diagnostic]:
     if loaded is None:
         return list(diagnostics.items)
-    return diagnostics.with_lines(lambda source, pointer: loaded.line_of(pointer))
+    return diagnostics.located(loaded.locate)
 
 
 def _usage_error(code: str, message: str, hint: str) -> GenerationFailed:
@@ -73,7 +73,8 @@ def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagn
     """Load and validate; raises GenerationFailed on any error."""
     loaded = load(source)
     diagnostics = Diagnostics(source=source)
-    loaded.document = bundle(loaded.document, source, loaded.url, diagnostics, options.allowed_ref_hosts)
+    loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
+                                           options.allowed_ref_hosts)
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
         validate(loaded.document, version, diagnostics)
@@ -161,10 +162,7 @@ def located(analysis: Analysis, diagnostics: Diagnostics) -> list[Diagnostic]:
 def _strict(options: Options, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics; with --strict, GenerationFailed when any is a warning (warnings become errors)."""
     if options.strict and any(d.severity is Severity.WARNING for d in diagnostics):
-        raise GenerationFailed(
-            [Diagnostic(Severity.ERROR, d.code, d.message, d.pointer, d.hint, d.source, d.line)
-             if d.severity is Severity.WARNING else d for d in diagnostics]
-        )
+        raise GenerationFailed(diagnostics, refused_by_strict=True)
     return diagnostics
 
 

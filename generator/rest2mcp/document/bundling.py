@@ -2,7 +2,8 @@
 
 After bundling, every reference is local, so validation and the rest of the pipeline see one
 self-contained document. Content taken from another file lands under `/x-bundled/<key>`,
-with its own references rewritten relative to the file it came from. References inside
+with its own references rewritten relative to the file it came from; the bundler records where each
+copy came from, so that diagnostics name the real file, line and pointer. References inside
 `x-` extensions and examples are never followed (but a property named `x-total` is a
 property). A document read from a URL may only reference its own origin, a file may only
 reference files, unless the other host is allowed explicitly.
@@ -16,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from rest2mcp.diagnostics import Diagnostics, GenerationFailed, pointer_join
-from rest2mcp.document.loading import is_url, parse_text, read_text
+from rest2mcp.document.loading import Lines, Part, is_url, parse_text, read_text
 from rest2mcp.document.refs import Resolver, UnresolvableRef
 
 BUNDLE_KEY = "x-bundled"
@@ -43,6 +44,14 @@ def _location(base: str, ref_target: str) -> str:
     return str((Path(base).parent / unquote(ref_target)).resolve())
 
 
+def _shown(location: str, root: str, root_source: str) -> str:
+    """A location as the user reaches it: a URL as it is, a file relative to the root document the way
+    the root document was given (`specs/api/root.yaml` -> `specs/api/common/c.yaml`)."""
+    if is_url(location) or is_url(root):
+        return location
+    return Path(os.path.normpath(Path(root_source).parent / _display(location, root))).as_posix()
+
+
 def _display(location: str, root: str) -> str:
     """A stable name for a location: relative to the root document's folder (`../common/c.yaml`),
     so the bundled keys and everything derived from them do not depend on the machine."""
@@ -53,13 +62,16 @@ def _display(location: str, root: str) -> str:
 
 class Bundler:
     def __init__(self, root_location: str, document: dict[str, Any], diagnostics: Diagnostics,
-                 allowed_hosts: tuple[str, ...] = ()):
+                 allowed_hosts: tuple[str, ...] = (), root_source: str | None = None):
         self.root = root_location
+        self.root_source = root_source or root_location  # the root document as the user gave it
         self.documents: dict[str, Any] = {root_location: document}
+        self.lines: dict[str, Lines] = {}  # location -> line numbers of its text
         self.diagnostics = diagnostics
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.bundled: dict[str, Any] = {}
         self._keys: dict[tuple[str, str], str] = {}
+        self.parts: dict[str, Part] = {}  # pointer of each bundled copy -> where it was read
 
     def bundle(self) -> dict[str, Any]:
         document = self.documents[self.root]
@@ -114,6 +126,8 @@ class Bundler:
                 del self._keys[key]
                 return ref
             self.bundled[name] = self._rewrite(content, target_location, pointer_join(BUNDLE_KEY, name))
+            self.parts[pointer_join(BUNDLE_KEY, name)] = Part(
+                _shown(target_location, self.root, self.root_source), key[1], self.lines[target_location])
         # A fragment is percent-decoded before it is read as a pointer: keep a literal "%" literal.
         return "#" + pointer_join(BUNDLE_KEY, self._keys[key]).replace("%", "%25")
 
@@ -139,16 +153,19 @@ class Bundler:
         if location not in self.documents:
             text, _ = read_text(location)
             self.documents[location] = parse_text(text, location)
+            self.lines[location] = Lines(text)
         return self.documents[location]
 
 
 def bundle(document: dict[str, Any], source: str, url: str | None, diagnostics: Diagnostics,
-           allowed_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The document with every external reference made local (unchanged when there is none)."""
+           allowed_hosts: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, Part]]:
+    """The document with every external reference made local (unchanged when there is none), and
+    where each copied part came from (the pointer of the copy -> its file and pointer there)."""
     if not _has_external_refs(document):
-        return document
+        return document, {}
     root = url or str(Path(source).resolve())
-    return Bundler(root, document, diagnostics, allowed_hosts).bundle()
+    bundler = Bundler(root, document, diagnostics, allowed_hosts, root_source=url or source)
+    return bundler.bundle(), bundler.parts
 
 
 def _has_external_refs(node: Any, names: bool = False) -> bool:

@@ -33,13 +33,12 @@ _SpecLoader.yaml_implicit_resolvers = {
 URL_TIMEOUT_SECONDS = 30.0
 
 
-@dataclass
-class LoadedDocument:
-    document: dict[str, Any]
-    source: str  # what the user gave: a path or a URL
-    url: str | None  # the absolute URL when the document came from the network
-    text: str
-    _tree: Any = field(default=None, repr=False)
+class Lines:
+    """Line numbers of JSON pointers in one JSON or YAML text; the text is composed on first use."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._tree: Any = None
 
     def line_of(self, pointer: str) -> int | None:
         """1-based line of the value at `pointer`, or of its nearest existing ancestor."""
@@ -69,6 +68,44 @@ class LoadedDocument:
                 break
             node = child
         return line
+
+
+@dataclass(frozen=True)
+class Part:
+    """Content of another file copied into the document (see bundling): where it was read."""
+
+    source: str  # the file or URL, as the user reaches it
+    pointer: str  # the JSON pointer of the copied value in that file
+    lines: Lines
+
+
+@dataclass
+class LoadedDocument:
+    document: dict[str, Any]
+    source: str  # what the user gave: a path or a URL
+    url: str | None  # the absolute URL when the document came from the network
+    text: str
+    # Where content copied from other files lies in `document`: the pointer of each copy -> its origin.
+    parts: dict[str, Part] = field(default_factory=dict)
+    _lines: Lines | None = field(default=None, repr=False)
+
+    def line_of(self, pointer: str) -> int | None:
+        """1-based line of the value at `pointer` in this document's own text (or of its nearest ancestor)."""
+        if self._lines is None:
+            self._lines = Lines(self.text)
+        return self._lines.line_of(pointer)
+
+    def locate(self, pointer: str) -> tuple[str | None, str, int | None]:
+        """The real location of `pointer`: the file (None: this document), the pointer within it, the line.
+
+        A pointer into content copied from another file names that file, its line and its own pointer.
+        """
+        prefix = "/".join(pointer.split("/", 3)[:3])
+        part = self.parts.get(prefix)
+        if part is None:
+            return None, pointer, self.line_of(pointer)
+        inner = part.pointer + pointer[len(prefix):]
+        return part.source, inner, part.lines.line_of(inner)
 
 
 def _split_pointer(pointer: str) -> list[str]:

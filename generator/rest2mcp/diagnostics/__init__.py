@@ -4,18 +4,14 @@ Parsing code never raises for a problem in the spec: it appends a `Diagnostic` a
 Only "cannot continue" situations raise `GenerationFailed`, which carries the diagnostics
 collected so far; the CLI is the one place that turns them into text and an exit code.
 
-Codes are stable (documented in README.md):
-  E1xx  input cannot be read (file, URL, JSON/YAML syntax)
-  E2xx  the document is not a valid OpenAPI description
-  E3xx  a construct the generator cannot map
-  W3xx  a construct mapped with a loss, or an operation skipped
-  E4xx  usage (bad option values)
+Codes are stable: `rest2mcp.diagnostics.codes` registers each one with its severity and meaning
+(the README's table is generated from it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -82,25 +78,34 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
-    def with_lines(self, line_of: Callable[[str | None, str], int | None]) -> list[Diagnostic]:
-        """The diagnostics with line numbers filled in by `line_of(source, pointer)`."""
+    def located(self, locate: Callable[[str], tuple[str | None, str, int | None]]) -> list[Diagnostic]:
+        """The diagnostics with their locations completed by `locate(pointer)`.
+
+        `locate` answers the file the pointer really lies in (None: the diagnostic's own source), the
+        pointer within that file and the line; diagnostics that already have a line are kept as they are.
+        """
         located = []
         for d in self.items:
-            line = d.line
-            if line is None and d.pointer is not None:
-                line = line_of(d.source, d.pointer)
-            located.append(
-                Diagnostic(d.severity, d.code, d.message, d.pointer, d.hint, d.source, line)
-            )
+            if d.line is None and d.pointer is not None:
+                source, pointer, line = locate(d.pointer)
+                d = replace(d, source=source or d.source, pointer=pointer, line=line)
+            located.append(d)
         return located
 
 
 class GenerationFailed(Exception):
-    """Generation cannot continue; `diagnostics` says why."""
+    """Generation cannot continue; `diagnostics` says why.
 
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("; ".join(d.message for d in diagnostics if d.severity is Severity.ERROR))
+    `refused_by_strict`: nothing is wrong enough to stop but --strict refuses the warnings.
+    """
+
+    def __init__(self, diagnostics: list[Diagnostic], refused_by_strict: bool = False):
+        reasons = [d for d in diagnostics if d.severity is Severity.ERROR]
+        if refused_by_strict:
+            reasons += [d for d in diagnostics if d.severity is Severity.WARNING]
+        super().__init__("; ".join(d.message for d in reasons))
         self.diagnostics = diagnostics
+        self.refused_by_strict = refused_by_strict
 
 
 def pointer_join(*parts: object) -> str:
