@@ -8,18 +8,18 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from rest2mcp import __version__
-from rest2mcp.document import swagger2
-from rest2mcp.mapping.operations import build_api
-from rest2mcp.document.bundling import bundle
-from rest2mcp.surface.config import MODES, find_config, load_config
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
-from rest2mcp.mapping.ir import Api
+from rest2mcp.document import swagger2
+from rest2mcp.document.bundling import bundle
 from rest2mcp.document.loading import LoadedDocument, load
-from rest2mcp.emit.models import typed_models
-from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
-from rest2mcp.emit.render import render, scaffold_paths
-from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
 from rest2mcp.document.validation import openapi_version, validate
+from rest2mcp.emit.models import typed_models
+from rest2mcp.emit.render import render, scaffold_paths
+from rest2mcp.mapping.ir import Api
+from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
+from rest2mcp.mapping.operations import build_api
+from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
+from rest2mcp.surface.config import MODES, find_config, load_config
 from rest2mcp.writing.manifest import WritePlan, WriteReport, apply_plan, plan_write, sha256
 
 MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets

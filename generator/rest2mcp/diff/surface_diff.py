@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
-from rest2mcp.pipeline import Options, prepare
 from rest2mcp.emit.render import catalog
+from rest2mcp.pipeline import Options, prepare
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
 FAIL_ON = ("breaking", "any")

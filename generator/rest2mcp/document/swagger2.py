@@ -18,9 +18,9 @@ import copy
 from typing import Any
 from urllib.parse import urlsplit
 
-from rest2mcp.mapping.bodies import FORM, MULTIPART
 from rest2mcp.document.bundling import BUNDLE_KEY
 from rest2mcp.document.refs import Resolver, UnresolvableRef
+from rest2mcp.mapping.bodies import FORM, MULTIPART
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 # Keywords a 2.0 non-body parameter carries that belong in its 3.0 schema.

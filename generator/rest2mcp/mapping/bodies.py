@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rest2mcp.diagnostics import pointer_join
-from rest2mcp.mapping.ir import Body
 from rest2mcp.document.refs import Resolver
-from rest2mcp.schemas.convert import SchemaConverter, object_shape, untyped, without_null
+from rest2mcp.mapping.ir import Body
 from rest2mcp.mapping.text_bodies import document_hint
+from rest2mcp.schemas.convert import SchemaConverter, object_shape, untyped, without_null
 
 FORM = "application/x-www-form-urlencoded"
 

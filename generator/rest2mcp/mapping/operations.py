@@ -10,16 +10,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from rest2mcp.mapping.bodies import BodyInput, FieldEncoding, UnsupportedBody, map_body
-from rest2mcp.surface.config import Config
 from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.document.refs import Resolver, UnresolvableRef
+from rest2mcp.mapping.bodies import BodyInput, FieldEncoding, UnsupportedBody, map_body
 from rest2mcp.mapping.ir import Api, Argument, Tool
 from rest2mcp.mapping.naming import NameRequest, argument_name, assign_tool_names
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
-from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
-from rest2mcp.schemas.convert import DocumentSchemas, SchemaConverter, used_defs
 from rest2mcp.mapping.security import map_schemes, requirements
+from rest2mcp.schemas.convert import DocumentSchemas, SchemaConverter, used_defs
+from rest2mcp.surface.config import Config
 from rest2mcp.surface.selection import shape
 from rest2mcp.text import cap
 

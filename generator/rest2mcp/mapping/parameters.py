@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostics, pointer_join
-from rest2mcp.mapping.ir import Argument
 from rest2mcp.document.refs import Resolver
+from rest2mcp.mapping.ir import Argument
 from rest2mcp.schemas.convert import SchemaConverter, untyped, without_null
 
 DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rest2mcp.mapping.bodies import is_json
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.document.refs import Resolver
+from rest2mcp.mapping.bodies import is_json
 from rest2mcp.schemas.convert import SchemaConverter, object_shape, used_defs
 
 

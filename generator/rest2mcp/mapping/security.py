@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.mapping.ir import SecurityScheme
 from rest2mcp.mapping.naming import env_var
-from rest2mcp.document.refs import Resolver, UnresolvableRef
 
 
 def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagnostics: Diagnostics) -> dict[str, SecurityScheme]:

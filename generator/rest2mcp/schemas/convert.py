@@ -25,8 +25,8 @@ from urllib.parse import unquote
 
 from rest2mcp.diagnostics import Diagnostics
 from rest2mcp.document.refs import Resolver, UnresolvableRef
-from rest2mcp.text import cap
 from rest2mcp.schemas.unions import pin_variants
+from rest2mcp.text import cap
 
 Direction = Literal["input", "output"]
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from rest2mcp.surface.config import Config, OperationChange, Selector, extension_change
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
 from rest2mcp.mapping.ir import Tool
+from rest2mcp.surface.config import Config, OperationChange, Selector, extension_change
 
 UNGROUPED = "other"  # the toolset of operations without tags (or matching no configured toolset)
 
