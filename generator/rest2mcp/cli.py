@@ -247,9 +247,10 @@ def validate(
         raise typer.Exit(1)
 
 
-def main() -> None:
+def run(argv: list[str]) -> int:
+    """Run the command line with these arguments (without the program name); return the exit code."""
     try:
-        code = app(standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except click_exceptions.UsageError as exc:
         exc.show(file=sys.stderr)
         code = 1
@@ -262,4 +263,8 @@ def main() -> None:
             err=True,
         )
         code = 3
-    sys.exit(code or 0)
+    return code or 0
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
