@@ -1,50 +1,15 @@
+"""Fixtures: the recording upstream, the server environment, the command line in this process."""
+
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 import venv
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES, GENERATED, ROOT
+from rest2mcp.cli import run as run_cli
 from upstream import Upstream, start_upstream
-
-ROOT = Path(__file__).resolve().parents[1]
-SPECS = ROOT / "specs"
-GENERATED = ROOT / "generated"
-CORPUS = ROOT.parent / "shared" / "corpus"
-
-# The committed examples: spec file -> folder under generated/.
-EXAMPLES = {
-    "petstore.yaml": "petstore",
-    "everything.yaml": "everything",
-    "library-3.1.yaml": "library",
-    "petstore-2.0.yaml": "petstore2",
-    "styles.yaml": "styles",
-    "shop/openapi.yaml": "shop",  # with specs/shop/rest2mcp.toml
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
 @pytest.fixture(scope="session")
@@ -74,12 +39,18 @@ def server_venv(tmp_path_factory) -> Path:
     return path
 
 
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment for a server process: PATH and friends, no credentials unless given."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT")}
-    return {**keep, **extra}
+@pytest.fixture
+def rest2mcp(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """The rest2mcp command line, run in this process from `cwd` (default: the checkout).
 
+    Returns what a subprocess would: the exit code, stdout and stderr.
+    """
 
-def ruff() -> list[str]:
-    found = shutil.which("ruff")
-    return [found] if found else [sys.executable, "-m", "ruff"]
+    def invoke(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = run_cli(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["rest2mcp", *args], code, out, err)
+
+    return invoke

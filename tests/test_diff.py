@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CORPUS, GENERATED, SPECS
+from helpers import CORPUS, GENERATED, SPECS
 from rest2mcp.diagnostics import GenerationFailed
 from rest2mcp.diff.surface_diff import (
     diff_command,

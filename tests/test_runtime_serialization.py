@@ -10,31 +10,15 @@ No network, no subprocess: requests are built and inspected, never sent.
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import re
-import sys
-import types
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from helpers import template_module
 
-PACKAGE_PATH = Path(__file__).resolve().parents[1] / "templates" / "package" / "__pkg__"
-
-
-def _load_package_module(name: str):
-    """A module of the package template, imported as part of a stand-in package, so its relative
-    imports (runtime -> .wire) resolve as in a generated package."""
-    if "r2m_pkg" not in sys.modules:
-        package = types.ModuleType("r2m_pkg")
-        package.__path__ = [str(PACKAGE_PATH)]
-        sys.modules["r2m_pkg"] = package
-    return importlib.import_module(f"r2m_pkg.{name}")
-
-
-rt = _load_package_module("runtime")
-wire = _load_package_module("wire")
+rt = template_module("runtime")
+wire = template_module("wire")
 
 PRIMITIVE = "blue"
 ARRAY = ["blue", "black", "brown"]

@@ -1,0 +1,110 @@
+"""What several test modules share: paths, the examples, child processes, the MCP client, the template package.
+
+Fixtures are in conftest.py; test modules import plain helpers from here, never from each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import types
+from pathlib import Path
+
+import anyio
+from mcp import Client, StdioServerParameters
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+GENERATED = ROOT / "generated"
+TEMPLATE_PACKAGE = ROOT / "templates" / "package" / "__pkg__"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+# The committed examples: spec file -> folder under generated/.
+EXAMPLES = {
+    "petstore.yaml": "petstore",
+    "everything.yaml": "everything",
+    "library-3.1.yaml": "library",
+    "petstore-2.0.yaml": "petstore2",
+    "styles.yaml": "styles",
+    "shop/openapi.yaml": "shop",  # with specs/shop/rest2mcp.toml
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for a server process: PATH and friends, no credentials unless given."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT")}
+    return {**keep, **extra}
+
+
+def ruff() -> list[str]:
+    found = shutil.which("ruff")
+    return [found] if found else [sys.executable, "-m", "ruff"]
+
+
+def write(path: Path, text: str) -> Path:
+    """Write dedented text, creating the parent folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+# -- the generated servers, through the official MCP client --------------------------------------
+
+
+def stdio(venv: Path, command: str, base_url: str, *extra: str, **env: str) -> StdioServerParameters:
+    """An installed server's console script in `venv`, over stdio, with only the given credentials."""
+    return StdioServerParameters(
+        command=str(venv / "bin" / command), args=["--base-url", base_url, *extra], env=child_env(**env)
+    )
+
+
+def run(target, mode: str, steps):
+    """Connect, run `steps(client)`, return what it returns."""
+
+    async def main():
+        async with Client(target, mode=mode) as client:
+            return await steps(client)
+
+    return anyio.run(main)
+
+
+def text_of(result) -> str:
+    return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+# -- the package template, imported in this process ----------------------------------------------
+
+
+def template_module(name: str, package: str = "r2m_pkg"):
+    """A module of the package template (templates/package/__pkg__), imported as part of a stand-in
+    package, so its relative imports (runtime -> .wire) resolve as in a generated package."""
+    if package not in sys.modules:
+        stand_in = types.ModuleType(package)
+        stand_in.__path__ = [str(TEMPLATE_PACKAGE)]
+        sys.modules[package] = stand_in
+    return importlib.import_module(f"{package}.{name}")
