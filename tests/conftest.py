@@ -1,4 +1,9 @@
-"""Fixtures: the recording upstream, the server environment, the command line in this process."""
+"""Fixtures and the test layers.
+
+Layers: `pytest -m "not e2e"` is the fast layer (no network, no servers); the tests marked `e2e`
+install the example packages into a fresh virtual environment, run generated servers as subprocesses
+or start Prism. Tests marked `corpus` read the shared corpus and are skipped when it is absent.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,22 @@ import venv
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, GENERATED, ROOT
+from helpers import CORPUS, CORPUS_MISSING, EXAMPLES, GENERATED, ROOT
 from rest2mcp.cli import run as run_cli
 from upstream import Upstream, start_upstream
+
+# Fixtures that make a test end to end: the server environment, Prism.
+E2E_FIXTURES = {"server_venv", "prism_ready", "tiny_prism"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    corpus_missing = not CORPUS.is_dir()
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("e2e") is None:
+            item.add_marker(pytest.mark.e2e)
+        if corpus_missing and item.get_closest_marker("corpus") is not None:
+            # first, so this reason wins over "got empty parameter set" for a glob of the corpus
+            item.add_marker(pytest.mark.skip(reason=CORPUS_MISSING), append=False)
 
 
 @pytest.fixture(scope="session")

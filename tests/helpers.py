@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
 GENERATED = ROOT / "generated"
 TEMPLATE_PACKAGE = ROOT / "templates" / "package" / "__pkg__"
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The shared corpus beside the repository; REST2MCP_CORPUS names another folder.
+CORPUS = Path(os.environ.get("REST2MCP_CORPUS") or ROOT.parent / "shared" / "corpus")
+CORPUS_MISSING = "needs ../shared/corpus (the shared corpus beside the repository)"
 
 # The committed examples: spec file -> folder under generated/.
 EXAMPLES = {

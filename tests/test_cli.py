@@ -196,6 +196,7 @@ def test_diff_command_table_json_and_exit_code(tmp_path, rest2mcp):
     assert rest2mcp("diff", "a", "b", "--fail-on", "sometimes").returncode == 1
 
 
+@pytest.mark.e2e
 def test_console_script(tmp_path):
     command = str(Path(sys.executable).with_name("rest2mcp"))
     version = subprocess.run([command, "--version"], capture_output=True, text=True, check=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
 from helpers import CORPUS, child_env, run, write
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, prepare
@@ -18,6 +19,7 @@ def codes(generated) -> list[str]:
     return [d.code for d in generated.diagnostics]
 
 
+@pytest.mark.corpus
 def test_multi_file_petstore_end_to_end(tmp_path, server_venv, upstream: Upstream):
     generated = prepare(str(SEPARATE), Options())
     assert codes(generated) == []

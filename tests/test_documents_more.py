@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from helpers import CORPUS, ROOT, SPECS, child_env, run, write
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, generate, prepare, validated
@@ -42,6 +43,7 @@ def no_traceback(result: subprocess.CompletedProcess) -> None:
 # -- 1. webhooks only ---------------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_webhooks_only_document_gives_a_clean_zero_tool_package(tmp_path, server_venv, rest2mcp):
     out = tmp_path / "out"
     result = rest2mcp("generate", str(WEBHOOKS), "-o", str(out))
@@ -161,6 +163,7 @@ def test_openapi_31_tuples_defs_and_type_arrays(tmp_path, server_venv, upstream:
 # -- 3. several files, URLs, pointers -----------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_json_multi_file_petstore_end_to_end(tmp_path, server_venv, upstream: Upstream):
     loaded, _, _ = validated(str(SEPARATE_JSON), Options())
     # Bundled names are relative to the root document's folder: nothing depends on where it lies.

@@ -12,6 +12,8 @@ import pytest
 from helpers import GENERATED, child_env, free_port, run, stdio, text_of, wait_for_port
 from upstream import Reply, Upstream
 
+pytestmark = pytest.mark.e2e
+
 API_KEY = "sekret-api-key-123"
 MODES = ["auto", "legacy"]
 
