@@ -8,6 +8,7 @@ or start Prism. Tests marked `corpus` read the shared corpus and are skipped whe
 from __future__ import annotations
 
 import subprocess
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -45,13 +46,23 @@ def upstream(upstream_server: Upstream) -> Upstream:
 
 @pytest.fixture(scope="session")
 def server_venv(tmp_path_factory) -> Path:
-    """A fresh virtual environment with the committed example packages pip-installed into it."""
+    """A fresh virtual environment with the committed example packages installed into it, offline.
+
+    The test environment's own site-packages are visible in it (a .pth file), so the servers'
+    dependencies and the build backend come from there; only the example packages are installed.
+    """
     path = tmp_path_factory.mktemp("servers") / "venv"
     venv.EnvBuilder(with_pip=True).create(path)
     python = path / "bin" / "python"
+    site_packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+    ours = sysconfig.get_paths()
+    shared = dict.fromkeys([ours["purelib"], ours["platlib"]])  # the same folder on most systems
+    (Path(site_packages) / "rest2mcp-tests.pth").write_text("".join(f"{folder}\n" for folder in shared))
     packages = [str(GENERATED / folder) for folder in EXAMPLES.values()]
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-index", "--no-deps", "--no-build-isolation", *packages],
         check=True,
     )
     return path
