@@ -1,50 +1,34 @@
+"""Fixtures and the test layers.
+
+Layers: `pytest -m "not e2e"` is the fast layer (no network, no servers); the tests marked `e2e`
+install the example packages into a fresh virtual environment, run generated servers as subprocesses
+or start Prism. Tests marked `corpus` read the shared corpus and are skipped when it is absent.
+"""
+
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
+import sysconfig
 import venv
 from pathlib import Path
 
 import pytest
+from helpers import CORPUS, CORPUS_MISSING, EXAMPLES, GENERATED, ROOT
+from rest2mcp.cli import run as run_cli
 from upstream import Upstream, start_upstream
 
-ROOT = Path(__file__).resolve().parents[1]
-SPECS = ROOT / "specs"
-GENERATED = ROOT / "generated"
-CORPUS = ROOT.parent / "shared" / "corpus"
-
-# The committed examples: spec file -> folder under generated/.
-EXAMPLES = {
-    "petstore.yaml": "petstore",
-    "everything.yaml": "everything",
-    "library-3.1.yaml": "library",
-    "petstore-2.0.yaml": "petstore2",
-    "styles.yaml": "styles",
-    "shop/openapi.yaml": "shop",  # with specs/shop/rest2mcp.toml
-}
+# Fixtures that make a test end to end: the server environment, Prism.
+E2E_FIXTURES = {"server_venv", "prism_ready", "tiny_prism"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    corpus_missing = not CORPUS.is_dir()
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("e2e") is None:
+            item.add_marker(pytest.mark.e2e)
+        if corpus_missing and item.get_closest_marker("corpus") is not None:
+            # first, so this reason wins over "got empty parameter set" for a glob of the corpus
+            item.add_marker(pytest.mark.skip(reason=CORPUS_MISSING), append=False)
 
 
 @pytest.fixture(scope="session")
@@ -62,24 +46,40 @@ def upstream(upstream_server: Upstream) -> Upstream:
 
 @pytest.fixture(scope="session")
 def server_venv(tmp_path_factory) -> Path:
-    """A fresh virtual environment with the committed example packages pip-installed into it."""
+    """A fresh virtual environment with the committed example packages installed into it, offline.
+
+    The test environment's own site-packages are visible in it (a .pth file), so the servers'
+    dependencies and the build backend come from there; only the example packages are installed.
+    """
     path = tmp_path_factory.mktemp("servers") / "venv"
     venv.EnvBuilder(with_pip=True).create(path)
     python = path / "bin" / "python"
+    site_packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+    ours = sysconfig.get_paths()
+    shared = dict.fromkeys([ours["purelib"], ours["platlib"]])  # the same folder on most systems
+    (Path(site_packages) / "rest2mcp-tests.pth").write_text("".join(f"{folder}\n" for folder in shared))
     packages = [str(GENERATED / folder) for folder in EXAMPLES.values()]
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-index", "--no-deps", "--no-build-isolation", *packages],
         check=True,
     )
     return path
 
 
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment for a server process: PATH and friends, no credentials unless given."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT")}
-    return {**keep, **extra}
+@pytest.fixture
+def rest2mcp(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """The rest2mcp command line, run in this process from `cwd` (default: the checkout).
 
+    Returns what a subprocess would: the exit code, stdout and stderr.
+    """
 
-def ruff() -> list[str]:
-    found = shutil.which("ruff")
-    return [found] if found else [sys.executable, "-m", "ruff"]
+    def invoke(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = run_cli(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["rest2mcp", *args], code, out, err)
+
+    return invoke

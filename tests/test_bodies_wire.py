@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SPECS, child_env
+from helpers import SPECS, child_env, run, text_of
 from jsonschema import Draft202012Validator
 from mcp import StdioServerParameters
 from rest2mcp.mapping.bodies import field_encodings
 from rest2mcp.pipeline import Options, generate, prepare
-from test_e2e import run, text_of
-from test_runtime_serialization import wire
+from rest2mcp.runtime import wire
 from upstream import Reply, Upstream
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))

@@ -8,14 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SPECS, child_env
+from helpers import ROOT, SPECS, child_env
 from upstream import Reply, Upstream
 
 BROKEN = SPECS / "broken"
 
-
-def rest2mcp(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rest2mcp", *args], capture_output=True, text=True, cwd=cwd, check=False)
+# `rest2mcp` (a fixture) runs the command line in this process; test_console_script runs the installed one.
 
 
 def assert_refused(result: subprocess.CompletedProcess, out: Path | None = None) -> None:
@@ -25,7 +23,7 @@ def assert_refused(result: subprocess.CompletedProcess, out: Path | None = None)
         assert not out.exists(), "a refused run must write nothing"
 
 
-def test_missing_file(tmp_path):
+def test_missing_file(tmp_path, rest2mcp):
     out = tmp_path / "out"
     result = rest2mcp("generate", "specs/nope.yaml", "-o", str(out))
     assert_refused(result, out)
@@ -33,20 +31,20 @@ def test_missing_file(tmp_path):
     assert "hint: check the path" in result.stderr
 
 
-def test_invalid_yaml_names_file_and_line(tmp_path):
+def test_invalid_yaml_names_file_and_line(tmp_path, rest2mcp):
     out = tmp_path / "out"
     result = rest2mcp("generate", "specs/broken/bad-yaml.yaml", "-o", str(out))
     assert_refused(result, out)
     assert result.stderr.startswith("error[E104] specs/broken/bad-yaml.yaml:10: invalid YAML: did not find expected ',' or '}'")
 
 
-def test_invalid_json_names_file_and_line(tmp_path):
+def test_invalid_json_names_file_and_line(tmp_path, rest2mcp):
     result = rest2mcp("generate", "specs/broken/bad-json.json", "-o", str(tmp_path / "out"))
     assert_refused(result, tmp_path / "out")
     assert result.stderr.startswith("error[E104] specs/broken/bad-json.json:4: invalid JSON: Expecting property name")
 
 
-def test_validation_findings_are_all_reported_with_line_and_pointer(tmp_path):
+def test_validation_findings_are_all_reported_with_line_and_pointer(tmp_path, rest2mcp):
     strict_out = tmp_path / "strict"
     result = rest2mcp("generate", "specs/broken/invalid.yaml", "-o", str(strict_out), "--strict")
     assert_refused(result, strict_out)
@@ -74,7 +72,7 @@ def test_validation_findings_are_all_reported_with_line_and_pointer(tmp_path):
     assert "not valid OpenAPI (4 validation findings)" in checked.stdout
 
 
-def test_unsupported_version_is_refused(tmp_path):
+def test_unsupported_version_is_refused(tmp_path, rest2mcp):
     result = rest2mcp("generate", "specs/broken/swagger1.yaml", "-o", str(tmp_path / "out"))
     assert_refused(result, tmp_path / "out")
     assert "error[E201] specs/broken/swagger1.yaml:1 #/swagger: unsupported Swagger version '1.2'" in result.stderr
@@ -90,13 +88,13 @@ def test_unsupported_version_is_refused(tmp_path):
         (["frobnicate"], "No such command"),
     ],
 )
-def test_usage_errors(args, expected, tmp_path):
+def test_usage_errors(args, expected, tmp_path, rest2mcp):
     result = rest2mcp(*args, cwd=ROOT)
     assert_refused(result)
     assert expected in result.stderr
 
 
-def test_unmappable_operation_is_skipped_with_a_warning_and_strict_refuses(tmp_path):
+def test_unmappable_operation_is_skipped_with_a_warning_and_strict_refuses(tmp_path, rest2mcp):
     out = tmp_path / "out"
     result = rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(out))
     assert result.returncode == 0, result.stderr
@@ -112,7 +110,7 @@ def test_unmappable_operation_is_skipped_with_a_warning_and_strict_refuses(tmp_p
     assert "warning[W301]" in strict.stderr and "refused by --strict" in strict.stderr
 
 
-def test_relative_server_url_needs_base_url_at_start(tmp_path, server_venv):
+def test_relative_server_url_needs_base_url_at_start(tmp_path, server_venv, rest2mcp):
     out = tmp_path / "out"
     assert rest2mcp("generate", "specs/broken/partly-unsupported.yaml", "-o", str(out)).returncode == 0
     python = str(server_venv / "bin" / "python")
@@ -124,7 +122,7 @@ def test_relative_server_url_needs_base_url_at_start(tmp_path, server_venv):
     assert "Traceback" not in started.stderr
 
 
-def test_spec_from_url_resolves_relative_server(tmp_path, upstream: Upstream):
+def test_spec_from_url_resolves_relative_server(tmp_path, upstream: Upstream, rest2mcp):
     spec = (BROKEN / "partly-unsupported.yaml").read_bytes()
     upstream.reply("GET", "/specs/openapi.yaml", Reply(200, spec, "application/yaml"))
     out = tmp_path / "out"
@@ -134,26 +132,26 @@ def test_spec_from_url_resolves_relative_server(tmp_path, upstream: Upstream):
     assert index["baseUrl"] == f"{upstream.url}/api"
 
 
-def test_unreachable_url(tmp_path, upstream: Upstream):
+def test_unreachable_url(tmp_path, upstream: Upstream, rest2mcp):
     upstream.reply("GET", "/missing.yaml", Reply(404, b"not here", "text/plain"))
     result = rest2mcp("generate", f"{upstream.url}/missing.yaml", "-o", str(tmp_path / "out"))
     assert_refused(result, tmp_path / "out")
     assert "error[E102]" in result.stderr and "HTTP 404 Not Found" in result.stderr
 
 
-def test_validate_reports_without_writing(tmp_path):
+def test_validate_reports_without_writing(tmp_path, rest2mcp):
     result = rest2mcp("validate", "specs/petstore.yaml", cwd=ROOT)
     assert result.returncode == 0
     assert result.stdout.strip() == "specs/petstore.yaml: valid, 4 tools (0 errors, 0 warnings)"
 
 
-def test_version_and_help():
+def test_version_and_help(rest2mcp):
     assert rest2mcp("--version").stdout.strip().startswith("rest2mcp ")
     help_text = rest2mcp("generate", "--help").stdout
     assert "Examples:" in help_text and "--base-url" in help_text
 
 
-def test_spec_text_cannot_inject_code(tmp_path):
+def test_spec_text_cannot_inject_code(tmp_path, rest2mcp):
     hostile = tmp_path / "hostile.yaml"
     hostile.write_text(
         'openapi: 3.0.3\n'
@@ -178,7 +176,7 @@ def test_spec_text_cannot_inject_code(tmp_path):
     assert not (out / "pwned").exists()
 
 
-def test_diff_command_table_json_and_exit_code(tmp_path):
+def test_diff_command_table_json_and_exit_code(tmp_path, rest2mcp):
     import yaml
 
     document = yaml.safe_load((SPECS / "petstore.yaml").read_text())
@@ -201,3 +199,22 @@ def test_diff_command_table_json_and_exit_code(tmp_path):
     same = rest2mcp("diff", "generated/petstore", "specs/petstore.yaml", "--fail-on", "breaking")
     assert same.returncode == 0 and "No changes in the tool surface." in same.stdout
     assert rest2mcp("diff", "a", "b", "--fail-on", "sometimes").returncode == 1
+
+
+@pytest.mark.e2e
+def test_console_script(tmp_path):
+    command = str(Path(sys.executable).with_name("rest2mcp"))
+    version = subprocess.run([command, "--version"], capture_output=True, text=True, check=False)
+    assert version.returncode == 0 and version.stdout.startswith("rest2mcp ")
+
+    out = tmp_path / "out"
+    missing = subprocess.run([command, "generate", "specs/nope.yaml", "-o", str(out)], cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+    assert_refused(missing, out)
+    assert missing.stderr.splitlines()[0] == "error[E101] specs/nope.yaml: no such file"
+
+    generated = subprocess.run([command, "generate", "specs/petstore.yaml", "-o", str(out)], cwd=ROOT,
+                               capture_output=True, text=True, check=False)
+    assert generated.returncode == 0, generated.stderr
+    assert "petstore-mcp: 4 tools in" in generated.stdout
+    assert (out / "petstore_mcp" / "generated" / "server.py").is_file()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SPECS
+from helpers import SPECS
 from rest2mcp.diagnostics import GenerationFailed, Severity
 from rest2mcp.pipeline import Options, prepare
 

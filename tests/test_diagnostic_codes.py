@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 from rest2mcp.diagnostics import Severity
 from rest2mcp.diagnostics.codes import (
     CODES,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CORPUS, GENERATED, SPECS
+from helpers import CORPUS, GENERATED, SPECS
 from rest2mcp.diagnostics import GenerationFailed
 from rest2mcp.diff.surface_diff import (
     diff_command,
@@ -62,6 +62,7 @@ def exit_code(old: str, new: str, fail_on: str | None = "breaking") -> int:
     return diff_command(old, new, fail_on=fail_on)[1]
 
 
+@pytest.mark.corpus
 def test_parameter_becomes_required(tmp_path):
     # An enum parameter: a required plain string would also gain minLength 1 (tested below).
     def edit(document):
@@ -82,6 +83,7 @@ def test_parameter_becomes_required(tmp_path):
     assert exit_code(new, old, fail_on="any") == 1
 
 
+@pytest.mark.corpus
 def test_enum_loses_a_value_and_gains_one(tmp_path):
     def edit(document):
         schema = parameter(document, "/pet/findByStatus", "get", "status")["schema"]
@@ -98,6 +100,7 @@ def test_enum_loses_a_value_and_gains_one(tmp_path):
     assert exit_code(old, new) == 1
 
 
+@pytest.mark.corpus
 def test_operation_removed(tmp_path):
     def edit(document):
         del document["paths"]["/store/order/{orderId}"]["delete"]
@@ -117,6 +120,7 @@ def test_operation_removed(tmp_path):
     assert exit_code(new, old) == 0
 
 
+@pytest.mark.corpus
 def test_operation_id_renamed(tmp_path):
     def edit(document):
         document["paths"]["/pet/{petId}"]["get"]["operationId"] = "fetchPet"
@@ -133,6 +137,7 @@ def test_operation_id_renamed(tmp_path):
     assert "0 tools added, 0 removed, 1 renamed" in table
 
 
+@pytest.mark.corpus
 def test_renamed_path_variable_keeps_the_route(tmp_path):
     """`/pet/{petId}` -> `/pet/{id}` with a new operationId is still the same operation."""
     def edit(document):
@@ -152,6 +157,7 @@ def test_renamed_path_variable_keeps_the_route(tmp_path):
     assert set(found) == {"fetchPet", "updatePetWithForm", "deletePet"}
 
 
+@pytest.mark.corpus
 def test_new_optional_query_parameter(tmp_path):
     def edit(document):
         document["paths"]["/pet/findByTags"]["get"]["parameters"].append(
@@ -168,6 +174,7 @@ def test_new_optional_query_parameter(tmp_path):
     assert table.endswith("0 breaking, 1 compatible change; 0 tools added, 0 removed, 0 renamed")
 
 
+@pytest.mark.corpus
 def test_type_widened_integer_to_number(tmp_path):
     def edit(document):
         parameter(document, "/store/order/{orderId}", "get", "orderId")["schema"]["type"] = "number"
@@ -181,6 +188,7 @@ def test_type_widened_integer_to_number(tmp_path):
     assert changes(report(new, old)) == {"getOrderById": [("breaking", "type-narrowed", "orderId")]}
 
 
+@pytest.mark.corpus
 def test_parameter_moves_from_query_to_header(tmp_path):
     def edit(document):
         parameter(document, "/pet/{petId}", "post", "name")["in"] = "header"
@@ -196,6 +204,7 @@ def test_parameter_moves_from_query_to_header(tmp_path):
     assert exit_code(old, new) == 1
 
 
+@pytest.mark.corpus
 def test_output_property_removed(tmp_path):
     def edit(document):
         del document["components"]["schemas"]["ApiResponse"]["properties"]["message"]
@@ -209,6 +218,7 @@ def test_output_property_removed(tmp_path):
     assert changes(report(new, old)) == {"uploadFile": [("compatible", "output-property-added", "output.message")]}
 
 
+@pytest.mark.corpus
 def test_nested_output_property_removed_everywhere_it_appears(tmp_path):
     def edit(document):
         del document["components"]["schemas"]["user"]["properties"]["uuid"]
@@ -226,6 +236,7 @@ def test_nested_output_property_removed_everywhere_it_appears(tmp_path):
     }
 
 
+@pytest.mark.corpus
 def test_nested_body_field_constraint(tmp_path):
     def edit(document):
         document["components"]["schemas"]["Category"]["properties"]["name"]["maxLength"] = 20
@@ -238,6 +249,7 @@ def test_nested_body_field_constraint(tmp_path):
     assert changes(report(old, new)) == {"addPet": nested, "updatePet": nested}
 
 
+@pytest.mark.corpus
 def test_method_change_keeps_the_name_and_changes_hints(tmp_path):
     def edit(document):
         document["paths"]["/pet"]["patch"] = document["paths"]["/pet"].pop("put")
@@ -257,6 +269,7 @@ def test_method_change_keeps_the_name_and_changes_hints(tmp_path):
     assert messages[3] == "idempotentHint true -> false"
 
 
+@pytest.mark.corpus
 def test_output_schema_removed_and_nullable_widening(tmp_path):
     def edit(document):
         del document["paths"]["/store/order/{orderId}"]["get"]["responses"]["200"]["content"]
@@ -273,6 +286,7 @@ def test_output_schema_removed_and_nullable_widening(tmp_path):
     }
 
 
+@pytest.mark.corpus
 def test_museum_request_body_changes(tmp_path):
     def edit(document):
         schemas = document["components"]["schemas"]
@@ -297,6 +311,7 @@ def test_museum_request_body_changes(tmp_path):
 SMALL_SPECS = sorted(SAMPLE.glob("4[0-7]-*.yaml"))
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("spec", SMALL_SPECS, ids=[p.name[:2] for p in SMALL_SPECS])
 def test_a_document_against_itself_has_no_changes(spec):
     text, code = diff_command(str(spec), str(spec), fail_on="any")
@@ -447,6 +462,7 @@ def test_defs_references_are_followed_and_cycles_end():
     ]
 
 
+@pytest.mark.corpus
 def test_json_and_table_are_stable(tmp_path):
     def edit(document):
         parameter(document, "/pet/findByStatus", "get", "status")["required"] = True

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
 
-from conftest import CORPUS, child_env
+import pytest
+from helpers import CORPUS, child_env, run, write
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, prepare
 from rest2mcp.writing.manifest import write_files
-from test_e2e import run
 from upstream import Reply, Upstream
 
 SEPARATE = CORPUS / "oai-examples/v2.0/yaml/petstore-separate/spec/swagger.yaml"
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 def codes(generated) -> list[str]:
     return [d.code for d in generated.diagnostics]
 
 
+@pytest.mark.corpus
 def test_multi_file_petstore_end_to_end(tmp_path, server_venv, upstream: Upstream):
     generated = prepare(str(SEPARATE), Options())
     assert codes(generated) == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -14,27 +13,16 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from conftest import CORPUS, ROOT, SPECS, child_env
+import pytest
+from helpers import CORPUS, ROOT, SPECS, child_env, run, write
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, generate, prepare, validated
-from test_e2e import run
 from upstream import Reply, Upstream
 
 WEBHOOKS = CORPUS / "oai-examples/v3.1/webhook-example.yaml"
 SEPARATE_JSON = CORPUS / "oai-examples/v2.0/json/petstore-separate/spec/swagger.json"
 MULTI = SPECS / "multi" / "root.yaml"
 PARAMS = SPECS / "params-more.yaml"
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def rest2mcp(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rest2mcp", *args], capture_output=True, text=True, cwd=ROOT,
-                          check=False)
 
 
 def server(server_venv: Path, out: Path, module: str, base_url: str) -> StdioServerParameters:
@@ -55,7 +43,8 @@ def no_traceback(result: subprocess.CompletedProcess) -> None:
 # -- 1. webhooks only ---------------------------------------------------------------------------
 
 
-def test_webhooks_only_document_gives_a_clean_zero_tool_package(tmp_path, server_venv):
+@pytest.mark.corpus
+def test_webhooks_only_document_gives_a_clean_zero_tool_package(tmp_path, server_venv, rest2mcp):
     out = tmp_path / "out"
     result = rest2mcp("generate", str(WEBHOOKS), "-o", str(out))
     no_traceback(result)
@@ -174,6 +163,7 @@ def test_openapi_31_tuples_defs_and_type_arrays(tmp_path, server_venv, upstream:
 # -- 3. several files, URLs, pointers -----------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_json_multi_file_petstore_end_to_end(tmp_path, server_venv, upstream: Upstream):
     loaded, _, _ = validated(str(SEPARATE_JSON), Options())
     # Bundled names are relative to the root document's folder: nothing depends on where it lies.
@@ -265,7 +255,7 @@ def static_site(root: Path) -> Iterator[tuple[str, list[str]]]:
         site.server_close()
 
 
-def test_url_document_nested_refs_and_allow_ref_host(tmp_path, upstream: Upstream):
+def test_url_document_nested_refs_and_allow_ref_host(tmp_path, upstream: Upstream, rest2mcp):
     site = tmp_path / "site"
     other = f"127.0.0.1:{upstream.port}"  # another origin: same host, another port
     write(site / "api" / "openapi.yaml", f"""
@@ -343,7 +333,7 @@ def test_url_document_nested_refs_and_allow_ref_host(tmp_path, upstream: Upstrea
 # -- 4. and 5. parameter styles and derived names on the wire -----------------------------------
 
 
-def test_parameter_diagnostics_name_the_spot(tmp_path):
+def test_parameter_diagnostics_name_the_spot(tmp_path, rest2mcp):
     result = rest2mcp("generate", str(PARAMS.relative_to(ROOT)), "-o", str(tmp_path / "out"))
     no_traceback(result)
     assert result.returncode == 0

@@ -7,36 +7,15 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-from pathlib import Path
 
-import anyio
 import pytest
-from conftest import GENERATED, child_env, free_port, wait_for_port
-from mcp import Client, StdioServerParameters
+from helpers import GENERATED, child_env, free_port, run, stdio, text_of, wait_for_port
 from upstream import Reply, Upstream
+
+pytestmark = pytest.mark.e2e
 
 API_KEY = "sekret-api-key-123"
 MODES = ["auto", "legacy"]
-
-
-def stdio(venv: Path, command: str, base_url: str, *extra: str, **env: str) -> StdioServerParameters:
-    return StdioServerParameters(
-        command=str(venv / "bin" / command), args=["--base-url", base_url, *extra], env=child_env(**env)
-    )
-
-
-def run(target, mode: str, steps):
-    """Connect, run `steps(client)`, return what it returns."""
-
-    async def main():
-        async with Client(target, mode=mode) as client:
-            return await steps(client)
-
-    return anyio.run(main)
-
-
-def text_of(result) -> str:
-    return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
 
 
 # -- petstore over stdio, both protocol eras --------------------------------------------------

@@ -368,6 +368,7 @@ def test_report_counts_tools_fully_accepted_and_messages(tmp_path):
 REGRESSION_SPECS = ["petstore.yaml", "petstore-2.0.yaml", "library-3.1.yaml"]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", REGRESSION_SPECS)
 def test_bundled_specs_are_fully_accepted_by_prism(name, tmp_path):
     settings = fidelity.Settings(calls=4, seed=0, prism_timeout=60, max_tools=None, work=tmp_path)

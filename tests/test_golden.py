@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES, GENERATED, ROOT, SPECS, ruff
+from helpers import EXAMPLES, GENERATED, ROOT, SPECS, ruff
 from jsonschema import Draft202012Validator
 from rest2mcp.mapping.naming import TOOL_NAME_RE
 from rest2mcp.pipeline import Options, plan, prepare

@@ -2,7 +2,7 @@
 
 import subprocess
 
-from conftest import ROOT, ruff
+from helpers import ROOT, ruff
 
 
 def test_generator_passes_ruff():

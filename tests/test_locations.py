@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from conftest import ROOT
+from helpers import ROOT
 from rest2mcp.pipeline import Options, prepare, validated
 
 MULTI = "specs/broken/multi/root.yaml"

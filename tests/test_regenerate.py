@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SPECS, child_env
+from helpers import SPECS, child_env, run, text_of
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, generate, plan, prepare
 from rest2mcp.writing import manifest as writing
 from rest2mcp.writing.manifest import MANIFEST, OwnershipConflict, read_manifest, sha256
-from test_e2e import run, text_of
 from upstream import Reply, Upstream
-
-
-def rest2mcp(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rest2mcp", *args], capture_output=True, text=True, check=False)
 
 
 def changed_petstore(tmp_path: Path) -> Path:
@@ -49,7 +43,7 @@ def consistent(out: Path) -> bool:
     return True
 
 
-def test_second_generate_writes_nothing_and_says_so(tmp_path):
+def test_second_generate_writes_nothing_and_says_so(tmp_path, rest2mcp):
     out = tmp_path / "out"
     first = rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(out))
     assert first.returncode == 0, first.stderr
@@ -63,7 +57,7 @@ def test_second_generate_writes_nothing_and_says_so(tmp_path):
     assert rest2mcp("check", str(SPECS / "petstore.yaml"), "-o", str(out)).returncode == 0
 
 
-def test_hand_edits_unknown_files_force_and_stale_files(tmp_path):
+def test_hand_edits_unknown_files_force_and_stale_files(tmp_path, rest2mcp):
     out = tmp_path / "out"
     spec = str(SPECS / "petstore.yaml")
     (out / "petstore_mcp").mkdir(parents=True)

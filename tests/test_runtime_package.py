@@ -17,7 +17,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-from conftest import EXAMPLES, GENERATED, ROOT, SPECS, child_env
+from helpers import EXAMPLES, GENERATED, ROOT, SPECS, child_env
 from mcp import Client, StdioServerParameters
 from rest2mcp.emit.render import RUNTIME_FOLDER, runtime_modules
 from rest2mcp.pipeline import Options, generate

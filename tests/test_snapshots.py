@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SPECS
+from helpers import ROOT, SPECS
 from rest2mcp.cli import run
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -10,10 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SPECS, child_env
+from helpers import SPECS, child_env, run, text_of
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, generate
-from test_e2e import run, text_of
 from upstream import Reply, Upstream
 
 MODULE = "swagger_two_features_mcp"

@@ -344,6 +344,7 @@ def test_totals_and_failure_verdict():
 # -- the command, end to end ---------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_the_command_starts_every_generated_server_and_writes_both_reports(tmp_path):
     corpus = tmp_path / "corpus"
     write(corpus / "tiny.yaml", TWO_OPERATIONS)
@@ -372,6 +373,7 @@ def test_the_command_starts_every_generated_server_and_writes_both_reports(tmp_p
     assert "**total: 3 specs**" in markdown
 
 
+@pytest.mark.e2e
 def test_a_server_listing_another_number_of_tools_fails_the_run(tmp_path):
     record = sweep.sweep_spec(spec_for(write(tmp_path / "tiny.yaml", TWO_OPERATIONS)), NO_START)
     generated = sweep.default_generate(str(tmp_path / "tiny.yaml"))

@@ -8,11 +8,10 @@ import json
 import subprocess
 
 import pytest
-from conftest import SPECS, child_env, free_port, wait_for_port
+from helpers import SPECS, child_env, free_port, run, stdio, text_of, wait_for_port
 from mcp import StdioServerParameters
 from mcp.shared.exceptions import MCPError
 from rest2mcp.pipeline import Options, generate
-from test_e2e import run, stdio, text_of
 from upstream import Reply, Upstream
 
 

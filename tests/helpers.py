@@ -1,0 +1,88 @@
+"""What several test modules share: paths, the examples, child processes, the MCP client.
+
+Fixtures are in conftest.py; test modules import plain helpers from here, never from each other.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import anyio
+from mcp import Client, StdioServerParameters
+from regen_golden import EXAMPLES  # noqa: F401 -- re-exported: the committed examples, spec -> folder
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+GENERATED = ROOT / "generated"
+# The shared corpus beside the repository; REST2MCP_CORPUS names another folder.
+CORPUS = Path(os.environ.get("REST2MCP_CORPUS") or ROOT.parent / "shared" / "corpus")
+CORPUS_MISSING = "needs ../shared/corpus (the shared corpus beside the repository)"
+
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for a server process: PATH and friends, no credentials unless given."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT")}
+    return {**keep, **extra}
+
+
+def ruff() -> list[str]:
+    found = shutil.which("ruff")
+    return [found] if found else [sys.executable, "-m", "ruff"]
+
+
+def write(path: Path, text: str) -> Path:
+    """Write dedented text, creating the parent folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+# -- the generated servers, through the official MCP client --------------------------------------
+
+
+def stdio(venv: Path, command: str, base_url: str, *extra: str, **env: str) -> StdioServerParameters:
+    """An installed server's console script in `venv`, over stdio, with only the given credentials."""
+    return StdioServerParameters(
+        command=str(venv / "bin" / command), args=["--base-url", base_url, *extra], env=child_env(**env)
+    )
+
+
+def run(target, mode: str, steps):
+    """Connect, run `steps(client)`, return what it returns."""
+
+    async def main():
+        async with Client(target, mode=mode) as client:
+            return await steps(client)
+
+    return anyio.run(main)
+
+
+def text_of(result) -> str:
+    return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
