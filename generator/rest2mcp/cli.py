@@ -1,4 +1,4 @@
-"""The command line: parse options, call one pipeline function, print diagnostics, pick the exit code.
+"""The command line: parse options, call one command function (commands.py), print its outcome, exit with its code.
 
 Exit codes: 0 ok, 1 spec or usage error, 2 ownership conflict (reserved), 3 internal error.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,7 +17,9 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_exceptions
 
 from rest2mcp import __version__
-from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
+
+if TYPE_CHECKING:  # the pipeline is imported by the command that runs, not for --help or --version
+    from rest2mcp.commands import Outcome
 
 EXAMPLES = """
 Examples:
@@ -41,28 +44,15 @@ app = typer.Typer(
 )
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
+def _print(outcome: Outcome) -> typer.Exit:
+    """Print what a command said; the Exit carrying its code."""
+    for diagnostic in outcome.diagnostics:
         typer.echo(diagnostic.render(), err=True)
-
-
-def _summary(diagnostics: list[Diagnostic], refused_by_strict: bool = False) -> str:
-    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
-    refused = " refused by --strict" if refused_by_strict else ""
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{refused}"
-
-
-def _failed(failed: GenerationFailed) -> str:
-    return _summary(failed.diagnostics, failed.refused_by_strict)
-
-
-def _refuse(diagnostic: Diagnostic, closing: str | None = None, exit_code: int = 1) -> typer.Exit:
-    """Print a problem found by the command itself (not in the document); the Exit to raise."""
-    _print_diagnostics([diagnostic])
-    if closing:
-        typer.echo(closing, err=True)
-    return typer.Exit(exit_code)
+    for line in outcome.out:
+        typer.echo(line)
+    for line in outcome.err:
+        typer.echo(line, err=True)
+    return typer.Exit(outcome.code)
 
 
 def _version(value: bool) -> None:
@@ -76,50 +66,6 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     pass
-
-
-def _options(output: Path | None, name: str | None, base_url: str | None, allow_ref_host: list[str],
-             prefer_body: list[str], strict: bool = False, skip_validation: bool = False, models: bool | None = None,
-             max_output_schema: int | None = None, config: str | None = None, mode: str | None = None):
-    """Options from the command line; what it does not say comes from the folder's last run."""
-    from rest2mcp.pipeline import Options
-    from rest2mcp.writing.manifest import read_manifest
-
-    previous = ((read_manifest(output) or {}).get("config") or {}) if output is not None else {}
-    return Options(
-        name=name or previous.get("name"),
-        base_url=base_url or previous.get("base_url"),
-        strict=strict,
-        skip_validation=skip_validation,
-        allowed_ref_hosts=tuple(allow_ref_host or previous.get("allowed_ref_hosts") or ()),
-        preferred_media_types=tuple(prefer_body or previous.get("preferred_media_types") or ()),
-        models=models if models is not None else previous.get("models", True),
-        output_schema_limit=(max_output_schema if max_output_schema is not None
-                             else previous.get("output_schema_limit", Options.output_schema_limit)),
-        config_path=config or previous.get("config_path"),
-        mode=mode or previous.get("mode"),
-    )
-
-
-def _prepared(spec: str, options):
-    from rest2mcp.pipeline import prepare
-
-    try:
-        generated = prepare(spec, options)
-    except GenerationFailed as failed:
-        _print_diagnostics(failed.diagnostics)
-        typer.echo(f"rest2mcp: nothing written ({_failed(failed)})", err=True)
-        raise typer.Exit(1) from None
-    _print_diagnostics(generated.diagnostics)
-    return generated
-
-
-def _print_conflicts(conflicts, out_dir: Path, advice: str) -> None:
-    """One E501 per conflicting file; the advice, the same for all, follows the last one."""
-    _print_diagnostics([
-        Diagnostic(Severity.ERROR, "E501", conflict.reason, None, advice if i == len(conflicts) - 1 else None,
-                   str(out_dir / conflict.path))
-        for i, conflict in enumerate(conflicts)])
 
 
 OUTPUT_HELP = "Output folder (default: ./<name>)."
@@ -152,37 +98,13 @@ def generate(
     mode: str | None = typer.Option(None, "--mode", help=MODE_HELP),
 ) -> None:
     """Generate an MCP server package from SPEC (or update the one in the output folder)."""
-    from rest2mcp.pipeline import plan
-    from rest2mcp.writing.manifest import apply_plan
+    from rest2mcp import commands
 
-    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, strict, skip_validation,
-                                         models, max_output_schema, config, mode))
-    out_dir = output if output is not None else Path(generated.api.package)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise _refuse(Diagnostic(Severity.ERROR, "E403", "exists and is not a folder", None, "pass another -o",
-                                 str(out_dir)), "rest2mcp: nothing written")
-    write_plan = plan(generated, out_dir)
-    if write_plan.conflicts and not force:
-        _print_conflicts(write_plan.conflicts, out_dir,
-                         "move your changes to overrides.py (see README.md), then run again; "
-                         "or pass --force to overwrite (FILE.orig keeps each old version)")
-        typer.echo("rest2mcp: nothing written", err=True)
-        raise typer.Exit(2)
-    try:
-        report = apply_plan(out_dir, write_plan, force=force)
-    except OSError as exc:
-        raise _refuse(Diagnostic(Severity.ERROR, "E105", f"cannot write: {exc.strerror or exc}", None,
-                                 "check the folder's permissions and the free disk space", str(out_dir))) from None
-    api = generated.api
-    tools = len(api.tools)
-    changed = f"{len(report.written)} files written, {len(report.deleted)} deleted, {len(report.unchanged)} unchanged"
-    if not report.written and not report.deleted:
-        changed = f"nothing to write: {len(report.unchanged)} files already up to date"
-    typer.echo(f"{api.package}: {tools} tool{'s' * (tools != 1)} in {out_dir} ({changed}; {_summary(generated.diagnostics)})")
-    for backup in report.backups:
-        typer.echo(f"kept the previous version as {out_dir / backup}")
-    if report.written and len(report.written) == len(generated.files):
-        typer.echo(f"next: pip install {out_dir} && {api.package} --help")
+    options = commands.options_for(output, {
+        "name": name, "base_url": base_url, "strict": strict, "skip_validation": skip_validation,
+        "allowed_ref_hosts": tuple(allow_ref_host), "preferred_media_types": tuple(prefer_body), "models": models,
+        "output_schema_limit": max_output_schema, "config_path": config, "mode": mode})
+    raise _print(commands.generate(spec, output, options, force=force))
 
 
 @app.command(epilog=EXAMPLES)
@@ -197,21 +119,12 @@ def check(
     mode: str | None = typer.Option(None, "--mode", help=MODE_HELP),
 ) -> None:
     """Is the folder what generate would write? Exit 0 yes, 1 regeneration would change files, 2 hand edits."""
-    from rest2mcp.pipeline import plan
+    from rest2mcp import commands
 
-    generated = _prepared(spec, _options(output, name, base_url, allow_ref_host, prefer_body, config=config, mode=mode))
-    write_plan = plan(generated, output)
-    if write_plan.conflicts:
-        _print_conflicts(write_plan.conflicts, output, "generated files were edited by hand: move the changes to overrides.py")
-        raise typer.Exit(2)
-    changes = [*(f"update {p}" for p in write_plan.write), *(f"create {p}" for p in write_plan.create),
-               *(f"delete {p}" for p in write_plan.delete)]
-    if changes or write_plan.manifest_changed:
-        for change in changes or ["update the manifest"]:
-            typer.echo(f"{output}: would {change}")
-        typer.echo(f"rest2mcp: {output} is out of date; run: rest2mcp generate {spec} -o {output}")
-        raise typer.Exit(1)
-    typer.echo(f"{output}: up to date")
+    options = commands.options_for(output, {
+        "name": name, "base_url": base_url, "allowed_ref_hosts": tuple(allow_ref_host),
+        "preferred_media_types": tuple(prefer_body), "config_path": config, "mode": mode})
+    raise _print(commands.check(spec, output, options))
 
 
 @app.command(epilog=EXAMPLES)
@@ -222,18 +135,9 @@ def diff(
     fail_on: str | None = typer.Option(None, "--fail-on", help="Exit 1 on 'breaking' changes (or on 'any' change)."),
 ) -> None:
     """What changed in the tools the model sees: tools added, removed, renamed; breaking and compatible changes."""
-    from rest2mcp.diff.surface_diff import diff_command
+    from rest2mcp import commands
 
-    if fail_on not in (None, "breaking", "any"):
-        raise _refuse(Diagnostic(Severity.ERROR, "E404", f"invalid --fail-on {fail_on!r}", None,
-                                 "use 'breaking' or 'any'"))
-    try:
-        text, code = diff_command(old, new, as_json=as_json, fail_on=fail_on)
-    except GenerationFailed as failed:
-        _print_diagnostics(failed.diagnostics)
-        raise typer.Exit(1) from None
-    typer.echo(text)
-    raise typer.Exit(code)
+    raise _print(commands.diff(old, new, as_json=as_json, fail_on=fail_on))
 
 
 @app.command(epilog=EXAMPLES)
@@ -246,21 +150,9 @@ def validate(
 
     Exits 1 when the document is not valid OpenAPI (or, with --strict, on any warning).
     """
-    from rest2mcp.pipeline import Options, prepare
+    from rest2mcp import commands
 
-    try:
-        generated = prepare(spec, Options(strict=strict, config_path=config))
-    except GenerationFailed as failed:
-        _print_diagnostics(failed.diagnostics)
-        typer.echo(f"rest2mcp: {spec}: invalid ({_failed(failed)})", err=True)
-        raise typer.Exit(1) from None
-    _print_diagnostics(generated.diagnostics)
-    tools = len(generated.api.tools)
-    findings = sum(d.code == "W202" for d in generated.diagnostics)
-    verdict = f"not valid OpenAPI ({findings} validation finding{'s' * (findings != 1)})" if findings else "valid"
-    typer.echo(f"{spec}: {verdict}, {tools} tool{'s' * (tools != 1)} ({_summary(generated.diagnostics)})")
-    if findings:
-        raise typer.Exit(1)
+    raise _print(commands.validate(spec, commands.options_for(None, {"strict": strict, "config_path": config})))
 
 
 def run(argv: list[str] | None = None) -> int:
