@@ -267,3 +267,12 @@ def test_a_catalog_from_a_newer_generator_stops_the_server_with_a_message(tmp_pa
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 1
     assert "petstore-mcp: tools.json has format version 99" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_overrides_importing_modules_of_earlier_versions_get_told_where_they_went(tmp_path):
+    out = _petstore(tmp_path, "from .runtime import ToolError\n")
+    result = subprocess.run([sys.executable, "-m", "petstore_mcp"], env=child_env(PYTHONPATH=str(out)),
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("petstore-mcp: overrides.py imports petstore_mcp.runtime, which does not exist: import it from "
+            ".generated.errors (ToolError) or generated.caller instead") in result.stderr

@@ -8,7 +8,6 @@ the name of a setting (an API key scheme called `mode` gets `<PREFIX>_MODE_KEY`,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 # The server's settings, each read from <PREFIX>_<NAME> (and a command-line option).
 SETTINGS = ("BASE_URL", "TIMEOUT", "MAX_RESPONSE_CHARS", "MODE", "TOOLSETS")
@@ -60,12 +59,3 @@ def credential_variables(prefix: str, key: str, kind: str, taken: set[str]) -> t
         taken.add(candidate)
         names.append(candidate)
     return tuple(names)
-
-
-def first_set(environ: Mapping[str, str], *names: str) -> str | None:
-    """The first of `names` that is set to a non-empty value."""
-    for name in names:
-        value = environ.get(name)
-        if value:
-            return value
-    return None

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .caller import Caller, Settings
+from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
 from .options import OptionError, mode_from, parser, settings_from, toolsets_from
 from .surface import Surface, SurfaceError
@@ -144,13 +144,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     index = read_index(data.joinpath(INDEX_FILE).read_bytes())
     package = __package__.rpartition(".")[0]
     version = str(getattr(sys.modules.get(package) or importlib.import_module(package), "__version__", "0"))
+    run(index, data.joinpath(CATALOG_FILE).read_bytes, load_overrides(package, index["name"]), version, argv)
+
+
+# Modules of packages generated before the runtime moved into MODULE/generated/, and where their
+# names went, for overrides.py files that still import them.
+_MOVED = {"runtime": "generated.errors (ToolError) or generated.caller", "wire": "generated.wire",
+          "customize": "generated.surface", "server": "generated.server"}
+
+
+def load_overrides(package: str, name: str) -> Any:
+    """The package's overrides module (None without one); a broken one stops the server with a message."""
     try:
-        overrides = importlib.import_module(f"{package}.overrides")
+        return importlib.import_module(f"{package}.overrides")
     except ModuleNotFoundError as exc:
-        if exc.name != f"{package}.overrides":
-            raise
-        overrides = None
-    run(index, data.joinpath(CATALOG_FILE).read_bytes, overrides, version, argv)
+        if exc.name == f"{package}.overrides":
+            return None
+        moved = _MOVED.get((exc.name or "").removeprefix(f"{package}."))
+        hint = f": import it from .{moved} instead" if moved else ""
+        raise SystemExit(f"{name}: overrides.py imports {exc.name}, which does not exist{hint}") from None
+    except Exception as exc:  # noqa: BLE001 -- the user's code: say what failed instead of a traceback
+        raise SystemExit(f"{name}: overrides.py failed to load: {type(exc).__name__}: {exc}") from None
 
 
-__all__ = ["Settings", "create_server", "main", "run"]

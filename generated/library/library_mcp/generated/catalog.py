@@ -14,7 +14,7 @@ no index) and refuses newer ones with a message saying so.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from typing_extensions import NotRequired, TypedDict
@@ -161,12 +161,11 @@ def read_index(data: bytes | str, what: str = INDEX_FILE) -> IndexData:
 
 @dataclass
 class Catalog:
-    """The tools of one API, with lookups built on first use."""
+    """The tools of one API: definitions in tools/list order, plans and schemes by name."""
 
     definitions: list[ToolDefinition]
     plans: dict[str, ToolPlan]
     schemes: dict[str, SchemePlan]
-    _by_name: dict[str, ToolDefinition] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: CatalogData) -> Catalog:
@@ -175,8 +174,3 @@ class Catalog:
     @classmethod
     def from_json(cls, data: bytes | str) -> Catalog:
         return cls.from_data(read_catalog(data))
-
-    def definition(self, name: str) -> ToolDefinition:
-        if not self._by_name:
-            self._by_name = {d["name"]: d for d in self.definitions}
-        return self._by_name[name]
