@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """The server's command line and settings: each option also read from <PREFIX>_<NAME> (see environment.py)."""
 
 from __future__ import annotations

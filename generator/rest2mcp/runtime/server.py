@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """The MCP server: the low-level `mcp` Server over stdio or Streamable HTTP, and the command line.
 
 A generated package's console script is this module's `main`. Everything it needs to know about

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """Discovery mode: three tools that reach every operation, whatever the API's size.
 
 search_operations ranks operations by keywords (BM25 over name, title, tags, path and

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """Media types and header values: the rules the generator and the runtime must agree on."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """Argument values on the wire: OpenAPI parameter styles (path, query, header, cookie) and
 request bodies (JSON, form, multipart, text, bytes). Pure functions of the request plan's
 settings and the values; no I/O."""

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """One tool call: arguments checked, request built and sent with httpx, response made a result.
 
 Every failure a model can act on (bad arguments, a missing credential, an HTTP error, a timeout,

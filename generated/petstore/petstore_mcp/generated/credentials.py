@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """Credentials toward the API: read from the environment, applied to a request, masked in results.
 
 Which variables hold a scheme's secret is decided at generation (see `environment.py`) and recorded

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """The tools as the model sees them: the catalog's, narrowed to the chosen toolsets, changed by
 `overrides.TOOLS` (the same vocabulary and code as `rest2mcp.toml`, see changes.py), plus the
 hand-written `overrides.EXTRA_TOOLS`."""

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """Declarative tool changes: one vocabulary and one implementation for every place they come from.
 
 The same words change a tool in `rest2mcp.toml`, in an operation's `x-mcp` extension (both applied

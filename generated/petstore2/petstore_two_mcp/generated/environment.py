@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """Environment variable names: the server's own settings and the API credentials.
 
 The generator names each credential's variables with `credential_variables` and the server reads

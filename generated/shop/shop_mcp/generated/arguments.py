@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """A tool's arguments: checked against its inputSchema, with one message per bad field.
 
 jsonschema is imported on first use, not at start (it costs about 0.1 s).

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """The catalog: the contract between the generator (its one writer) and the runtime (its one reader).
 
 A generated package carries two JSON files next to this module:

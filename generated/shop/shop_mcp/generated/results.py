@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """HTTP responses to MCP results: JSON as structured content, text, images, audio, blobs; errors
 as `isError` results a model can act on; secrets masked in everything the model sees."""
 

@@ -1,3 +1,5 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """A tool's arguments to an HTTP request, by the tool's plan alone (the document is never read)."""
 
 from __future__ import annotations
