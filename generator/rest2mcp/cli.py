@@ -14,7 +14,8 @@ import typer
 try:  # typer >= 0.20 ships its own copy of click
     from typer._click import exceptions as click_exceptions
 except ImportError:  # pragma: no cover
-    from click import exceptions as click_exceptions
+    # The same module (typer < 0.20 uses click itself); mypy sees two distinct modules bound to one name.
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from rest2mcp import __version__
 

@@ -109,7 +109,8 @@ def analyze(source: str, options: Options) -> Analysis:
     document = loaded.document
     if version == "2.0":
         document, version = swagger2.convert(document, loaded.url), "3.0"
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    info = document.get("info")
+    info = info if isinstance(info, dict) else {}
     package = options.name or default_package_name(info.get("title") if isinstance(info.get("title"), str) else None)
     api = build_api(
         document,

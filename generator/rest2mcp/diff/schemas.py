@@ -109,7 +109,7 @@ class _SchemaComparison:
         self.prefix = "output-" if output else ""
         self.member = "output-property" if output else "argument"
         self.changes: list[Change] = []
-        self.compared: set[tuple[Any, Any]] = set()  # pairs of `$defs` references already compared
+        self.compared: set[tuple[Any, ...]] = set()  # pairs of `$defs` references already compared
 
     def record(self, kind: str, code: str, path: str, message: str) -> None:
         self.changes.append(Change(kind, code, path, f"`{path}`: {message}" if path else message))

@@ -16,7 +16,7 @@ from typing import Any
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.emit.catalog import catalog
 from rest2mcp.pipeline import Options, analyze
-from rest2mcp.runtime.catalog import CATALOG_FILE, CatalogError, read_catalog
+from rest2mcp.runtime.catalog import CATALOG_FILE, CatalogData, CatalogError, read_catalog
 
 # Where a package's module folder holds its catalog: packages of this version, then older ones.
 CATALOG_PLACES = (f"generated/{CATALOG_FILE}", CATALOG_FILE)
@@ -52,7 +52,7 @@ def _unreadable(source: str, message: str,
     return GenerationFailed([Diagnostic(Severity.ERROR, "E101", message, None, hint, source)])
 
 
-def surface_from_catalog(data: bytes | str | dict[str, Any], source: str) -> Surface:
+def surface_from_catalog(data: bytes | str | dict[str, Any] | CatalogData, source: str) -> Surface:
     """The tools of a catalog (any format version this reader knows); CatalogError if it is none."""
     if isinstance(data, dict):
         # Through JSON, so that a catalog built in memory and one read from disk compare equal.

@@ -71,13 +71,13 @@ def diff_tool(old: Tool, new: Tool) -> list[Change]:
 
     changes += _argument_places(old, new)
     changes += compare_schemas(old.definition.get("inputSchema") or {}, new.definition.get("inputSchema") or {})
-    outputs = [t.definition.get("outputSchema") for t in (old, new)]
-    if outputs[0] is not None and outputs[1] is None:
+    old_output, new_output = (t.definition.get("outputSchema") for t in (old, new))
+    if old_output is not None and new_output is None:
         changes.append(Change(BREAKING, "output-schema-removed", "output", "no structured result any more"))
-    elif outputs[0] is None and outputs[1] is not None:
+    elif old_output is None and new_output is not None:
         changes.append(Change(COMPATIBLE, "output-schema-added", "output", "now gives a structured result"))
-    elif outputs[0] is not None:
-        changes += compare_schemas(outputs[0], outputs[1], output=True)
+    elif old_output is not None and new_output is not None:
+        changes += compare_schemas(old_output, new_output, output=True)
     return changes
 
 

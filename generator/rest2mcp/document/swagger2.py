@@ -54,7 +54,7 @@ def original_pointer(pointer: str) -> str:
 
 def _rewrite_refs(node: Any) -> Any:
     if isinstance(node, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
                 for old, new in _REF_PREFIXES:
@@ -279,13 +279,13 @@ def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any
         name = param.get("name")
         if not isinstance(name, str):
             continue
-        schema = _rewrite_refs({k: param[k] for k in _SCHEMA_KEYS if k in param})
+        field = _rewrite_refs({k: param[k] for k in _SCHEMA_KEYS if k in param})
         if isinstance(param.get("description"), str):
-            schema["description"] = param["description"]
-        properties[name] = schema
+            field["description"] = param["description"]
+        properties[name] = field
         if param.get("required") is True:
             required.append(name)
-        if schema.get("type") == "array" and param.get("collectionFormat") != "multi":
+        if field.get("type") == "array" and param.get("collectionFormat") != "multi":
             # csv (the default), ssv, tsv, pipes: one field holding the joined values
             style, explode = _COLLECTION_QUERY.get(param.get("collectionFormat", "csv"), ("form", False))
             encoding[name] = {"style": style, "explode": explode}

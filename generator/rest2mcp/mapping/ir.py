@@ -8,7 +8,10 @@ runtime builds requests from that map alone and never reads the OpenAPI document
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from rest2mcp.runtime.catalog import SchemePlan, ToolDefinition, ToolPlan
 
 LOCATIONS = ("path", "query", "header", "cookie", "body", "body_field")
 
@@ -61,12 +64,13 @@ class SecurityScheme:
     param: str | None = None  # apiKey: the header, query or cookie name
     description: str = ""
 
-    def plan(self) -> dict[str, Any]:
+    def plan(self) -> SchemePlan:
         plan: dict[str, Any] = {"kind": self.kind, "env": list(self.env)}
         if self.location:
             plan["in"] = self.location
             plan["name"] = self.param
-        return plan
+        # `kind` and `location` hold the values the catalog format allows (mapping/security.py sets them).
+        return cast("SchemePlan", plan)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class Tool:
     fixed: dict[str, Any] = field(default_factory=dict)  # hidden arguments and the values always sent
     defaults: dict[str, Any] = field(default_factory=dict)  # values sent when the model gives none
 
-    def definition(self) -> dict[str, Any]:
+    def definition(self) -> ToolDefinition:
         """The MCP Tool object, as listed by tools/list."""
         tool: dict[str, Any] = {"name": self.name}
         if self.title:
@@ -103,9 +107,10 @@ class Tool:
         if self.output_schema is not None:
             tool["outputSchema"] = self.output_schema
         tool["annotations"] = self.annotations
-        return tool
+        # Built key by key, in the order the catalog lists them: the keys ToolDefinition declares.
+        return cast("ToolDefinition", tool)
 
-    def plan(self) -> dict[str, Any]:
+    def plan(self) -> ToolPlan:
         """How the runtime turns arguments into a request and a response into a result."""
         plan: dict[str, Any] = {
             "method": self.method.upper(),
@@ -130,7 +135,9 @@ class Tool:
             plan["tags"] = list(self.tags)
         if self.toolsets:
             plan["toolsets"] = list(self.toolsets)
-        return plan
+        # Built key by key, in the catalog's order; the arguments' locations and the body's kind hold the
+        # values the format allows (the mapping sets them).
+        return cast("ToolPlan", plan)
 
 
 @dataclass(frozen=True)

@@ -48,12 +48,14 @@ def build_api(
     schemas = DocumentSchemas(resolver, version, diagnostics)
     schemes = map_schemes(document, resolver, env_prefix, diagnostics)
     context = _Context(document, resolver, schemas, schemes, diagnostics, preferred_media_types, output_schema_limit)
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    info = document.get("info")
+    info = info if isinstance(info, dict) else {}
     base_url, base_note = server_url(document.get("servers"), spec_url)
 
     drafts: list[dict[str, Any]] = []
     extensions: dict[str, Any] = {}  # operation pointer -> its x-mcp settings
-    paths = document.get("paths") if isinstance(document.get("paths"), dict) else {}
+    paths = document.get("paths")
+    paths = paths if isinstance(paths, dict) else {}
     for path, raw_item in paths.items():
         item_pointer = pointer_join("paths", path)
         try:
@@ -167,7 +169,7 @@ def _operation(
         "input_schema": input_schema,
         "output_schema": output.schema,
         "wrap_output": output.wrap,
-        "annotations": annotations(method, summary),
+        "annotations": tool_annotations(method, summary),
         "arguments": arguments,
         "body": body.body if body else None,
         "security": requirements(operation, context.document, context.schemes, pointer, diagnostics),
@@ -256,7 +258,7 @@ def _optional_body_requirements(body: BodyInput | None, arguments: list[Argument
     return {name: [r for r in required if r != name] for name in by_wire.values() if [r for r in required if r != name]}
 
 
-def annotations(method: str, summary: str) -> dict[str, Any]:
+def tool_annotations(method: str, summary: str) -> dict[str, Any]:
     read_only = method in ("get", "head", "options")
     result: dict[str, Any] = {}
     if summary:

@@ -43,7 +43,8 @@ def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagn
 def _map_scheme(key: str, scheme: dict[str, Any], pointer: str, diagnostics: Diagnostics) -> SecurityScheme | None:
     """The scheme's kind and where its credential goes; its variables are named by the caller."""
     kind = scheme.get("type")
-    description = scheme.get("description") if isinstance(scheme.get("description"), str) else ""
+    description = scheme.get("description")
+    description = description if isinstance(description, str) else ""
     if kind == "apiKey":
         location = scheme.get("in")
         name = scheme.get("name")

@@ -18,17 +18,20 @@ def document_hint(raw_schema: Any, media_type: str, resolver: Resolver) -> str:
     """What the text document looks like, from the schema as written in the spec ("" when the
     schema is a plain string or says nothing)."""
     schema = _deref(raw_schema, resolver)
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
     if schema.get("type") not in ("object", "array") and not properties:
         return ""
     text = f"The {media_type} document itself, sent as given"
-    xml = schema.get("xml") if isinstance(schema.get("xml"), dict) else {}
+    xml = schema.get("xml")
+    xml = xml if isinstance(xml, dict) else {}
     root = xml.get("name") if isinstance(xml.get("name"), str) else None
     if root is None and isinstance(raw_schema, dict) and isinstance(raw_schema.get("$ref"), str):
         root = raw_schema["$ref"].rsplit("/", 1)[-1]
     if root and "xml" in media_type:
         text += f"; root element <{root}>"
-    required = set(schema.get("required")) if isinstance(schema.get("required"), list) else set()
+    listed = schema.get("required")
+    required = set(listed) if isinstance(listed, list) else set()
     fields = []
     for name, prop in list(properties.items())[:MAX_FIELDS]:
         kind = _deref(prop, resolver).get("type")

@@ -110,8 +110,8 @@ class SchemaConverter:
                 try:
                     converted = self._convert_target(ref)
                 finally:
-                    needs = self._tracking.pop()
-                cache[key] = (converted, frozenset(needs))
+                    collected = self._tracking.pop()
+                cache[key] = (converted, frozenset(collected))
                 self.schemas.sizes[key] = len(json.dumps(converted))
             if self.schemas.sizes[key] > INLINE_LIMIT:
                 # Large schemas are shared through $defs: inlining each use multiplies the payload.
@@ -283,7 +283,7 @@ class SchemaConverter:
 
 
 def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    outer = {k: schema[k] for k in ("title", "description", "default") if k in schema}
+    outer: dict[str, Any] = {k: schema[k] for k in ("title", "description", "default") if k in schema}
     inner = {k: v for k, v in schema.items() if k not in outer}
     outer["anyOf"] = [inner, {"type": "null"}]
     return outer

@@ -23,7 +23,9 @@ def pin_variants(raw: dict[str, Any], converted: dict[str, Any]) -> dict[str, An
         return converted
     prop = discriminator["propertyName"]
     key = next((k for k in ("oneOf", "anyOf") if isinstance(raw.get(k), list)), None)
-    variants = converted.get(key) if key else None
+    if key is None:
+        return converted
+    variants = converted.get(key)
     if not isinstance(variants, list) or len(variants) != len(raw[key]):
         return converted  # the converter changed the union's shape (e.g. dropped a bad member)
     by_ref = _values_by_ref(raw[key], discriminator.get("mapping"))
@@ -61,7 +63,8 @@ def _pinned(variant: dict[str, Any], prop: str, values: list[str]) -> dict[str, 
     pin: dict[str, Any] = {"const": values[0]} if len(values) == 1 else {"enum": values}
     if "$ref" in variant:  # a shared $defs entry: constrained beside it, never changed
         return {"allOf": [variant], "properties": {prop: pin}, "required": [prop]}
-    properties = variant.get("properties") if isinstance(variant.get("properties"), dict) else {}
+    properties = variant.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
     required = list(variant.get("required") or [])
     return {
         **variant,
