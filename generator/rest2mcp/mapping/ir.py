@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from rest2mcp.runtime.catalog import SchemePlan, ToolDefinition, ToolPlan
 
-LOCATIONS = ("path", "query", "header", "cookie", "body", "body_field")
 
 
 @dataclass(frozen=True)
 class Argument:
     name: str  # property name in the input schema
-    location: str  # one of LOCATIONS
+    location: str  # one of the catalog's LOCATIONS (rest2mcp.runtime.catalog)
     wire: str = ""  # parameter name or body property name; "" for a whole body
     style: str | None = None
     explode: bool = False
