@@ -48,7 +48,7 @@ def test_tool_definitions_are_valid_for_clients(folder):
     names = [tool["name"] for tool in catalog["tools"]]
     assert len(names) == len(set(names))
     for tool in catalog["tools"]:
-        assert TOOL_NAME_RE.match(tool["name"])
+        assert TOOL_NAME_RE.fullmatch(tool["name"])
         for key in ("inputSchema", "outputSchema"):
             schema = tool.get(key)
             if schema is None:

@@ -46,13 +46,16 @@ app = typer.Typer(
 
 
 def _print(outcome: Outcome) -> typer.Exit:
-    """Print what a command said; the Exit carrying its code."""
+    """Print what a command said; the Exit carrying its code. Text from documents, paths and
+    manifests is shown with its control and format characters escaped."""
+    from rest2mcp.runtime.display import printable
+
     for diagnostic in outcome.diagnostics:
         typer.echo(diagnostic.render(), err=True)
     for line in outcome.out:
-        typer.echo(line)
+        typer.echo(printable(line, keep="\n\t"))
     for line in outcome.err:
-        typer.echo(line, err=True)
+        typer.echo(printable(line, keep="\n\t"), err=True)
     return typer.Exit(outcome.code)
 
 
@@ -105,6 +108,8 @@ def generate(
         "name": name, "base_url": base_url, "strict": strict, "skip_validation": skip_validation,
         "allowed_ref_hosts": tuple(allow_ref_host), "preferred_media_types": tuple(prefer_body), "models": models,
         "output_schema_limit": max_output_schema, "config_path": config, "mode": mode})
+    if isinstance(options, commands.Outcome):
+        raise _print(options)
     raise _print(commands.generate(spec, output, options, force=force))
 
 
@@ -125,6 +130,8 @@ def check(
     options = commands.options_for(output, {
         "name": name, "base_url": base_url, "allowed_ref_hosts": tuple(allow_ref_host),
         "preferred_media_types": tuple(prefer_body), "config_path": config, "mode": mode})
+    if isinstance(options, commands.Outcome):
+        raise _print(options)
     raise _print(commands.check(spec, output, options))
 
 
@@ -153,7 +160,10 @@ def validate(
     """
     from rest2mcp import commands
 
-    raise _print(commands.validate(spec, commands.options_for(None, {"strict": strict, "config_path": config})))
+    options = commands.options_for(None, {"strict": strict, "config_path": config})
+    if isinstance(options, commands.Outcome):
+        raise _print(options)
+    raise _print(commands.validate(spec, options))
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -166,8 +176,10 @@ def run(argv: list[str] | None = None) -> int:
     except (typer.Exit, typer.Abort) as exc:
         code = getattr(exc, "exit_code", 1)
     except Exception as exc:  # noqa: BLE001 -- an unexpected failure is a bug: say so without a traceback
+        from rest2mcp.runtime.display import printable
+
         typer.echo(
-            f"rest2mcp: internal error: {type(exc).__name__}: {exc}\n"
+            f"rest2mcp: internal error: {type(exc).__name__}: {printable(str(exc))}\n"
             "  hint: please report this with the document that caused it",
             err=True,
         )

@@ -14,7 +14,7 @@ from typing import Any
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.diff.report import FAIL_ON, diff_command
 from rest2mcp.pipeline import Generated, Options, plan, prepare
-from rest2mcp.writing.manifest import Conflict, apply_plan, read_manifest
+from rest2mcp.writing.manifest import MANIFEST, Conflict, ManifestError, apply_plan, read_manifest
 
 
 @dataclass
@@ -35,15 +35,29 @@ def summary(diagnostics: list[Diagnostic], refused_by_strict: bool = False) -> s
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{refused}"
 
 
-def options_for(output: Path | None, given: dict[str, Any]) -> Options:
+# How the info line names each option reused from a manifest, and its value there.
+_REUSED = {"name": "--name", "base_url": "--base-url", "allowed_ref_hosts": "--allow-ref-host",
+           "preferred_media_types": "--prefer-body", "models": "--models", "output_schema_limit": "--max-output-schema",
+           "config_path": "--config", "mode": "--mode"}
+
+
+def options_for(output: Path | None, given: dict[str, Any]) -> Options | Outcome:
     """The options given on the command line; those it does not give come from the folder's last
-    run (its manifest), then from the defaults. `given` holds None (or empty) for "not given"."""
-    previous = ((read_manifest(output) or {}).get("config") or {}) if output is not None else {}
+    run (its manifest, each one reused listed in `Options.reused`), then from the defaults. `given`
+    holds None (or empty) for "not given". The Outcome of a refusal when the folder holds a manifest
+    rest2mcp did not write."""
+    try:
+        previous = ((read_manifest(output) or {}).get("config") or {}) if output is not None else {}
+    except ManifestError as exc:
+        return _bad_manifest(output, exc)
+    reused: list[str] = []
 
     def pick(key: str, default: Any) -> Any:
         value = given.get(key)
         if value is None or value == ():
             value = previous.get(key)
+            if value is not None and value != [] and value != default:
+                reused.append(_reused(key, value))
         return default if value is None else value
 
     return Options(
@@ -57,7 +71,33 @@ def options_for(output: Path | None, given: dict[str, Any]) -> Options:
         output_schema_limit=pick("output_schema_limit", Options.output_schema_limit),
         config_path=pick("config_path", None),
         mode=pick("mode", None),
+        reused=tuple(reused),
     )
+
+
+def _reused(key: str, value: Any) -> str:
+    option = _REUSED[key]
+    if isinstance(value, bool):
+        return option if value else "--no-" + option.removeprefix("--")
+    if isinstance(value, list):
+        return " ".join(f"{option} {item}" for item in value)
+    return f"{option} {value}"
+
+
+def _bad_manifest(output: Path | None, exc: ManifestError) -> Outcome:
+    where = str(output / MANIFEST) if output is not None else MANIFEST
+    return Outcome(1, [Diagnostic(Severity.ERROR, "E506", f"not a manifest rest2mcp writes: {exc}", None,
+                                  "if you did not put it there, do not trust this folder; otherwise delete the file "
+                                  "(rest2mcp then treats every file there as not written by it) or pass another -o",
+                                  where)], err=["rest2mcp: nothing written"])
+
+
+def _reused_note(options: Options, output: Path) -> list[Diagnostic]:
+    """The info line that names the options taken from the folder's last run."""
+    if not options.reused:
+        return []
+    return [Diagnostic(Severity.INFO, "I603", "options reused from the folder's last run: " + ", ".join(options.reused),
+                       None, "give an option on the command line to change it", str(output / MANIFEST))]
 
 
 def _conflicts(conflicts: list[Conflict], out_dir: Path, advice: str) -> list[Diagnostic]:
@@ -77,16 +117,23 @@ def _prepared(spec: str, options: Options, closing: str) -> Generated | Outcome:
 
 def generate(spec: str, output: Path | None, options: Options, force: bool = False) -> Outcome:
     """Generate a package from `spec` into `output` (default: ./<name>), or update the one there."""
+    notes = _reused_note(options, output) if output is not None else []
     generated = _prepared(spec, options, "rest2mcp: nothing written")
     if isinstance(generated, Outcome):
+        generated.diagnostics[:0] = notes
         return generated
-    outcome = Outcome(diagnostics=list(generated.diagnostics))
+    outcome = Outcome(diagnostics=notes + list(generated.diagnostics))
     out_dir = output if output is not None else Path(generated.api.package)
     if out_dir.exists() and not out_dir.is_dir():
         outcome.diagnostics.append(Diagnostic(Severity.ERROR, "E403", "exists and is not a folder", None,
                                               "pass another -o", str(out_dir)))
         return _refused(outcome, 1, "rest2mcp: nothing written")
-    write_plan = plan(generated, out_dir)
+    try:
+        write_plan = plan(generated, out_dir)
+    except ManifestError as exc:
+        refused = _bad_manifest(out_dir, exc)
+        refused.diagnostics[:0] = outcome.diagnostics
+        return refused
     if write_plan.conflicts and not force:
         outcome.diagnostics += _conflicts(write_plan.conflicts, out_dir,
                                           "move your changes to overrides.py (see README.md), then run again; "
@@ -120,11 +167,18 @@ def _refused(outcome: Outcome, code: int, closing: str) -> Outcome:
 
 def check(spec: str, output: Path, options: Options) -> Outcome:
     """Is `output` what generate would write? 0 yes, 1 regeneration would change files, 2 hand edits."""
+    notes = _reused_note(options, output)
     generated = _prepared(spec, options, "rest2mcp: nothing written")
     if isinstance(generated, Outcome):
+        generated.diagnostics[:0] = notes
         return generated
-    outcome = Outcome(diagnostics=list(generated.diagnostics))
-    write_plan = plan(generated, output)
+    outcome = Outcome(diagnostics=notes + list(generated.diagnostics))
+    try:
+        write_plan = plan(generated, output)
+    except ManifestError as exc:
+        refused = _bad_manifest(output, exc)
+        refused.diagnostics[:0] = outcome.diagnostics
+        return refused
     if write_plan.conflicts:
         outcome.diagnostics += _conflicts(write_plan.conflicts, output,
                                           "generated files were edited by hand: move the changes to overrides.py")

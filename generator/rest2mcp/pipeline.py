@@ -38,6 +38,7 @@ class Options:
     output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes; larger output schemas are left out
     config_path: str | None = None  # rest2mcp.toml or pyproject.toml; default: found beside the spec
     mode: str | None = None  # the server's default mode; default: the configuration's, else "tools"
+    reused: tuple[str, ...] = ()  # the options taken from the output folder's manifest, as options ("--name x")
 
 
 @dataclass
@@ -112,6 +113,10 @@ def analyze(source: str, options: Options) -> Analysis:
     info = document.get("info")
     info = info if isinstance(info, dict) else {}
     package = options.name or default_package_name(info.get("title") if isinstance(info.get("title"), str) else None)
+    problem = package_name_problem(package) if options.name is None else None
+    if problem:
+        raise _usage_error("E401", f"the name {package!r} made from info.title cannot name the package",
+                           f"{problem}, or pass --name")
     api = build_api(
         document,
         version,

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from rest2mcp.runtime.display import printable
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -32,15 +34,18 @@ class Diagnostic:
     line: int | None = None  # 1-based, filled in when the location is known
 
     def render(self) -> str:
+        """The diagnostic for a terminal: document text in it has its control and format characters
+        escaped (`printable`), so that it cannot act on the terminal or hide what it says."""
         where = ""
         if self.source:
-            where = self.source + (f":{self.line}" if self.line else "")
+            where = printable(self.source) + (f":{self.line}" if self.line else "")
         if self.pointer is not None:
-            where = f"{where} #{self.pointer}" if where else f"#{self.pointer}"
+            where = f"{where} #{printable(self.pointer)}" if where else f"#{printable(self.pointer)}"
         head = f"{self.severity.value}[{self.code}]"
-        text = f"{head} {where}: {self.message}" if where else f"{head}: {self.message}"
+        message = printable(self.message, keep="\n")
+        text = f"{head} {where}: {message}" if where else f"{head}: {message}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += "\n  hint: " + printable(self.hint, keep="\n")
         return text
 
 

@@ -46,6 +46,8 @@ CODES: tuple[Code, ...] = (
     Code("W303", W, "a schema part dropped: unknown type"),
     Code("W304", W, "a schema part dropped: invalid regular expression"),
     Code("W305", W, "a path template containing `#` or `?` (sent percent-encoded as part of the path)"),
+    Code("W306", W, "an operation skipped: its path does not start with `/` (appended to the base URL, it could "
+                    "change the host the request goes to)"),
     Code("W310", W, "an operation skipped: a form or multipart body that is not an object with named properties"),
     Code("W311", W, "a parameter ignored: bad `in`"),
     Code("W312", W, "a parameter ignored: an Accept, Content-Type or Authorization header (the server sets it)"),
@@ -59,7 +61,8 @@ CODES: tuple[Code, ...] = (
     Code("W323", W, "an operation with no usable security scheme: it is called without credentials"),
     Code("W330", W, "the document has only webhooks: no tools"),
     Code("W340", W, "typed models (models.py) could not be generated; the server does not need them"),
-    Code("E401", E, "a bad `--name`"),
+    Code("E401", E, "a bad `--name` (or name made from `info.title`): not a valid name, or its import name would "
+                    "shadow a module (standard library, installed or widely used distributions, `sitecustomize`)"),
     Code("E402", E, "a bad `--base-url`"),
     Code("E403", E, "the output folder is a file"),
     Code("E404", E, "a bad `--fail-on`"),
@@ -73,9 +76,13 @@ CODES: tuple[Code, ...] = (
     Code("E504", E, "two tools with the same name after renaming"),
     Code("E505", E, "the configuration cannot be read (missing, not UTF-8, invalid TOML with the line, "
                     "no `[tool.rest2mcp]`)"),
+    Code("E506", E, "the output folder's `.rest2mcp/manifest.json` is not one rest2mcp writes (not JSON, unknown "
+                    "keys, values of the wrong type, files outside the folder): nothing is reused or written"),
     Code("I601", I, "more than 100 tools: consider discovery mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),
+    Code("I603", I, "options not given on the command line were reused from the output folder's last run "
+                    "(its manifest); each is listed"),
 )
 
 REGISTRY: dict[str, Code] = {entry.code: entry for entry in CODES}

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest2mcp.mapping.ir import Api
 from rest2mcp.runtime.catalog import FORMAT_VERSION, CatalogData, IndexData, ToolsetEntry
+from rest2mcp.runtime.display import printable
 
 
 def catalog(api: Api) -> CatalogData:
@@ -53,5 +54,6 @@ def index(api: Api) -> IndexData:
 
 
 def to_json(data: Any) -> bytes:
-    """Stable bytes: insertion order kept (it is deterministic), non-ASCII as is, one member a line."""
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """Stable bytes: insertion order kept (it is deterministic), non-ASCII as is, one member a line;
+    control and format characters as JSON escapes (the same data, shown safely)."""
+    return (printable(json.dumps(data, ensure_ascii=False, indent=1), keep="\n") + "\n").encode("utf-8")

@@ -2,7 +2,8 @@
 
 Text from the document reaches generated files only through the filters below: `pyrepr`
 (a Python literal), `tomlstr` (a TOML basic string), `docline` (a docstring-safe line),
-`mdline`/`mdcode` (Markdown table cells), or as JSON data in tools.json.
+`mdline`/`mdcode` (Markdown table cells), or as JSON data in tools.json. The text ones show control
+and format characters escaped (`runtime.display.printable`), never raw.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rest2mcp import __version__
 from rest2mcp.emit.catalog import catalog, index, to_json
 from rest2mcp.mapping.ir import Api, SecurityScheme
 from rest2mcp.runtime.catalog import CATALOG_FILE, INDEX_FILE
+from rest2mcp.runtime.display import printable
 from rest2mcp.runtime.environment import SETTINGS, setting
 
 PACKAGE_VERSION = "0.1.0"
@@ -55,23 +57,28 @@ def pyrepr(value: Any) -> str:
 
 
 def tomlstr(value: str) -> str:
-    # JSON escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
-    return json.dumps(str(value), ensure_ascii=True).replace("\x7f", "\\u007f")
+    """A TOML basic string showing `value` (unsafe characters escaped visibly, see `printable`).
+
+    Characters beyond the BMP (emoji) stay as they are: TOML, unlike JSON, has no surrogate escapes.
+    """
+    text = printable(str(value)).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 def docline(value: Any, limit: int = 100) -> str:
-    text = " ".join(str(value).split())
-    text = re.sub(r"[^\x20-\x7e\u00a0-\uffff]", "", text).replace("\\", "/").replace('"', "'")
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """One line of a docstring showing `value`: its backslashes stay backslashes."""
+    text = printable(" ".join(str(value).split())).replace('"', "'")
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return text.replace("\\", "\\\\")
 
 
 def mdline(value: Any) -> str:
-    text = " ".join(str(value).split())
+    text = printable(" ".join(str(value).split()))
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text)
 
 
 def mdcode(value: Any) -> str:
-    return " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
+    return printable(" ".join(str(value).split())).replace("`", "'").replace("|", "\\|")
 
 
 def _environment() -> jinja2.Environment:

@@ -20,7 +20,7 @@ from rest2mcp.diagnostics import pointer_join
 from rest2mcp.document.refs import Resolver
 from rest2mcp.mapping.ir import Body
 from rest2mcp.mapping.text_bodies import document_hint
-from rest2mcp.runtime.media import FORM, is_json, is_yaml, media_base
+from rest2mcp.runtime.media import FORM, PATTERN_END, is_json, is_yaml, media_base
 from rest2mcp.schemas.convert import SchemaConverter
 from rest2mcp.schemas.shapes import object_shape, untyped, without_null
 
@@ -51,8 +51,8 @@ FILE_SCHEMA: dict[str, Any] = {
     "description": "A file: its content base64-encoded, with an optional file name and media type.",
     "properties": {
         "content": {"type": "string", "contentEncoding": "base64", "description": "The file's bytes, base64-encoded."},
-        "filename": {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*$"},
-        "contentType": {"type": "string", "pattern": "^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$",
+        "filename": {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*" + PATTERN_END},
+        "contentType": {"type": "string", "pattern": "^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+" + PATTERN_END,
                         "description": "The file's media type, e.g. image/png."},
     },
     "required": ["content"],
@@ -64,7 +64,7 @@ BINARY_BODY_SCHEMA: dict[str, Any] = {
     "description": "The request body's bytes, base64-encoded.",
 }
 # Base64 with its padding, as validators check `format: byte` (and strict decoders read it).
-BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?" + PATTERN_END
 
 
 def body_kind(media_type: str) -> str:

@@ -10,22 +10,43 @@ on the order of operations in the document.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import keyword
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from rest2mcp.runtime.catalog import INDEX_FILE
 from rest2mcp.runtime.environment import env_prefix as runtime_env_prefix
 
-TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-ARGUMENT_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-PACKAGE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+TOOL_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # whole names: fullmatch
+ARGUMENT_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+PACKAGE_NAME_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 MAX_TOOL_NAME = 64
 MAX_PACKAGE_NAME = 40
 
 # Import names the generated package depends on: a package of the same name would shadow them.
 _RESERVED_MODULES = {"mcp", "mcp_types", "httpx", "httpx2", "jsonschema", "uvicorn", "anyio", "starlette",
-                     "pydantic", "test", "tests"}
+                     "pydantic", "test", "tests", "rest2mcp"}
+# Modules Python's `site` imports at every interpreter start, when importable.
+_STARTUP_MODULES = {"sitecustomize", "usercustomize"}
+# Import names of widely used distributions, installed here or not: a generated package of the same
+# import name replaces the real one in any environment that has both (`--name yaml` and PyYAML).
+WELL_KNOWN_MODULES = frozenset({
+    "aiohttp", "annotated_types", "anthropic", "attr", "attrs", "black", "boto3", "botocore", "bs4", "celery",
+    "certifi", "cffi", "charset_normalizer", "click", "colorama", "cryptography", "dateutil", "django", "docutils",
+    "dotenv", "fastapi", "flask", "google", "grpc", "h11", "h2", "hatchling", "httpcore", "idna", "isort",
+    "itsdangerous", "jinja2", "jwt", "kombu", "lxml", "markdown", "markupsafe", "matplotlib", "msgpack",
+    "multidict", "mypy", "nacl", "numpy", "oauthlib", "openai", "orjson", "packaging", "pandas", "paramiko",
+    "pip", "pkg_resources", "pluggy", "psutil", "psycopg", "psycopg2", "pyasn1", "pydantic_core",
+    "pydantic_settings", "pygments", "pymysql", "pytest", "pytz", "redis", "referencing", "regex", "requests",
+    "rich", "rpds", "ruamel", "ruff", "scipy", "setuptools", "simplejson", "six", "sklearn", "sniffio",
+    "sqlalchemy", "sse_starlette", "tenacity", "toml", "tomli", "torch", "tornado", "tqdm", "typer",
+    "typing_extensions", "ujson", "urllib3", "websockets", "werkzeug", "wheel", "wrapt", "yaml", "yarl",
+    "zmq",
+})
 
 
 def short_hash(text: str, length: int = 6) -> str:
@@ -67,7 +88,7 @@ def assign_tool_names(requests: list[NameRequest]) -> list[str]:
     """One valid, unique tool name per request, in the same order."""
     candidates: list[tuple[str, bool]] = []  # (name, exact: taken unchanged from operationId)
     for r in requests:
-        if r.operation_id and TOOL_NAME_RE.match(r.operation_id):
+        if r.operation_id and TOOL_NAME_RE.fullmatch(r.operation_id):
             candidates.append((r.operation_id, True))
             continue
         base = _clean(r.operation_id or "") or derived_name(r.method, r.path)
@@ -106,7 +127,7 @@ def assign_tool_names(requests: list[NameRequest]) -> list[str]:
 
 def argument_name(wire_name: str) -> str:
     """An argument name clients accept (^[A-Za-z0-9_.-]{1,64}$) for a wire name."""
-    if ARGUMENT_NAME_RE.match(wire_name):
+    if ARGUMENT_NAME_RE.fullmatch(wire_name):
         return wire_name
     cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", wire_name).strip("_") or "arg"
     if len(cleaned) > 64 or cleaned != wire_name:
@@ -129,14 +150,40 @@ def default_package_name(title: str | None) -> str:
 
 def package_name_problem(name: str) -> str | None:
     """Why `name` cannot name the emitted package, or None when it can."""
-    if not PACKAGE_NAME_RE.match(name):
+    if not PACKAGE_NAME_RE.fullmatch(name):
         return "use lowercase letters, digits and single hyphens, starting with a letter (e.g. 'petstore-mcp')"
     if len(name) > MAX_PACKAGE_NAME:
         return f"use at most {MAX_PACKAGE_NAME} characters (clients prefix tool names with it)"
     module = import_name(name)
+    advice = "add a suffix such as '-mcp'"
     if keyword.iskeyword(module) or module in _RESERVED_MODULES or module in sys.stdlib_module_names:
-        return f"the import name {module!r} would shadow a Python module; add a suffix such as '-mcp'"
+        return f"the import name {module!r} would shadow a Python module; {advice}"
+    if module in _STARTUP_MODULES:
+        return f"the import name {module!r} would shadow the module Python runs at every start; {advice}"
+    owners = installed_modules().get(module)
+    if owners and not _generated_package(module):  # an earlier install of the package is no clash
+        return (f"the import name {module!r} would shadow the module of the installed distribution "
+                f"{', '.join(sorted(set(owners)))}; {advice}")
+    if module in WELL_KNOWN_MODULES:
+        return f"the import name {module!r} would shadow a widely used third-party module; {advice}"
     return None
+
+
+def installed_modules() -> Mapping[str, list[str]]:
+    """Top-level import names of the distributions installed here -> those distributions' names."""
+    from importlib.metadata import packages_distributions
+
+    return packages_distributions()
+
+
+def _generated_package(module: str) -> bool:
+    """Whether the importable `module` is a package rest2mcp generated (it has generated/index.json)."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return False
+    folders = (spec.submodule_search_locations or ()) if spec is not None else ()
+    return any((Path(folder) / "generated" / INDEX_FILE).is_file() for folder in folders)
 
 
 def import_name(package_name: str) -> str:

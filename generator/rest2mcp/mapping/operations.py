@@ -58,6 +58,14 @@ def build_api(
     paths = paths if isinstance(paths, dict) else {}
     for path, raw_item in paths.items():
         item_pointer = pointer_join("paths", path)
+        if str(path).startswith("x-"):  # an extension of the Paths Object, not a path
+            continue
+        if not str(path).startswith("/"):
+            # appended to the base URL, "@host:port/x" or ".host/x" would send the requests, with
+            # their credentials, to another host
+            diagnostics.warning("W306", f"operations of the path {path!r} skipped: a path must start with '/'",
+                                item_pointer, "start the path with '/'; the host belongs in `servers`")
+            continue
         try:
             item = resolver.deref(raw_item)
         except UnresolvableRef as exc:

@@ -8,7 +8,7 @@ from typing import Any
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.document.refs import Resolver
 from rest2mcp.mapping.ir import Argument
-from rest2mcp.runtime.media import HEADER_VALUE_PATTERN
+from rest2mcp.runtime.media import HEADER_VALUE_PATTERN, PATTERN_END
 from rest2mcp.schemas.convert import SchemaConverter
 from rest2mcp.schemas.shapes import untyped, without_null
 
@@ -29,7 +29,7 @@ _RUNTIME_HEADER_HINTS = {
     "accept": "the server sends Accept from the responses' media types",
 }
 # A value spanning path segments: none empty, none "." or "..".
-SLASHED_PATH_PATTERN = r"^(?!\.{1,2}(/|$))(?!.*/\.{1,2}(/|$))[^/]+(/[^/]+)*$"
+SLASHED_PATH_PATTERN = r"^(?!\.{1,2}(/|$))(?!.*/\.{1,2}(/|$))[^/]+(/[^/]+)*" + PATTERN_END
 PARAMETER_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
 
 

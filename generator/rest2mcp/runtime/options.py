@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from .caller import Settings
 from .catalog import IndexData
+from .display import printable
 from .environment import setting
 
 MODES = ("tools", "discovery")
@@ -25,7 +26,7 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     name, prefix = index["name"], index["envPrefix"]
     parser = argparse.ArgumentParser(
         prog=name,
-        description=f"MCP server for {index['title']}. Credentials and settings come from environment "
+        description=f"MCP server for {printable(index['title'])}. Credentials and settings come from environment "
                     f"variables ({prefix}_*); see README.md.",
     )
     parser.add_argument("--transport", choices=["stdio", "http"], default="stdio",

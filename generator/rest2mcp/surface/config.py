@@ -23,7 +23,7 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SELECTOR_KINDS = ("tags", "operations", "paths", "methods")
 ANNOTATION_KEYS = {"title": str, "readOnlyHint": bool, "destructiveHint": bool, "idempotentHint": bool,
                    "openWorldHint": bool}
-TOOLSET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TOOLSET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # whole names: fullmatch
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def operation_change(problems: _Problems, where: tuple[str, ...], table: Any) ->
                 problems.add(here, "must be true or false")
         elif key == "toolsets":
             strings = _strings(problems, here, value)
-            bad = [s for s in strings or () if not TOOLSET_NAME.match(s)]
+            bad = [s for s in strings or () if not TOOLSET_NAME.fullmatch(s)]
             if bad:
                 problems.add(here, f"{bad[0]!r} is not a valid toolset name", "use lowercase letters, digits, '-' and '_'")
             elif strings is not None:
@@ -280,7 +280,7 @@ def _toolsets(problems: _Problems, table: Any) -> dict[str, tuple[Selector, str]
         return {}
     result = {}
     for name, value in table.items():
-        if not TOOLSET_NAME.match(name):
+        if not TOOLSET_NAME.fullmatch(name):
             problems.add(("toolsets", name), "is not a valid toolset name", "use lowercase letters, digits, '-' and '_'")
             continue
         selector = _selector(problems, ("toolsets", name), value, extra=("description",))

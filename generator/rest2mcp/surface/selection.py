@@ -24,7 +24,7 @@ def _path_pattern(glob: str) -> re.Pattern[str]:
     parts = []
     for piece in re.split(r"(\*\*|\*|\?)", glob):
         parts.append({"**": ".*", "*": "[^/]*", "?": "[^/]"}.get(piece, re.escape(piece)))
-    return re.compile("^" + "".join(parts) + "$")
+    return re.compile("".join(parts))  # matched with fullmatch
 
 
 class _Matcher:
@@ -41,7 +41,7 @@ class _Matcher:
             hit = fnmatchcase(tool.name, pattern) or (tool.operation_id is not None and fnmatchcase(tool.operation_id, pattern))
         elif kind == "paths":
             regex = self._paths.setdefault(pattern, _path_pattern(pattern))
-            hit = bool(regex.match(tool.path))
+            hit = bool(regex.fullmatch(tool.path))
         else:
             hit = tool.method.lower() == pattern
         if hit:

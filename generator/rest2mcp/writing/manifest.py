@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -73,15 +74,97 @@ def safe_target(root: Path, relative: str) -> Path:
     return target
 
 
+class ManifestError(Exception):
+    """The folder's manifest is not one rest2mcp writes: its options and files cannot be trusted."""
+
+
+# The options a manifest records (pipeline._config) and what each must be.
+_STRINGS = "a list of strings"
+CONFIG_KEYS: dict[str, tuple[str, Any]] = {
+    "name": ("a string or null", lambda v: v is None or isinstance(v, str)),
+    "base_url": ("a string or null", lambda v: v is None or isinstance(v, str)),
+    "allowed_ref_hosts": (_STRINGS, lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    "preferred_media_types": (_STRINGS, lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    "models": ("true or false", lambda v: isinstance(v, bool)),
+    "output_schema_limit": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "config_path": ("a string or null", lambda v: v is None or isinstance(v, str)),
+    "mode": ("a string or null", lambda v: v is None or isinstance(v, str)),
+}
+_TOP_KEYS = {"generator", "spec", "config", "config_sha256", "config_file", "files", "pending"}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _relative_problem(root: Path, relative: Any) -> str | None:
+    if not isinstance(relative, str) or not relative:
+        return f"a file name that is not a string: {relative!r}"
+    parts = relative.split("/")
+    if relative.startswith("/") or "\\" in relative or ":" in parts[0] or any(p in ("", ".", "..") for p in parts):
+        return f"the file {relative!r} is not a plain relative path inside the folder"
+    try:
+        safe_target(root, relative)
+    except ValueError:
+        return f"the file {relative!r} lies outside the folder"
+    return None
+
+
+def manifest_problem(root: Path, manifest: Any) -> str | None:
+    """What makes `manifest` (the parsed JSON of root's manifest) other than what rest2mcp writes."""
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    unknown = sorted(set(manifest) - _TOP_KEYS)
+    if unknown:
+        return f"unknown key {unknown[0]!r}"
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return "'files' is missing or not an object"
+    for relative, entry in files.items():
+        problem = _relative_problem(root, relative)
+        if problem:
+            return problem
+        if (not isinstance(entry, dict) or set(entry) != {"sha256", "owner"} or entry["owner"] not in (GENERATED, SCAFFOLD)
+                or not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"])):
+            return f"the entry of {relative!r} is not {{\"sha256\": <64 hex digits>, \"owner\": \"generated\" or \"scaffold\"}}"
+    pending = manifest.get("pending", {})
+    if not isinstance(pending, dict):
+        return "'pending' is not an object"
+    for relative, digest in pending.items():
+        problem = _relative_problem(root, relative)
+        if problem:
+            return problem
+        if digest is not None and not (isinstance(digest, str) and _SHA256.fullmatch(digest)):
+            return f"the pending hash of {relative!r} is not 64 hex digits or null"
+    for key in ("generator", "config_sha256"):
+        if key in manifest and not isinstance(manifest[key], str):
+            return f"{key!r} is not a string"
+    for key in ("spec", "config_file"):
+        if key in manifest and not (isinstance(manifest[key], dict)
+                                    and all(v is None or isinstance(v, str) for v in manifest[key].values())):
+            return f"{key!r} is not an object of strings"
+    config = manifest.get("config", {})
+    if not isinstance(config, dict):
+        return "'config' is not an object"
+    for key, value in config.items():
+        if key not in CONFIG_KEYS:
+            return f"unknown option {key!r} in 'config'"
+        meaning, valid = CONFIG_KEYS[key]
+        if not valid(value):
+            return f"the option {key!r} in 'config' is {json.dumps(value)[:80]}, not {meaning}"
+    return None
+
+
 def read_manifest(root: Path) -> dict[str, Any] | None:
+    """The folder's manifest; None when it has none. ManifestError when it holds one rest2mcp did not write."""
     path = root / MANIFEST
-    if not path.is_file():
+    if not path.exists():
         return None
     try:
         manifest = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("files"), dict) else None
+    except (OSError, ValueError) as exc:
+        raise ManifestError(f"cannot be read as JSON: {exc}") from None
+    problem = manifest_problem(root, manifest)
+    if problem:
+        raise ManifestError(problem)
+    return manifest
 
 
 def _disk_hash(path: Path) -> str | None:

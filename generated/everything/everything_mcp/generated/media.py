@@ -8,8 +8,12 @@ import re
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
+# The end of the value in a JSON Schema `pattern`, for ECMA-262 and Python alike: Python's `$` (and
+# jsonschema applies `pattern` with Python's re.search) also matches before a final newline, and
+# ECMA-262 has no `\Z`. Patterns that guard a wire value end with it, never with `$`.
+PATTERN_END = r"(?![\s\S])"
 # A header value: visible ASCII, no leading or trailing blanks (HTTP clients refuse the rest).
-HEADER_VALUE_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
+HEADER_VALUE_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?" + PATTERN_END
 _HEADER_VALUE = re.compile(r"([\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?)?")
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
+from .display import printable
 from .options import OptionError, mode_from, parser, settings_from, toolsets_from
 from .surface import Surface, SurfaceError
 
@@ -119,7 +120,7 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
     args = parser(index, version).parse_args(argv)
     if args.list_toolsets:
         for name, group in index["toolsets"].items():
-            print(f"{name}\t{group['tools']} tools\t{group.get('description', '')}".rstrip())
+            print(f"{printable(name)}\t{group['tools']} tools\t{printable(group.get('description', ''))}".rstrip())
         return
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     try:
@@ -133,7 +134,7 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
 
         surface = build_surface(index, mode, toolsets, make_tools)
     except (OptionError, SurfaceError, CatalogError) as exc:
-        raise SystemExit(f"{index['name']}: {exc}") from None
+        raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
     try:
         anyio.run(serve, args, create_server(surface, index, version), surface)
     except KeyboardInterrupt:

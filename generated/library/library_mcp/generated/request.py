@@ -43,6 +43,10 @@ def _invalid(name: str, problem: str) -> ToolError:
 def build_request(base_url: str, user_agent: str, plan: ToolPlan, schemes: Mapping[str, SchemePlan],
                   arguments: Mapping[str, Any], environ: Mapping[str, str]) -> Request:
     """The request for `arguments` (already validated and completed with defaults and fixed values)."""
+    if not plan["path"].startswith("/"):
+        # appended to the base URL, "@host/x" or ".host/x" would send the request (and its credentials)
+        # to another host
+        raise ToolError(f"The operation's path {plan['path']!r} does not start with '/': the request is not sent")
     path = _encoded_template(plan["path"])
     query: list[str] = []
     headers: dict[str, str] = {"User-Agent": user_agent}
