@@ -36,7 +36,12 @@ CODES: tuple[Code, ...] = (
     Code("E103", E, "the file is not UTF-8 text"),
     Code("E104", E, "invalid JSON or YAML (with the line), or an empty document"),
     Code("E105", E, "the output folder cannot be written"),
-    Code("W106", W, "a `$ref` to another file or host not followed (missing, or host not allowed)"),
+    Code("W106", W, "a `$ref` to another file or host not followed (missing, not a regular file, outside the "
+                    "document's folder without `--allow-ref-dir`, or host not allowed)"),
+    Code("E106", E, "the document or a referenced file is larger than 64 MB (the referenced files together too)"),
+    Code("E107", E, "the document or a referenced file nests more than 200 levels deep"),
+    Code("E108", E, "the document or a referenced file has more than 5,000,000 values, or YAML aliases that "
+                    "expand to more than 100,000 values or lie inside the node they name"),
     Code("E201", E, "not a Swagger 2.0 or OpenAPI 3.0/3.1 document"),
     Code("W201", W, "OpenAPI validation could not run"),
     Code("W202", W, "OpenAPI validation found a problem (all are listed; `--strict` refuses the document, "
