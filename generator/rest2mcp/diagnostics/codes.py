@@ -51,6 +51,8 @@ CODES: tuple[Code, ...] = (
     Code("W303", W, "a schema part dropped: unknown type"),
     Code("W304", W, "a schema part dropped: invalid regular expression"),
     Code("W305", W, "a path template containing `#` or `?` (sent percent-encoded as part of the path)"),
+    Code("W306", W, "an operation skipped: a schema nests more than 100 levels deep (references followed), or "
+                    "the tool's schema more than 200 JSON levels (clients could not list the tool)"),
     Code("W310", W, "an operation skipped: a form or multipart body that is not an object with named properties"),
     Code("W311", W, "a parameter ignored: bad `in`"),
     Code("W312", W, "a parameter ignored: an Accept, Content-Type or Authorization header (the server sets it)"),
