@@ -21,7 +21,8 @@ def codes(generated) -> list[str]:
 
 @pytest.mark.corpus
 def test_multi_file_petstore_end_to_end(tmp_path, server_venv, upstream: Upstream):
-    generated = prepare(str(SEPARATE), Options())
+    # The example's shared files lie in a folder beside the document's: read when allowed.
+    generated = prepare(str(SEPARATE), Options(allowed_ref_dirs=(str(SEPARATE.parents[1] / "common"),)))
     assert codes(generated) == []
     tools = {tool.name: tool for tool in generated.api.tools}
     assert sorted(tools) == ["addPet", "deletePet", "findPets", "find_pet_by_id"]

@@ -165,12 +165,13 @@ def test_openapi_31_tuples_defs_and_type_arrays(tmp_path, server_venv, upstream:
 
 @pytest.mark.corpus
 def test_json_multi_file_petstore_end_to_end(tmp_path, server_venv, upstream: Upstream):
-    loaded, _, _ = validated(str(SEPARATE_JSON), Options())
+    common = (str(SEPARATE_JSON.parents[1] / "common"),)  # beside the document's folder: read when allowed
+    loaded, _, _ = validated(str(SEPARATE_JSON), Options(allowed_ref_dirs=common))
     # Bundled names are relative to the root document's folder: nothing depends on where it lies.
     assert sorted(loaded.document["x-bundled"]) == ["../common/Error.json#", "NewPet.json#", "Pet.json#",
                                                      "parameters.json#/limitsParam", "parameters.json#/tagsParam"]
     out = tmp_path / "out"
-    generated, _ = generate(str(SEPARATE_JSON), out, Options(name="separate-json-mcp"))
+    generated, _ = generate(str(SEPARATE_JSON), out, Options(name="separate-json-mcp", allowed_ref_dirs=common))
     assert problems(generated) == []
     tools = {tool.name: tool for tool in generated.api.tools}
     assert sorted(tools) == ["addPet", "deletePet", "findPets", "find_pet_by_id"]

@@ -76,6 +76,8 @@ OUTPUT_HELP = "Output folder (default: ./<name>)."
 NAME_HELP = "Distribution and command name, e.g. foo-api (default: info.title + '-mcp', or the folder's last run)."
 BASE_URL_HELP = "The API's base URL, instead of the document's servers."
 REF_HOST_HELP = "Follow $refs to documents on this host, or HOST:PORT (repeatable). Other hosts are refused."
+REF_DIR_HELP = ("Follow $refs to files in this folder (repeatable). By default only files in the document's "
+                "folder and below are read.")
 CONFIG_HELP = ("Tool-surface configuration: a rest2mcp.toml, or a pyproject.toml with [tool.rest2mcp] "
                "(default: the one beside the spec).")
 MODE_HELP = ("The server's default mode: 'tools' (one tool per operation) or 'discovery' (three tools that "
@@ -94,6 +96,7 @@ def generate(
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
     skip_validation: bool = typer.Option(False, "--skip-validation", help="Do not run OpenAPI validation (faster on very large documents)."),
     allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help=REF_HOST_HELP),
+    allow_ref_dir: list[str] = typer.Option([], "--allow-ref-dir", help=REF_DIR_HELP),
     prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
     force: bool = typer.Option(False, "--force", help="Overwrite generated files edited by hand (keeping FILE.orig backups)."),
     models: bool | None = typer.Option(None, "--models/--no-models", help="Write models.py, typed models for custom code (default: yes)."),
@@ -106,7 +109,8 @@ def generate(
 
     options = commands.options_for(output, {
         "name": name, "base_url": base_url, "strict": strict, "skip_validation": skip_validation,
-        "allowed_ref_hosts": tuple(allow_ref_host), "preferred_media_types": tuple(prefer_body), "models": models,
+        "allowed_ref_hosts": tuple(allow_ref_host), "allowed_ref_dirs": tuple(allow_ref_dir),
+        "preferred_media_types": tuple(prefer_body), "models": models,
         "output_schema_limit": max_output_schema, "config_path": config, "mode": mode})
     if isinstance(options, commands.Outcome):
         raise _print(options)
@@ -120,6 +124,7 @@ def check(
     name: str | None = typer.Option(None, "--name", help=NAME_HELP),
     base_url: str | None = typer.Option(None, "--base-url", help=BASE_URL_HELP),
     allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help=REF_HOST_HELP),
+    allow_ref_dir: list[str] = typer.Option([], "--allow-ref-dir", help=REF_DIR_HELP),
     prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
     config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
     mode: str | None = typer.Option(None, "--mode", help=MODE_HELP),
@@ -129,7 +134,8 @@ def check(
 
     options = commands.options_for(output, {
         "name": name, "base_url": base_url, "allowed_ref_hosts": tuple(allow_ref_host),
-        "preferred_media_types": tuple(prefer_body), "config_path": config, "mode": mode})
+        "allowed_ref_dirs": tuple(allow_ref_dir), "preferred_media_types": tuple(prefer_body),
+        "config_path": config, "mode": mode})
     if isinstance(options, commands.Outcome):
         raise _print(options)
     raise _print(commands.check(spec, output, options))
@@ -153,6 +159,8 @@ def validate(
     spec: str = typer.Argument(..., help="OpenAPI document: a path or an http(s) URL, JSON or YAML."),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
     config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", help=REF_HOST_HELP),
+    allow_ref_dir: list[str] = typer.Option([], "--allow-ref-dir", help=REF_DIR_HELP),
 ) -> None:
     """Check SPEC (and its configuration): OpenAPI validation and every problem generation would meet; writes nothing.
 
@@ -160,7 +168,9 @@ def validate(
     """
     from rest2mcp import commands
 
-    options = commands.options_for(None, {"strict": strict, "config_path": config})
+    options = commands.options_for(None, {"strict": strict, "config_path": config,
+                                          "allowed_ref_hosts": tuple(allow_ref_host),
+                                          "allowed_ref_dirs": tuple(allow_ref_dir)})
     if isinstance(options, commands.Outcome):
         raise _print(options)
     raise _print(commands.validate(spec, options))

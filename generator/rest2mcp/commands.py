@@ -66,6 +66,7 @@ def options_for(output: Path | None, given: dict[str, Any]) -> Options | Outcome
         strict=bool(given.get("strict")),
         skip_validation=bool(given.get("skip_validation")),
         allowed_ref_hosts=tuple(pick("allowed_ref_hosts", ())),
+        allowed_ref_dirs=tuple(pick("allowed_ref_dirs", ())),
         preferred_media_types=tuple(pick("preferred_media_types", ())),
         models=pick("models", True),
         output_schema_limit=pick("output_schema_limit", Options.output_schema_limit),

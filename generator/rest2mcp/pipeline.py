@@ -33,6 +33,7 @@ class Options:
     strict: bool = False
     skip_validation: bool = False
     allowed_ref_hosts: tuple[str, ...] = ()
+    allowed_ref_dirs: tuple[str, ...] = ()  # folders besides the document's whose files $refs may read
     preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
     models: bool = True  # typed models (models.py) for custom code
     output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes; larger output schemas are left out
@@ -75,7 +76,7 @@ def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagn
     loaded = load(source)
     diagnostics = Diagnostics(source=source)
     loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
-                                           options.allowed_ref_hosts)
+                                           options.allowed_ref_hosts, options.allowed_ref_dirs)
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
         validate(loaded.document, version, diagnostics)
@@ -212,11 +213,14 @@ def spec_name_of(source: str) -> str:
 
 def _config(options: Options) -> dict:
     """The options that shape the output (strictness and validation do not)."""
-    return {"name": options.name, "base_url": options.base_url,
-            "allowed_ref_hosts": list(options.allowed_ref_hosts),
-            "preferred_media_types": list(options.preferred_media_types), "models": options.models,
-            "output_schema_limit": options.output_schema_limit, "config_path": options.config_path,
-            "mode": options.mode}
+    settings = {"name": options.name, "base_url": options.base_url,
+                "allowed_ref_hosts": list(options.allowed_ref_hosts),
+                "preferred_media_types": list(options.preferred_media_types), "models": options.models,
+                "output_schema_limit": options.output_schema_limit, "config_path": options.config_path,
+                "mode": options.mode}
+    if options.allowed_ref_dirs:  # only when given: the manifests of runs without it stay as they were
+        settings["allowed_ref_dirs"] = list(options.allowed_ref_dirs)
+    return settings
 
 
 def plan(generated: Generated, out_dir: Path) -> WritePlan:

@@ -36,7 +36,12 @@ CODES: tuple[Code, ...] = (
     Code("E103", E, "the file is not UTF-8 text"),
     Code("E104", E, "invalid JSON or YAML (with the line), or an empty document"),
     Code("E105", E, "the output folder cannot be written"),
-    Code("W106", W, "a `$ref` to another file or host not followed (missing, or host not allowed)"),
+    Code("W106", W, "a `$ref` to another file or host not followed (missing, not a regular file, outside the "
+                    "document's folder without `--allow-ref-dir`, or host not allowed)"),
+    Code("E106", E, "the document or a referenced file is larger than 64 MB (the referenced files together too)"),
+    Code("E107", E, "the document or a referenced file nests more than 200 levels deep"),
+    Code("E108", E, "the document or a referenced file has more than 5,000,000 values, or YAML aliases that "
+                    "expand to more than 100,000 values or lie inside the node they name"),
     Code("E201", E, "not a Swagger 2.0 or OpenAPI 3.0/3.1 document"),
     Code("W201", W, "OpenAPI validation could not run"),
     Code("W202", W, "OpenAPI validation found a problem (all are listed; `--strict` refuses the document, "
@@ -48,6 +53,8 @@ CODES: tuple[Code, ...] = (
     Code("W305", W, "a path template containing `#` or `?` (sent percent-encoded as part of the path)"),
     Code("W306", W, "an operation skipped: its path does not start with `/` (appended to the base URL, it could "
                     "change the host the request goes to)"),
+    Code("W307", W, "an operation skipped: a schema nests more than 100 levels deep (references followed), or "
+                    "the tool's schema more than 200 JSON levels (clients could not list the tool)"),
     Code("W310", W, "an operation skipped: a form or multipart body that is not an object with named properties"),
     Code("W311", W, "a parameter ignored: bad `in`"),
     Code("W312", W, "a parameter ignored: an Accept, Content-Type or Authorization header (the server sets it)"),

@@ -6,18 +6,21 @@ with its own references rewritten relative to the file it came from; the bundler
 copy came from, so that diagnostics name the real file, line and pointer. References inside
 `x-` extensions and examples are never followed (but a property named `x-total` is a
 property). A document read from a URL may only reference its own origin, a file may only
-reference files, unless the other host is allowed explicitly.
+reference files, unless the other host is allowed explicitly. A file may only reference plain files
+in the root document's folder or below it (symbolic links resolved), unless another folder is allowed
+explicitly; the referenced files together are read up to the size a single document may have.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from rest2mcp.diagnostics import Diagnostics, GenerationFailed, pointer_join
-from rest2mcp.document.loading import Lines, Part, is_url, parse_text, read_text
+from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity, pointer_join
+from rest2mcp.document.loading import MAX_BYTES, Lines, Part, is_url, parse_text, read_text
 from rest2mcp.document.refs import Resolver, UnresolvableRef
 
 BUNDLE_KEY = "x-bundled"
@@ -26,6 +29,8 @@ BUNDLE_KEY = "x-bundled"
 NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas", "parameters",
              "requestBodies", "responses", "headers", "securitySchemes", "examples", "links", "callbacks",
              "pathItems", "encoding", "webhooks"}
+# Problems of a referenced file that stop generation: it is not merely missing, it is hostile.
+LIMIT_CODES = {"E106", "E107", "E108"}
 # Fields whose values are data whatever they hold (a "$ref" key in an example is an example).
 DATA_FIELDS = {"example", "default", "enum", "const", "value"}
 
@@ -62,13 +67,18 @@ def _display(location: str, root: str) -> str:
 
 class Bundler:
     def __init__(self, root_location: str, document: dict[str, Any], diagnostics: Diagnostics,
-                 allowed_hosts: tuple[str, ...] = (), root_source: str | None = None):
+                 allowed_hosts: tuple[str, ...] = (), root_source: str | None = None,
+                 allowed_dirs: tuple[str, ...] = ()):
         self.root = root_location
         self.root_source = root_source or root_location  # the root document as the user gave it
         self.documents: dict[str, Any] = {root_location: document}
         self.lines: dict[str, Lines] = {}  # location -> line numbers of its text
         self.diagnostics = diagnostics
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
+        # Folders whose files may be referenced: the root document's, and those allowed explicitly.
+        self.allowed_dirs = () if is_url(root_location) else (
+            Path(root_location).parent, *(Path(d).resolve() for d in allowed_dirs))
+        self.bytes_read = 0  # of referenced files, all together
         self.bundled: dict[str, Any] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self.parts: dict[str, Part] = {}  # pointer of each bundled copy -> where it was read
@@ -105,10 +115,13 @@ class Bundler:
             return "#" + fragment
         problem = self._refused(target_location)
         if problem:
-            host = (urlsplit(target_location).hostname or "HOST") if is_url(target_location) else "HOST"
-            self.diagnostics.warning("W106", f"$ref {ref!r} not followed: {problem}", pointer,
-                                     f"allow it with --allow-ref-host {host} (or HOST:PORT), "
-                                     "or copy the file beside the document")
+            if is_url(target_location) or is_url(self.root):
+                host = (urlsplit(target_location).hostname or "HOST") if is_url(target_location) else "HOST"
+                hint = f"allow it with --allow-ref-host {host} (or HOST:PORT), or copy the file beside the document"
+            else:
+                hint = (f"allow its folder with --allow-ref-dir {Path(target_location).parent}, "
+                        "or copy the file beside the document")
+            self.diagnostics.warning("W106", f"$ref {ref!r} not followed: {problem}", pointer, hint)
             return ref
         # One entry per target, however its fragment is spelled ("with%20space" or "with space").
         key = (target_location, unquote(fragment))
@@ -118,7 +131,17 @@ class Bundler:
             self.bundled[name] = {}  # placeholder: a cycle back to this target must not loop
             try:
                 content = Resolver(self._document(target_location)).lookup("#" + fragment)
-            except (UnresolvableRef, GenerationFailed) as exc:
+            except GenerationFailed as exc:
+                if exc.diagnostics[0].code in LIMIT_CODES:
+                    shown = _shown(target_location, self.root, self.root_source)
+                    raise GenerationFailed([replace(d, source=shown) for d in exc.diagnostics]) from None
+                message = exc.diagnostics[0].message
+                self.diagnostics.warning("W106", f"$ref {ref!r} cannot be resolved: {message}", pointer,
+                                         "check the referenced file and the pointer after '#'")
+                del self.bundled[name]
+                del self._keys[key]
+                return ref
+            except UnresolvableRef as exc:
                 message = exc.diagnostics[0].message if isinstance(exc, GenerationFailed) else exc.reason
                 self.diagnostics.warning("W106", f"$ref {ref!r} cannot be resolved: {message}", pointer,
                                          "check the referenced file and the pointer after '#'")
@@ -147,24 +170,35 @@ class Bundler:
             return f"it points to another host ({origin})"
         if root_is_url:
             return "a document read from a URL cannot reference local files"
+        path = Path(target)
+        if not any(path.is_relative_to(folder) for folder in self.allowed_dirs):
+            return f"the file {_shown(target, self.root, self.root_source)} lies outside the document's folder"
         return None
 
     def _document(self, location: str) -> Any:
         if location not in self.documents:
-            text, _ = read_text(location)
+            text, _ = read_text(location, regular_only=True)
+            self.bytes_read += len(text)
+            if self.bytes_read > MAX_BYTES:
+                raise GenerationFailed([Diagnostic(
+                    Severity.ERROR, "E106", f"the referenced files exceed {MAX_BYTES // (1024 * 1024)} MB "
+                    "together: not read", None, "reference fewer or smaller files",
+                    _shown(location, self.root, self.root_source))])
             self.documents[location] = parse_text(text, location)
             self.lines[location] = Lines(text)
         return self.documents[location]
 
 
 def bundle(document: dict[str, Any], source: str, url: str | None, diagnostics: Diagnostics,
-           allowed_hosts: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, Part]]:
+           allowed_hosts: tuple[str, ...] = (),
+           allowed_dirs: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, Part]]:
     """The document with every external reference made local (unchanged when there is none), and
     where each copied part came from (the pointer of the copy -> its file and pointer there)."""
     if not _has_external_refs(document):
         return document, {}
     root = url or str(Path(source).resolve())
-    bundler = Bundler(root, document, diagnostics, allowed_hosts, root_source=url or source)
+    bundler = Bundler(root, document, diagnostics, allowed_hosts, root_source=url or source,
+                      allowed_dirs=allowed_dirs)
     return bundler.bundle(), bundler.parts
 
 

@@ -4,11 +4,21 @@ YAML is read with YAML 1.2-like scalars where it matters for OpenAPI: dates stay
 (`2020-01-01` is a version or an example, never a `datetime.date`), and mapping keys are
 always strings (`200:` is the response code "200"). Line numbers are computed lazily,
 only when a diagnostic needs one, so a clean run never pays for them.
+
+A document is untrusted input: reading and parsing are bounded. A file or a response larger than
+`MAX_BYTES` is refused before it is parsed; a tree nested deeper than `MAX_DEPTH` or with more than
+`MAX_NODES` values is refused before the pipeline walks it (its stages recurse over the tree). YAML is
+checked on its event stream before it is composed: aliases are counted as the values they stand for,
+so a few hundred bytes of nested aliases ("billion laughs") cannot expand into gigabytes, and an alias
+inside the node it names (a recursive structure) is refused.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +41,10 @@ _SpecLoader.yaml_implicit_resolvers = {
 }
 
 URL_TIMEOUT_SECONDS = 30.0
+MAX_BYTES = 64 * 1024 * 1024  # a document or a referenced file larger than this is not read
+MAX_DEPTH = 200  # levels of nesting (mappings and sequences); real documents stay far below
+MAX_NODES = 5_000_000  # values in one document (mappings, sequences, scalars), YAML aliases expanded
+MAX_ALIAS_NODES = 100_000  # values YAML aliases may add to a document, all aliases together
 
 
 class Lines:
@@ -122,31 +136,25 @@ def _fail(code: str, message: str, source: str, hint: str, line: int | None = No
     return GenerationFailed([Diagnostic(Severity.ERROR, code, message, None, hint, source, line)])
 
 
-def read_text(source: str) -> tuple[str, str | None]:
-    """The text at `source` and its final URL (None for files)."""
-    if is_url(source):
-        import httpx
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.0f} MB" if count >= 1024 * 1024 else f"{count} bytes"
 
-        try:
-            response = httpx.get(source, follow_redirects=True, timeout=URL_TIMEOUT_SECONDS)
-        except httpx.HTTPError as exc:
-            raise _fail(
-                "E102",
-                f"cannot fetch the document: {type(exc).__name__}: {exc}",
-                source,
-                "check the URL and your network, or download the file and pass its path",
-            ) from None
-        if response.status_code >= 400:
-            raise _fail(
-                "E102",
-                f"cannot fetch the document: HTTP {response.status_code} {response.reason_phrase}",
-                source,
-                "check the URL, or download the file and pass its path",
-            )
-        return response.text, str(response.url)
-    path = Path(source)
+
+def _too_large(source: str) -> GenerationFailed:
+    return _fail("E106", f"larger than {_size(MAX_BYTES)}: not read", source,
+                 "split the document into files referenced with $ref, or remove what the API does not need")
+
+
+def read_text(source: str, regular_only: bool = False) -> tuple[str, str | None]:
+    """The text at `source` and its final URL (None for files), at most MAX_BYTES of it.
+
+    `regular_only`: refuse devices, FIFOs and sockets (a referenced file must be a plain file; the
+    document given on the command line may come through a pipe).
+    """
+    if is_url(source):
+        return _read_url(source)
     try:
-        data = path.read_bytes()
+        data = _read_file(Path(source), regular_only)
     except FileNotFoundError:
         raise _fail("E101", "no such file", source, "check the path (relative paths start from the current directory)") from None
     except IsADirectoryError:
@@ -159,11 +167,70 @@ def read_text(source: str) -> tuple[str, str | None]:
         raise _fail("E103", f"not UTF-8 text (byte {exc.start})", source, "save the document as UTF-8") from None
 
 
+def _read_file(path: Path, regular_only: bool) -> bytes:
+    # Opened without blocking: a FIFO nobody writes to must be refused, not waited for.
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (getattr(os, "O_NONBLOCK", 0) if regular_only else 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb", closefd=True) as file:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(info.st_mode) and regular_only:
+            raise _fail("E101", "not a regular file (a device, a FIFO or a socket): not read", str(path),
+                        "reference plain files only")
+        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_BYTES:
+            raise _too_large(str(path))
+        data = file.read(MAX_BYTES + 1)  # a device or a pipe has no size: read one byte more than allowed
+    if len(data) > MAX_BYTES:
+        raise _too_large(str(path))
+    return data
+
+
+def _read_url(source: str) -> tuple[str, str | None]:
+    import httpx
+
+    try:
+        with httpx.stream("GET", source, follow_redirects=True, timeout=URL_TIMEOUT_SECONDS) as response:
+            if response.status_code >= 400:
+                raise _fail(
+                    "E102",
+                    f"cannot fetch the document: HTTP {response.status_code} {response.reason_phrase}",
+                    source,
+                    "check the URL, or download the file and pass its path",
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_BYTES:
+                raise _too_large(source)
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > MAX_BYTES:
+                    raise _too_large(source)
+            encoding = response.encoding or "utf-8"
+            url = str(response.url)
+    except httpx.HTTPError as exc:
+        raise _fail(
+            "E102",
+            f"cannot fetch the document: {type(exc).__name__}: {exc}",
+            source,
+            "check the URL and your network, or download the file and pass its path",
+        ) from None
+    try:
+        return codecs.decode(bytes(data), encoding, errors="replace"), url
+    except LookupError:  # a charset Python does not know
+        return bytes(data).decode("utf-8", errors="replace"), url
+
+
 def parse_text(text: str, source: str) -> Any:
+    """The value in `text` (JSON or YAML); raises GenerationFailed when it cannot be read or exceeds the bounds."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
+        # Every value but the last is followed by a comma or opens a container: a cheap upper bound
+        # on the number of values, checked before parsing builds them all.
+        if text.count(",") + text.count("{") + text.count("[") > MAX_NODES:
+            raise _too_many(source, None, f"more than {MAX_NODES:,} values: not read")
         try:
-            return json.loads(text)
+            value = json.loads(text)
         except json.JSONDecodeError as exc:
             raise _fail(
                 "E104",
@@ -172,11 +239,18 @@ def parse_text(text: str, source: str) -> Any:
                 "fix the syntax at that line; a JSON validator shows the exact spot",
                 exc.lineno,
             ) from None
+        except RecursionError:
+            raise _too_deep(source, None) from None
+        _check_tree(value, source)
+        return value
     try:
+        _check_yaml_events(text, source)
         return _stringify_keys(yaml.load(text, Loader=_SpecLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "syntax error"
+        if "nesting depth" in problem:  # libyaml's own bound, beyond ours
+            raise _too_deep(source, mark.line + 1 if mark else None) from None
         where = f" (column {mark.column + 1})" if mark else ""
         raise _fail(
             "E104",
@@ -187,6 +261,105 @@ def parse_text(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise _fail("E104", f"invalid YAML: {exc}", source, "fix the document's syntax") from None
+
+
+def _deep_pointer(value: Any, shown: int = 8) -> str:
+    """Where `value` first nests deeper than MAX_DEPTH: its first `shown` levels, as a JSON pointer."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path[:shown]) + "/..."
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack.extend((child, (*path, str(key))) for key, child in items)
+    return ""
+
+
+def _too_deep(source: str, line: int | None, where: str = "") -> GenerationFailed:
+    at = f" (at #{where})" if where else ""
+    return _fail("E107", f"nested more than {MAX_DEPTH} levels deep{at}: not read", source,
+                 "no API needs such nesting; flatten the document (shared parts belong in components, "
+                 "referenced with $ref)", line)
+
+
+def _too_many(source: str, line: int | None, what: str, hint: str | None = None) -> GenerationFailed:
+    return _fail("E108", what, source, hint or "remove what the API does not need, or split the document "
+                 "into files referenced with $ref", line)
+
+
+ALIAS_HINT = "write the values out, or share them with $ref (an OpenAPI document needs no YAML aliases)"
+
+
+def _check_tree(value: Any, source: str) -> None:
+    """Refuse a parsed JSON tree deeper than MAX_DEPTH or with more than MAX_NODES values (iteratively:
+    the tree may be deeper than the interpreter's recursion limit)."""
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]  # a value and its depth (the root's is 1)
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        if children and depth >= MAX_DEPTH:
+            raise _too_deep(source, None, _deep_pointer(value))
+        stack.extend((child, depth + 1) for child in children)
+    if nodes > MAX_NODES:
+        raise _too_many(source, None, f"more than {MAX_NODES:,} values: not read")
+
+
+_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_yaml_events(text: str, source: str) -> None:
+    """Refuse a YAML text whose values, aliases expanded, nest deeper than MAX_DEPTH or number more than
+    MAX_NODES, whose aliases add more than MAX_ALIAS_NODES values, or with an alias inside the node it
+    names. Reads the event stream (libyaml's parser does not recurse), before anything is composed."""
+    # Per open collection: its anchor and [values in it so far, levels of its deepest value below it].
+    open_nodes: list[tuple[str | None, list[int]]] = []
+    anchored: dict[str, tuple[int, int]] = {}  # anchor -> (values it stands for, levels below it)
+    total = from_aliases = 0
+    for event in yaml.parse(text, Loader=_SpecLoader):
+        depth = len(open_nodes) + 1  # the depth of the value this event begins (the root's is 1)
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, _STARTS):
+            if depth > MAX_DEPTH:
+                raise _too_deep(source, line)
+            open_nodes.append((event.anchor, [1, 0]))
+            total += 1
+            continue
+        if isinstance(event, _ENDS):
+            anchor, (size, below) = open_nodes.pop()
+            if anchor is not None:
+                anchored[anchor] = (size, below)
+        elif isinstance(event, yaml.ScalarEvent):
+            if depth > MAX_DEPTH:
+                raise _too_deep(source, line)
+            if event.anchor is not None:
+                anchored[event.anchor] = (1, 0)
+            size, below = 1, 0
+            total += 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_nodes):
+                raise _too_many(source, line, f"the YAML alias *{event.anchor} lies inside the node it names "
+                                "(a recursive structure): not read", ALIAS_HINT)
+            if event.anchor not in anchored:
+                continue  # an undefined alias: loading reports it
+            size, below = anchored[event.anchor]
+            if depth + below > MAX_DEPTH:
+                raise _too_deep(source, line)
+            from_aliases += size
+            total += size
+            if from_aliases > MAX_ALIAS_NODES:
+                raise _too_many(source, line, f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} values "
+                                "(nested aliases, as in a 'billion laughs' document): not read", ALIAS_HINT)
+        else:
+            continue
+        if open_nodes:
+            parent = open_nodes[-1][1]
+            parent[0] += size
+            parent[1] = max(parent[1], below + 1)
+        if total > MAX_NODES:
+            raise _too_many(source, line, f"more than {MAX_NODES:,} values: not read")
 
 
 def _stringify_keys(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -58,3 +59,37 @@ class Resolver:
             if seen > limit:
                 raise UnresolvableRef(str(value), "reference chain too long or circular")
         return value
+
+
+def without_external_refs(node: Any, replacement: Callable[[str], Any]) -> Any:
+    """`node` with every object whose `$ref` names another document replaced by `replacement(ref)`.
+
+    After bundling, such references are the ones the bundler refused or could not read: the libraries
+    that read the document afterwards (validation, typed models) must not fetch them themselves.
+    Unchanged parts are shared with `node`, not copied. Iterative: the tree may be deep.
+    """
+    def changed(value: Any) -> bool:
+        return isinstance(value, dict) and isinstance(value.get("$ref"), str) and not value["$ref"].startswith("#")
+
+    if changed(node):
+        return replacement(node["$ref"])
+    # Post-order rebuild: a container is copied only when something below it changed.
+    root: list[Any] = [node]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, node)]  # (parent, key in parent, value)
+    done: list[tuple[Any, Any, Any]] = []
+    while stack:
+        parent, key, value = stack.pop()
+        done.append((parent, key, value))
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend((value, k, v) for k, v in items if isinstance(v, (dict, list)))
+    copies: dict[int, Any] = {}
+    for parent, key, value in reversed(done):
+        current = copies.get(id(value), value)
+        if changed(current):
+            current = replacement(current["$ref"])
+        if current is not value or changed(value):
+            owner = copies.get(id(parent))
+            if owner is None:
+                owner = copies[id(parent)] = dict(parent) if isinstance(parent, dict) else list(parent)
+            owner[key] = current
+    return copies.get(id(root), root)[0]

@@ -1,12 +1,47 @@
-"""Check a document against the OpenAPI specification, every error as a diagnostic."""
+"""Check a document against the OpenAPI specification, every error as a diagnostic.
+
+The validator reads nothing but the document it is given: references to other documents that are
+still there after bundling (refused, or unreadable) are pointed at an empty placeholder before it
+runs, and its reference resolver refuses every URI scheme, so it never fetches a URL or reads a file
+itself (it would by default).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.document.refs import without_external_refs
 
 MAX_REPORTED = 50
+# Where references to other documents point while the validator runs: nothing it could complain about.
+PLACEHOLDER_KEY = "x-rest2mcp-not-read"
+
+
+class NotRetrieved(Exception):
+    """The validator asked for another document: it gets none."""
+
+
+def _refuse(uri: str) -> NoReturn:
+    raise NotRetrieved(f"{uri} is not read during validation")
+
+
+class _NoRetrieval(Mapping[str, Any]):
+    """Resolver handlers for every URI scheme, each refusing. (An empty mapping would not do: for a
+    scheme without a handler, jsonschema-path falls back to fetching the URI with urllib.)"""
+
+    def __getitem__(self, scheme: str) -> Any:
+        return _refuse
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 def openapi_version(document: dict[str, Any], diagnostics: Diagnostics) -> str | None:
@@ -63,9 +98,11 @@ def validate(document: dict[str, Any], version: str, diagnostics: Diagnostics) -
         OpenAPIV31SpecValidator,
     )
 
-    validator_class = {"2.0": OpenAPIV2SpecValidator, "3.1": OpenAPIV31SpecValidator}.get(version, OpenAPIV30SpecValidator)
+    base = {"2.0": OpenAPIV2SpecValidator, "3.1": OpenAPIV31SpecValidator}.get(version, OpenAPIV30SpecValidator)
+    validator_class = type(base.__name__, (base,), {"resolver_handlers": _NoRetrieval()})
+    local = _placeheld(document)
     try:
-        errors = list(validator_class(document).iter_errors())
+        errors = list(validator_class(local).iter_errors())
     except RecursionError:
         diagnostics.warning("W201", "the validator could not finish on this document (too deeply nested)", "")
         return
@@ -78,6 +115,19 @@ def validate(document: dict[str, Any], version: str, diagnostics: Diagnostics) -
         diagnostics.warning("W202", _shorten(message), pointer_join(*path), VALIDATION_HINT)
     if len(errors) > MAX_REPORTED:
         diagnostics.warning("W202", f"... and {len(errors) - MAX_REPORTED} more validation findings", "")
+
+
+def _placeheld(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with each reference to another document pointed at a placeholder of its own: an
+    object the validator reads as an empty schema, or as a parameter with a name no other one has."""
+    placeholders: list[dict[str, str]] = []
+
+    def placeholder(ref: str) -> dict[str, str]:
+        placeholders.append({"name": ref, "in": f"not read ({len(placeholders)})"})
+        return {"$ref": f"#/{PLACEHOLDER_KEY}/{len(placeholders) - 1}"}
+
+    local = without_external_refs(document, placeholder)
+    return {**local, PLACEHOLDER_KEY: placeholders} if placeholders else document
 
 
 def _shorten(message: str, limit: int = 300) -> str:

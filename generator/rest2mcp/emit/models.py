@@ -3,6 +3,8 @@
 datamodel-code-generator does the work, as a library and in memory. The module it produces is
 for overrides.py (hooks and hand-written tools that want typed requests and responses); the
 server never imports it. A document it cannot handle costs a warning, not the generation.
+It reads nothing but the document: references to other documents left after bundling (refused or
+unreadable) become schemas of any value first, and its own fetching of remote references is off.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import warnings
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostics
+from rest2mcp.document.refs import without_external_refs
 from rest2mcp.runtime.display import has_unsafe, printable
 
 HEADER = '"""Pydantic models of the API\'s schemas, for overrides.py. Import them where you use them."""\n\n'
@@ -30,12 +33,14 @@ def typed_models(document: dict[str, Any], diagnostics: Diagnostics) -> str | No
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             code = codegen.generate(
-                {**document, "paths": {}},  # the schemas are what custom code needs
+                # the schemas are what custom code needs
+                without_external_refs({**document, "paths": {}}, lambda ref: {}),
                 input_file_type=codegen.InputFileType.OpenAPI,
                 output_model_type=codegen.DataModelType.PydanticV2BaseModel,
                 disable_timestamp=True,
                 field_constraints=True,  # Field(min_length=...) rather than constr(): type checkers read it
                 formatters=[Formatter.BUILTIN],
+                allow_remote_refs=False,  # never fetch a URL or read a file outside the document
             )
     except Exception as exc:  # noqa: BLE001 -- any failure of the model generator only costs the models
         diagnostics.warning(

@@ -18,7 +18,7 @@ from rest2mcp.mapping.naming import NameRequest, argument_name, assign_tool_name
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.mapping.security import map_schemes, requirements
-from rest2mcp.schemas.convert import SchemaConverter
+from rest2mcp.schemas.convert import MAX_SCHEMA_JSON_DEPTH, SchemaConverter, SchemaTooDeep, json_depth
 from rest2mcp.schemas.defs import DocumentSchemas, used_defs
 from rest2mcp.surface.config import Config
 from rest2mcp.surface.selection import shape
@@ -95,6 +95,11 @@ def build_api(
             except UnsupportedBody as exc:
                 diagnostics.warning("W310", f"operation skipped: {exc}", pointer + "/requestBody")
                 continue
+            except SchemaTooDeep as exc:
+                diagnostics.warning("W307", f"operation skipped: {exc}", exc.pointer,
+                                    "MCP clients cannot even list a tool whose schema nests this deeply: "
+                                    "flatten the schema (no API needs such nesting)")
+                continue
             draft["server"] = _operation_server(operation, item, spec_url, base_url)
             drafts.append(draft)
             if "x-mcp" in operation:
@@ -166,6 +171,11 @@ def _operation(
 
     output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"),
                            context.output_schema_limit)
+    for side, schema in (("input", input_schema), ("output", output.schema)):
+        depth, deepest = json_depth(schema)
+        if depth > MAX_SCHEMA_JSON_DEPTH:
+            raise SchemaTooDeep(pointer, f"the tool's {side} schema nests {depth} levels deep, more than "
+                                f"{MAX_SCHEMA_JSON_DEPTH} (its deepest value: {deepest[:200]})")
     summary = _one_line(operation.get("summary"))
     operation_id = operation.get("operationId") if isinstance(operation.get("operationId"), str) else None
     return {

@@ -11,6 +11,8 @@ What changes on the way:
   with a warning, so every emitted schema passes the 2020-12 metaschema;
 - inputs lose readOnly properties, outputs lose writeOnly ones;
 - titles and descriptions are cut near 500 characters (tools/list carries every one of them);
+- schemas nested deeper than MAX_SCHEMA_DEPTH (references followed) raise SchemaTooDeep: the
+  operation is skipped, since a tool whose schema nests too deeply cannot even be listed;
 - output schemas are lenient: they describe structure (types, properties, items) but do not
   assert constraints (`required`, enums, bounds, closed objects), because real APIs return
   more than their documents promise and a client rejects any result that breaks the schema.
@@ -47,6 +49,35 @@ INLINE_LIMIT = 2000
 # A property's description or title beyond this is cut (at a sentence end when one is near): every
 # tools/list carries it, and long reference prose helps the model less than it costs.
 SCHEMA_TEXT_LIMIT = 500
+# Schemas nested deeper than this, references followed, are refused (the conversion recurses).
+MAX_SCHEMA_DEPTH = 100
+# A tool's converted schema nested deeper than this (in JSON levels) is refused: the server's
+# tools/list serializes it inside its response, and pydantic stops at 255 levels in all.
+MAX_SCHEMA_JSON_DEPTH = 200
+
+
+class SchemaTooDeep(Exception):
+    def __init__(self, pointer: str, message: str):
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def json_depth(value: Any) -> tuple[int, str]:
+    """How many levels `value` nests (a scalar: 0, {} or {"a": 1}: 1) and the pointer of its deepest value."""
+    deepest, where = 0, ""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    while stack:
+        node, depth, pointer = stack.pop()
+        if isinstance(node, dict):
+            items: Any = node.items()
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            continue
+        if depth + 1 > deepest:
+            deepest, where = depth + 1, pointer
+        stack.extend((child, depth + 1, f"{pointer}/{_escape(str(key))}") for key, child in items)
+    return deepest, where
 
 
 class SchemaConverter:
@@ -59,6 +90,7 @@ class SchemaConverter:
         self._required_defs: set[str] = set()  # cyclic refs this tool's schema points to
         self._pending: list[str] = []
         self._tracking: list[set[str]] = []  # open target conversions, each collecting its cyclic refs
+        self._depth = 0  # schemas being converted, one inside the other
 
     # -- public ---------------------------------------------------------------------------
 
@@ -132,9 +164,19 @@ class SchemaConverter:
     def _convert_target(self, ref: str) -> dict[str, Any]:
         target = self.schemas.resolver.lookup(ref)
         pointer = ref.removeprefix("#")
-        return self._convert(target, pointer)
+        return self._convert_schema(target, pointer)  # at the level of the reference
 
     def _convert(self, schema: Any, pointer: str) -> dict[str, Any]:
+        if self._depth >= MAX_SCHEMA_DEPTH:
+            raise SchemaTooDeep(pointer, f"the schema nests more than {MAX_SCHEMA_DEPTH} levels deep here "
+                                "(references followed)")
+        self._depth += 1
+        try:
+            return self._convert_schema(schema, pointer)
+        finally:
+            self._depth -= 1
+
+    def _convert_schema(self, schema: Any, pointer: str) -> dict[str, Any]:
         if schema is True:
             return {}
         if schema is False:
