@@ -37,6 +37,7 @@ def summary(diagnostics: list[Diagnostic], refused_by_strict: bool = False) -> s
 
 # How the info line names each option reused from a manifest, and its value there.
 _REUSED = {"name": "--name", "base_url": "--base-url", "allowed_ref_hosts": "--allow-ref-host",
+           "allowed_ref_dirs": "--allow-ref-dir",
            "preferred_media_types": "--prefer-body", "models": "--models", "output_schema_limit": "--max-output-schema",
            "config_path": "--config", "mode": "--mode"}
 

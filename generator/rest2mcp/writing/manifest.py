@@ -84,6 +84,7 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
     "name": ("a string or null", lambda v: v is None or isinstance(v, str)),
     "base_url": ("a string or null", lambda v: v is None or isinstance(v, str)),
     "allowed_ref_hosts": (_STRINGS, lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    "allowed_ref_dirs": (_STRINGS, lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
     "preferred_media_types": (_STRINGS, lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
     "models": ("true or false", lambda v: isinstance(v, bool)),
     "output_schema_limit": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
