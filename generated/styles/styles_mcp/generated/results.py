@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .request import Request
 
 ERROR_BODY_LIMIT = 2000
+BINARY_SECRET_MIN = 4
 
 
 def error_result(text: str) -> types.CallToolResult:
@@ -137,13 +138,15 @@ def redacted(result: types.CallToolResult, secrets: list[str]) -> types.CallTool
 
 
 def _redact_base64(data: str, secrets: list[str]) -> str:
-    """Base64 data with each secret's bytes (as is and percent-encoded) replaced by `***`."""
+    """Base64 data with each secret's bytes (as is and percent-encoded) replaced by `***`. Secrets
+    shorter than BINARY_SECRET_MIN characters are left alone there: in binary data they turn up by
+    chance (a one-letter user name in every image), and masking them would only break the data."""
     try:
         raw = base64.b64decode(data, validate=True)
     except ValueError:
         return redact(data, secrets)
     masked = raw
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    for secret in sorted((s for s in secrets if len(s) >= BINARY_SECRET_MIN), key=len, reverse=True):
         for form in dict.fromkeys((secret, quote(secret, safe=""))):
             masked = masked.replace(form.encode(), b"***")
     return data if masked == raw else base64.b64encode(masked).decode()
