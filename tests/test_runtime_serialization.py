@@ -468,7 +468,8 @@ SETTINGS = Settings(base_url="http://h/v1")
 
 
 def build(arguments, plan=PLAN, schemes=PLAN_SCHEMES, env=ENV, settings=SETTINGS):
-    return build_request(settings.base_url, settings.user_agent, plan, schemes, arguments, env)
+    return build_request(settings.base_url, settings.user_agent, plan, schemes, arguments, env,
+                         settings.allowed_origins)
 
 
 def test_build_request_exact():
@@ -551,8 +552,16 @@ def test_build_request_unicode_body_and_path():
 def test_build_request_trailing_slash_in_base_url_and_server_override():
     request = build({"itemId": "1"}, settings=Settings(base_url="http://h/v1/"))
     assert request.url == "http://h/v1/items/1"
-    request = build({"itemId": "1"}, plan={**PLAN, "server": "https://other.example/api/"})
+    request = build({"itemId": "1"}, plan={**PLAN, "server": "http://h:80/api/"})
+    assert request.url == "http://h:80/api/items/1"  # the base URL's origin
+    allowed = Settings(base_url="http://h/v1", allowed_origins=frozenset({"https://other.example:443"}))
+    request = build({"itemId": "1"}, plan={**PLAN, "server": "https://other.example/api/"}, settings=allowed)
     assert request.url == "https://other.example/api/items/1"
+
+
+def test_build_request_an_operation_server_elsewhere_yields_to_the_base_url():
+    request = build({"itemId": "1"}, plan={**PLAN, "server": "https://other.example/api/"})
+    assert request.url == "http://h/v1/items/1"
 
 
 def test_build_request_all_locations():

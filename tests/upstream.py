@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,6 +39,11 @@ class Reply:
     body: bytes = b""
     content_type: str | None = None
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    # A body written piece by piece as produced (never held whole): with `length` as its
+    # Content-Length, else without one (the connection closes after it).
+    stream: Callable[[], Iterator[bytes]] | None = None
+    length: int | None = None
 
     @classmethod
     def json(cls, value: Any, status: int = 200) -> Reply:
@@ -83,10 +89,30 @@ def _handler(upstream: Upstream) -> type[BaseHTTPRequestHandler]:
             self.send_response(reply.status)
             if reply.content_type:
                 self.send_header("Content-Type", reply.content_type)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            if reply.stream is not None:
+                self._stream(reply)
+                return
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(reply.body)
+
+        def _stream(self, reply: Reply) -> None:
+            assert reply.stream is not None
+            if reply.length is not None:
+                self.send_header("Content-Length", str(reply.length))
+            else:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            try:
+                for piece in reply.stream():
+                    self.wfile.write(piece)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 

@@ -101,6 +101,8 @@ def map_parameter(
 
     if location == "path" and param.get("allowReserved") is True and schema.get("type") == "string":
         schema.setdefault("pattern", SLASHED_PATH_PATTERN)
+    if location == "path" and content_type is None:
+        schema = _no_relative_steps(schema)
     style, explode = _style(param, location, content_type is not None, pointer, diagnostics)
     argument = Argument(
         name=name,
@@ -135,6 +137,19 @@ def _style(param: dict[str, Any], location: str, has_content: bool, pointer: str
                             "name[key]=value, as with explode: true", pointer + "/explode",
                             "remove 'explode: false' (or set it to true) to say what is sent")
     return style, explode
+
+
+def _no_relative_steps(schema: dict[str, Any]) -> dict[str, Any]:
+    """A path value's strings may not be "." or "..": URL parsers read them (even percent-encoded)
+    as a step up the path, so the request would reach another resource."""
+    if schema.get("type") == "string" and "enum" not in schema and "const" not in schema:
+        steps = {"enum": [".", ".."]}
+        return {**schema, "not": steps} if "not" not in schema else {
+            **schema, "allOf": [*schema.get("allOf", []), {"not": steps}]}
+    items = schema.get("items")
+    if schema.get("type") == "array" and isinstance(items, dict):
+        return {**schema, "items": _no_relative_steps(items)}
+    return schema
 
 
 def _wire_safe(schema: dict[str, Any], location: str, required: bool) -> dict[str, Any]:

@@ -8,20 +8,22 @@ from __future__ import annotations
 import base64
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from mcp import types
 
-from .arguments import cut
+from .arguments import cut, within_budget
 from .credentials import redact, redact_value
 from .media import is_json, is_text, media_base
 
 if TYPE_CHECKING:
     import httpx
-    from jsonschema import Draft202012Validator
+    from jsonschema.protocols import Validator
 
     from .request import Request
 
 ERROR_BODY_LIMIT = 2000
+BINARY_SECRET_MIN = 4
 
 
 def error_result(text: str) -> types.CallToolResult:
@@ -32,7 +34,7 @@ def _media_type(response: httpx.Response) -> str:
     return media_base(response.headers.get("content-type", ""))
 
 
-def success_result(response: httpx.Response, output: str | None, output_validator: Draft202012Validator | None,
+def success_result(response: httpx.Response, output: str | None, output_validator: Validator | None,
                    max_text: int) -> types.CallToolResult:
     """The result of a 2xx response. `output`: the tool's declared output ("object": the body,
     "wrap": {"result": body}, None: none), checked with `output_validator`."""
@@ -70,7 +72,7 @@ def success_result(response: httpx.Response, output: str | None, output_validato
     return types.CallToolResult(content=content, structured_content={} if output else None)
 
 
-def _json_result(data: Any, status: str, output: str | None, output_validator: Draft202012Validator | None,
+def _json_result(data: Any, status: str, output: str | None, output_validator: Validator | None,
                  max_text: int) -> types.CallToolResult:
     structured = data if (output == "object" or (output is None and isinstance(data, dict))) else {"result": data}
     text = json.dumps(data, ensure_ascii=False)
@@ -91,8 +93,8 @@ def _json_result(data: Any, status: str, output: str | None, output_validator: D
     )
 
 
-def _output_problem(validator: Draft202012Validator, structured: Any) -> str | None:
-    errors = list(validator.iter_errors(structured))
+def _output_problem(validator: Validator, structured: Any) -> str | None:
+    errors = within_budget(validator, structured)
     if not errors:
         return None
     first = errors[0]
@@ -112,12 +114,39 @@ def failure_result(request: Request, response: httpx.Response) -> types.CallTool
 
 
 def redacted(result: types.CallToolResult, secrets: list[str]) -> types.CallToolResult:
-    """The result with every secret used for the call masked (APIs sometimes echo them back)."""
+    """The result with every secret used for the call masked (APIs sometimes echo them back): in
+    texts, structured content, resource URIs and inside base64 data (images, audio, blobs)."""
     if not secrets:
         return result
     for block in result.content:
         if isinstance(block, types.TextContent):
             block.text = redact(block.text, secrets)
+        elif isinstance(block, (types.ImageContent, types.AudioContent)):
+            block.data = _redact_base64(block.data, secrets)
+        elif isinstance(block, types.ResourceLink):
+            block.uri = redact(str(block.uri), secrets)
+        elif isinstance(block, types.EmbeddedResource):
+            resource = block.resource
+            resource.uri = redact(str(resource.uri), secrets)
+            if isinstance(resource, types.TextResourceContents):
+                resource.text = redact(resource.text, secrets)
+            else:
+                resource.blob = _redact_base64(resource.blob, secrets)
     if result.structured_content is not None:
         result.structured_content = redact_value(result.structured_content, secrets)
     return result
+
+
+def _redact_base64(data: str, secrets: list[str]) -> str:
+    """Base64 data with each secret's bytes (as is and percent-encoded) replaced by `***`. Secrets
+    shorter than BINARY_SECRET_MIN characters are left alone there: in binary data they turn up by
+    chance (a one-letter user name in every image), and masking them would only break the data."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError:
+        return redact(data, secrets)
+    masked = raw
+    for secret in sorted((s for s in secrets if len(s) >= BINARY_SECRET_MIN), key=len, reverse=True):
+        for form in dict.fromkeys((secret, quote(secret, safe=""))):
+            masked = masked.replace(form.encode(), b"***")
+    return data if masked == raw else base64.b64encode(masked).decode()

@@ -204,8 +204,9 @@ def _file_bytes(name: str, value: Any) -> tuple[bytes, str | None, str | None]:
 
 
 def _disposition_value(text: str) -> str:
-    # As browsers do (HTML form submission): quotes and line breaks percent-encoded.
-    return text.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
+    # As browsers do (HTML form submission): quotes and line breaks percent-encoded; a backslash
+    # doubled (a quoted-pair), or a name ending in one would escape the closing quote.
+    return text.replace("\\", "\\\\").replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
 
 
 def multipart_body(fields: dict[str, Any], file_fields: set[str],

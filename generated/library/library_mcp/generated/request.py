@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .catalog import SchemePlan, ToolPlan
 from .credentials import credentials_for
@@ -40,9 +40,43 @@ def _invalid(name: str, problem: str) -> ToolError:
     return ToolError(f"Invalid arguments:\n- {name}: {problem}")
 
 
+def origin(url: str) -> str:
+    """`scheme://host:port` of an absolute URL, the default port spelled out: what credentials are bound to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port or {'http': 80, 'https': 443}.get(scheme, '')}"
+
+
+def base_for(plan: ToolPlan, base_url: str, allowed_origins: frozenset[str]) -> str:
+    """Where an operation is sent: its own server (from the document) only when that server's origin
+    is the base URL's or one the operator allowed; otherwise the base URL, which then governs."""
+    server = plan.get("server")
+    if server and (origin(server) == origin(base_url) or origin(server) in allowed_origins):
+        return server
+    return base_url
+
+
+def _relative_step(value: Any) -> bool:
+    """Whether a path value is, or holds, "." or "..", which URL parsers read as a step up the path."""
+    if isinstance(value, dict):
+        return any(_relative_step(k) or _relative_step(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_relative_step(v) for v in value)
+    return isinstance(value, str) and value in (".", "..")
+
+
 def build_request(base_url: str, user_agent: str, plan: ToolPlan, schemes: Mapping[str, SchemePlan],
-                  arguments: Mapping[str, Any], environ: Mapping[str, str]) -> Request:
-    """The request for `arguments` (already validated and completed with defaults and fixed values)."""
+                  arguments: Mapping[str, Any], environ: Mapping[str, str],
+                  allowed_origins: frozenset[str] = frozenset()) -> Request:
+    """The request for `arguments` (already validated and completed with defaults and fixed values).
+    `allowed_origins`: origins besides the base URL's that operations may name as their server."""
     if not plan["path"].startswith("/"):
         # appended to the base URL, "@host/x" or ".host/x" would send the request (and its credentials)
         # to another host
@@ -74,6 +108,8 @@ def build_request(base_url: str, user_agent: str, plan: ToolPlan, schemes: Mappi
         if location == "path":
             if value is None or value == "" or value == [] or value == {}:
                 raise _invalid(name, "a path parameter needs a non-empty value")
+            if _relative_step(value):
+                raise _invalid(name, "'.' and '..' are not allowed in a path parameter (they would change the path)")
             if spec.get("allowReserved") and isinstance(value, str) and style == "simple":
                 path = path.replace("{" + wire + "}", slashed_path(name, value))
             else:
@@ -106,6 +142,6 @@ def build_request(base_url: str, user_agent: str, plan: ToolPlan, schemes: Mappi
         if payload is not None or (has_whole_body and body["required"]):
             content, headers["Content-Type"] = encode_body(body, payload, plan["arguments"])
 
-    base = (plan.get("server") or base_url).rstrip("/")
+    base = base_for(plan, base_url, allowed_origins).rstrip("/")
     url = base + path + ("?" + "&".join(query) if query else "")
     return Request(plan["method"], url, headers, content, f"{plan['method']} {path}", credentials.secrets)

@@ -8,11 +8,13 @@ import argparse
 import os
 from collections.abc import Callable, Mapping
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from .caller import Settings
 from .catalog import IndexData
 from .display import printable
 from .environment import setting
+from .request import origin
 
 MODES = ("tools", "discovery")
 Number = TypeVar("Number", int, float)
@@ -35,11 +37,19 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000)")
     parser.add_argument("--base-url", default=None,
                         help=f"the API's base URL (or {setting(prefix, 'BASE_URL')}); default: the document's server")
+    parser.add_argument("--allow-origin", action="append", default=None, metavar="URL",
+                        help=f"another origin (scheme://host[:port]) that operations naming it as their server, and "
+                             f"redirects, may go to with the credentials; repeatable (or "
+                             f"{setting(prefix, 'ALLOWED_ORIGINS')}, comma-separated; default: only the base URL's)")
     parser.add_argument("--timeout", type=float, default=None,
-                        help=f"seconds to wait for the API to answer (or {setting(prefix, 'TIMEOUT')}; default 60)")
+                        help=f"seconds a whole call may take, redirects and reading the response included "
+                             f"(or {setting(prefix, 'TIMEOUT')}; default 60)")
     parser.add_argument("--max-response-chars", type=int, default=None,
                         help=f"cut longer text responses, saying how much was left out "
                              f"(or {setting(prefix, 'MAX_RESPONSE_CHARS')}; default 100000)")
+    parser.add_argument("--max-response-bytes", type=int, default=None,
+                        help=f"refuse longer responses without reading them "
+                             f"(or {setting(prefix, 'MAX_RESPONSE_BYTES')}; default 10000000)")
     parser.add_argument("--mode", choices=MODES, default=None,
                         help=f"tools: one tool per operation; discovery: three tools that search, describe and "
                              f"call operations (or {setting(prefix, 'MODE')}; default {index['mode']})")
@@ -87,7 +97,24 @@ def settings_from(args: argparse.Namespace, index: IndexData, version: str,
     timeout = _positive(args.timeout, environ, prefix, "TIMEOUT", float, 60.0, "a number of seconds")
     max_text = _positive(args.max_response_chars, environ, prefix, "MAX_RESPONSE_CHARS", int, 100_000,
                          "a number of characters")
-    return Settings(base_url=base_url, timeout=timeout, max_text=max_text, user_agent=f"{index['name']}/{version}")
+    max_bytes = _positive(args.max_response_bytes, environ, prefix, "MAX_RESPONSE_BYTES", int, 10_000_000,
+                          "a number of bytes")
+    return Settings(base_url=base_url, timeout=timeout, max_text=max_text, user_agent=f"{index['name']}/{version}",
+                    max_bytes=max_bytes, allowed_origins=_origins(args.allow_origin, environ, prefix))
+
+
+def _origins(given: list[str] | None, environ: Mapping[str, str], prefix: str) -> frozenset[str]:
+    """The allowed origins from --allow-origin (repeated or comma-separated), else the environment."""
+    raw = given if given is not None else [environ.get(setting(prefix, "ALLOWED_ORIGINS"), "")]
+    found = set()
+    for url in (part.strip() for item in raw for part in item.split(",")):
+        if not url:
+            continue
+        if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
+            raise OptionError(f"an allowed origin must be an http:// or https:// URL such as https://api.example.com, "
+                              f"not {url!r}")
+        found.add(origin(url))
+    return frozenset(found)
 
 
 def _positive(given: Number | None, environ: Mapping[str, str], prefix: str, name: str,

@@ -20,7 +20,7 @@ from typing import Any
 
 from mcp import types
 
-from .arguments import argument_errors, validator_for
+from .arguments import checked, validator_for
 from .results import error_result
 from .surface import Surface, SurfaceError
 
@@ -165,7 +165,7 @@ class Discovery:
 
     async def call(self, name: str, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
         arguments = dict(arguments or {})
-        problems = argument_errors(self._validator(name), arguments)
+        problems = await checked(self._validator(name), arguments)
         if problems:
             return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
         try:
@@ -241,7 +241,7 @@ class Discovery:
         key = "operation:" + name
         if key not in self._validators:
             self._validators[key] = validator_for(surface.input_schema(name) or {"type": "object"})
-        problems = argument_errors(self._validators[key], arguments)
+        problems = await checked(self._validators[key], arguments)
         if problems:
             return error_result(f"Invalid arguments for {name} (see describe_operation):\n"
                                 + "\n".join(f"- {p}" for p in problems))

@@ -13,7 +13,7 @@ from typing import Any
 
 from mcp import types
 
-from .arguments import argument_errors, validator_for
+from .arguments import checked, validator_for
 from .caller import Caller, Tool
 from .catalog import Catalog, ToolDefinition, ToolPlan
 from .changes import ARGUMENT_KEYS, CHANGE_KEYS, ToolChange, apply_change, from_legacy
@@ -105,7 +105,7 @@ class Surface:
 
 
 async def _call_extra(definition: dict[str, Any], handler: ExtraHandler, arguments: dict[str, Any]) -> types.CallToolResult:
-    problems = argument_errors(validator_for(definition.get("inputSchema") or {"type": "object"}), arguments)
+    problems = await checked(validator_for(definition.get("inputSchema") or {"type": "object"}), arguments)
     if problems:
         return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
     try:
