@@ -14,7 +14,7 @@ from typing import Any
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.diff.report import FAIL_ON, diff_command
 from rest2mcp.pipeline import Generated, Options, plan, prepare
-from rest2mcp.writing.manifest import MANIFEST, Conflict, ManifestError, apply_plan, read_manifest
+from rest2mcp.writing.manifest import MANIFEST, Conflict, ManifestError, WritePlan, apply_plan, read_manifest
 
 
 @dataclass
@@ -117,8 +117,17 @@ def _prepared(spec: str, options: Options, closing: str) -> Generated | Outcome:
         return Outcome(1, failed.diagnostics, err=[f"{closing} ({summary(failed.diagnostics, failed.refused_by_strict)})"])
 
 
-def generate(spec: str, output: Path | None, options: Options, force: bool = False) -> Outcome:
-    """Generate a package from `spec` into `output` (default: ./<name>), or update the one there."""
+@dataclass
+class _Planned:
+    generated: Generated
+    out_dir: Path
+    write_plan: WritePlan
+    outcome: Outcome  # what the command says so far: reused options, the document's diagnostics
+
+
+def _planned(spec: str, output: Path | None, options: Options) -> _Planned | Outcome:
+    """What writing `spec`'s package into `output` (default: ./<name>) would change; or the Outcome
+    of a refusal (the document, an output that is no folder, a manifest rest2mcp did not write)."""
     notes = _reused_note(options, output) if output is not None else []
     generated = _prepared(spec, options, "rest2mcp: nothing written")
     if isinstance(generated, Outcome):
@@ -131,11 +140,19 @@ def generate(spec: str, output: Path | None, options: Options, force: bool = Fal
                                               "pass another -o", str(out_dir)))
         return _refused(outcome, 1, "rest2mcp: nothing written")
     try:
-        write_plan = plan(generated, out_dir)
+        return _Planned(generated, out_dir, plan(generated, out_dir), outcome)
     except ManifestError as exc:
         refused = _bad_manifest(out_dir, exc)
         refused.diagnostics[:0] = outcome.diagnostics
         return refused
+
+
+def generate(spec: str, output: Path | None, options: Options, force: bool = False) -> Outcome:
+    """Generate a package from `spec` into `output` (default: ./<name>), or update the one there."""
+    planned = _planned(spec, output, options)
+    if isinstance(planned, Outcome):
+        return planned
+    generated, out_dir, write_plan, outcome = planned.generated, planned.out_dir, planned.write_plan, planned.outcome
     if write_plan.conflicts and not force:
         outcome.diagnostics += _conflicts(write_plan.conflicts, out_dir,
                                           "move your changes to overrides.py (see README.md), then run again; "
@@ -169,18 +186,10 @@ def _refused(outcome: Outcome, code: int, closing: str) -> Outcome:
 
 def check(spec: str, output: Path, options: Options) -> Outcome:
     """Is `output` what generate would write? 0 yes, 1 regeneration would change files, 2 hand edits."""
-    notes = _reused_note(options, output)
-    generated = _prepared(spec, options, "rest2mcp: nothing written")
-    if isinstance(generated, Outcome):
-        generated.diagnostics[:0] = notes
-        return generated
-    outcome = Outcome(diagnostics=notes + list(generated.diagnostics))
-    try:
-        write_plan = plan(generated, output)
-    except ManifestError as exc:
-        refused = _bad_manifest(output, exc)
-        refused.diagnostics[:0] = outcome.diagnostics
-        return refused
+    planned = _planned(spec, output, options)
+    if isinstance(planned, Outcome):
+        return planned
+    write_plan, outcome = planned.write_plan, planned.outcome
     if write_plan.conflicts:
         outcome.diagnostics += _conflicts(write_plan.conflicts, output,
                                           "generated files were edited by hand: move the changes to overrides.py")
