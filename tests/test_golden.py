@@ -80,6 +80,7 @@ def test_package_readme_says_one_of_several_credentials_is_enough():
     assert "`EVERYTHING_MCP_BEARER_AUTH_TOKEN`" in several and "`PETSTORE_MCP_API_KEY`" in single
 
 
+@pytest.mark.e2e
 def test_runtime_and_generated_packages_pass_mypy_strict():
     """The runtime in place and every generated package (its copy of the runtime, its own modules)."""
     packages = [str(p) for folder in EXAMPLES.values() for p in (GENERATED / folder).iterdir()
@@ -90,6 +91,7 @@ def test_runtime_and_generated_packages_pass_mypy_strict():
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.e2e
 def test_generator_passes_mypy_with_the_project_configuration():
     """`python -m mypy` as configured in pyproject.toml: the generator, its runtime strictly."""
     result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", os.devnull], cwd=ROOT,

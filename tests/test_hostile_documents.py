@@ -25,6 +25,9 @@ from helpers import write
 from rest2mcp.document.loading import MAX_ALIAS_NODES, MAX_BYTES, MAX_DEPTH, MAX_NODES
 from rest2mcp.schemas.convert import MAX_SCHEMA_DEPTH
 
+# Every case runs the generator as a child process under memory and time limits.
+pytestmark = pytest.mark.e2e
+
 MEMORY = 1024 ** 3
 TIMEOUT = 30
 

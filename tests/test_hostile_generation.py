@@ -180,6 +180,7 @@ def test_diagnostics_show_document_text_escaped(rest2mcp, tmp_path):
     assert "\\u202e" in result.stderr
 
 
+@pytest.mark.e2e
 def test_generated_server_help_and_toolsets_are_clean(rest2mcp, tmp_path):
     doc = document(title="Zoo" + NASTY, servers=[{"url": "/relative" + ESC}])
     doc["paths"]["/animals"]["get"]["x-mcp"] = {"toolsets": ["zoo"]}

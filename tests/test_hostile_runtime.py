@@ -212,6 +212,7 @@ def _peak_rss_of_child(marker: str) -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.e2e
 def test_huge_responses_keep_a_stdio_server_small_and_responsive(package, upstream: Upstream):
     size = 200 * MB
     upstream.reply("GET", "/ping", Reply(200, content_type="application/json", length=size,
