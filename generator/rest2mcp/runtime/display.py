@@ -33,9 +33,21 @@ def escape_character(character: str) -> str:
     return f"\\u{code:04x}"
 
 
+def _escaped(match: re.Match[str]) -> str:
+    return escape_character(match.group())
+
+
+_KEEPING: dict[str, re.Pattern[str]] = {}
+
+
 def printable(text: str, keep: str = "") -> str:
     """`text` with every unsafe character escaped as `\\uXXXX` (those in `keep`, e.g. "\\n", stay)."""
-    return UNSAFE_CHARACTERS.sub(lambda m: m.group() if m.group() in keep else escape_character(m.group()), text)
+    pattern = UNSAFE_CHARACTERS
+    if keep:  # the same characters but those kept, so that the replacement runs only for real escapes
+        if keep not in _KEEPING:
+            _KEEPING[keep] = re.compile(f"(?![{re.escape(keep)}]){UNSAFE_CHARACTERS.pattern}")
+        pattern = _KEEPING[keep]
+    return pattern.sub(_escaped, text)
 
 
 def has_unsafe(text: str) -> bool:

@@ -64,20 +64,29 @@ class SchemaTooDeep(Exception):
 
 def json_depth(value: Any) -> tuple[int, str]:
     """How many levels `value` nests (a scalar: 0, {} or {"a": 1}: 1) and the pointer of its deepest value."""
-    deepest, where = 0, ""
-    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    # Every container's parent and key are kept, and the pointer is spelled out for the deepest one
+    # only: building a pointer string per value cost more than the walk itself.
+    deepest, deepest_at = 0, -1
+    trail: list[tuple[int, Any]] = []  # per container visited: (its parent's index, its key)
+    stack: list[tuple[Any, int, int, Any]] = [(value, 0, -1, None)]
     while stack:
-        node, depth, pointer = stack.pop()
+        node, depth, parent, key = stack.pop()
         if isinstance(node, dict):
             items: Any = node.items()
         elif isinstance(node, list):
             items = enumerate(node)
         else:
             continue
+        trail.append((parent, key))
+        here = len(trail) - 1
         if depth + 1 > deepest:
-            deepest, where = depth + 1, pointer
-        stack.extend((child, depth + 1, f"{pointer}/{_escape(str(key))}") for key, child in items)
-    return deepest, where
+            deepest, deepest_at = depth + 1, here
+        stack.extend((child, depth + 1, here, child_key) for child_key, child in items)
+    keys: list[str] = []
+    while deepest_at > 0:
+        deepest_at, key = trail[deepest_at]
+        keys.append(_escape(str(key)))
+    return deepest, "".join(f"/{k}" for k in reversed(keys))
 
 
 class SchemaConverter:
