@@ -86,3 +86,31 @@ def run(target, mode: str, steps):
 
 def text_of(result) -> str:
     return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+# -- generated servers in this process ------------------------------------------------------------
+
+
+def in_memory_server(out: Path, module: str, *argv: str, environ: dict[str, str] | None = None,
+                     overrides: object = None):
+    """The MCP server a generated package in `out` runs for `argv`, built in this process by the
+    runtime's own `build` (rest2mcp/runtime, of which the package carries a copy) from the
+    package's data: serve it with `mcp.Client(server)`."""
+    from rest2mcp.runtime.options import parser
+    from rest2mcp.runtime.server import build, create_server, read_index
+
+    data = out / module / "generated"
+    index = read_index((data / "index.json").read_bytes())
+    args = parser(index, "0").parse_args(list(argv))
+    surface = build(args, index, (data / "tools.json").read_bytes, overrides, "0", environ or {})
+    return create_server(surface, index, "0")
+
+
+def call_in_memory(server, steps):
+    """Connect to `server` in memory, run `steps(client)`, return what it returns."""
+
+    async def main():
+        async with Client(server) as client:
+            return await steps(client)
+
+    return anyio.run(main)

@@ -20,16 +20,12 @@ from pathlib import Path
 
 import anyio
 import pytest
-from helpers import child_env, text_of
+from helpers import child_env, in_memory_server, text_of
 from mcp import Client, StdioServerParameters
 from rest2mcp.pipeline import Options, generate
-from rest2mcp.runtime.caller import Caller
-from rest2mcp.runtime.catalog import read_index
 from rest2mcp.runtime.errors import ToolError
-from rest2mcp.runtime.options import OptionError, mode_from, parser, settings_from
+from rest2mcp.runtime.options import OptionError
 from rest2mcp.runtime.request import build_request
-from rest2mcp.runtime.server import build_surface, create_server, load_catalog
-from rest2mcp.runtime.surface import Surface
 from upstream import Reply, Upstream, start_upstream
 
 KEY, QUERY_KEY, COOKIE_KEY = "hdr-secret-123", "qry-secret-456", "ck-secret-789"
@@ -87,17 +83,7 @@ def package(tmp_path: Path, other: Upstream) -> Path:
 
 
 def _server(out: Path, *argv: str, environ: dict[str, str] | None = None):
-    data = out / "hostile_mcp" / "generated"
-    index = read_index((data / "index.json").read_bytes())
-    environ = {**ENV, **(environ or {})}
-    args = parser(index, "0").parse_args(list(argv))
-    settings = settings_from(args, index, "0", environ)
-    catalog = load_catalog((data / "tools.json").read_bytes())
-
-    def make_tools() -> Surface:
-        return Surface(catalog, Caller(catalog.schemes, settings, environ))
-
-    return create_server(build_surface(index, mode_from(args, index, environ), None, make_tools), index, "0")
+    return in_memory_server(out, "hostile_mcp", *argv, environ={**ENV, **(environ or {})})
 
 
 def _calls(server, *calls: tuple[str, dict]):

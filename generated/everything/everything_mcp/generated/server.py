@@ -12,15 +12,16 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
 from .display import printable
-from .options import OptionError, mode_from, parser, settings_from, toolsets_from
+from .options import OptionError, mode_from, parser, read_only_from, settings_from, toolsets_from
 from .surface import Surface, SurfaceError
 
 if TYPE_CHECKING:
@@ -112,6 +113,24 @@ async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurf
         await surface.close()
 
 
+def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: Any,
+          version: str, environ: Mapping[str, str] | None = None) -> ToolSurface:
+    """The tools the command line `args` asks for (settings from `environ`, default the process's);
+    raises OptionError, SurfaceError or CatalogError with what to change."""
+    environ = os.environ if environ is None else environ
+    settings = settings_from(args, index, version, environ)
+    toolsets = toolsets_from(args, index, environ)
+    mode = mode_from(args, index, environ)
+    read_only = read_only_from(args, index, environ)
+
+    def make_tools() -> Surface:
+        catalog = load_catalog(read_catalog_bytes())
+        caller = Caller(catalog.schemes, settings, environ, hooks=overrides)
+        return Surface(catalog, caller, overrides, toolsets, read_only)
+
+    return build_surface(index, mode, toolsets, make_tools)
+
+
 def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: Any, version: str,
         argv: Sequence[str] | None = None) -> None:
     """The command line of a server for `index`, whose catalog `read_catalog_bytes` reads on demand."""
@@ -124,15 +143,7 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
         return
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     try:
-        settings = settings_from(args, index, version)
-        toolsets = toolsets_from(args, index)
-        mode = mode_from(args, index)
-
-        def make_tools() -> Surface:
-            catalog = load_catalog(read_catalog_bytes())
-            return Surface(catalog, Caller(catalog.schemes, settings, hooks=overrides), overrides, toolsets)
-
-        surface = build_surface(index, mode, toolsets, make_tools)
+        surface = build(args, index, read_catalog_bytes, overrides, version)
     except (OptionError, SurfaceError, CatalogError) as exc:
         raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
     try:

@@ -56,6 +56,9 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--toolsets", default=None,
                         help=f"expose only these comma-separated groups of operations "
                              f"(or {setting(prefix, 'TOOLSETS')}; default: all); --list-toolsets shows them")
+    parser.add_argument("--read-only", action="store_true", default=None,
+                        help=f"expose only tools that change nothing (GET, HEAD, OPTIONS, and tools configured "
+                             f"read-only; or {setting(prefix, 'READ_ONLY')}=true)")
     parser.add_argument("--list-toolsets", action="store_true", help="print the toolsets and exit")
     parser.add_argument("--version", action="version", version=f"{name} {version}")
     return parser
@@ -67,6 +70,20 @@ def mode_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, 
     if mode not in MODES:
         raise OptionError(f"{variable} must be one of {', '.join(MODES)}, not {mode!r}")
     return mode
+
+
+TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def read_only_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
+    """--read-only, else <PREFIX>_READ_ONLY (true/false), else off."""
+    if args.read_only:
+        return True
+    variable = setting(index["envPrefix"], "READ_ONLY")
+    raw = environ.get(variable, "").strip().lower()
+    if raw not in TRUE + FALSE:
+        raise OptionError(f"{variable} must be true or false, not {raw!r}")
+    return raw in TRUE
 
 
 def toolsets_from(args: argparse.Namespace, index: IndexData,

@@ -50,8 +50,10 @@ def tool_changes(overrides: Any, known: Mapping[str, Any]) -> dict[str, ToolChan
 
 class Surface:
     def __init__(self, catalog: Catalog, caller: Caller, overrides: Any = None,
-                 toolsets: frozenset[str] | None = None):
-        """`toolsets`: expose only the tools of these groups (None: all)."""
+                 toolsets: frozenset[str] | None = None, read_only: bool = False):
+        """`toolsets`: expose only the tools of these groups (None: all). `read_only`: only the tools
+        whose annotations say they change nothing (readOnlyHint, as generated from the method or
+        configured, or as a hand-written tool declares it)."""
         self.caller = caller
         changes = tool_changes(overrides, catalog.plans)
         self.tools: dict[str, Tool] = {}
@@ -67,11 +69,15 @@ class Surface:
                     raise SurfaceError(f"overrides.TOOLS[{generated!r}]: " + "; ".join(p.message for p in problems))
             if toolsets is not None and toolsets.isdisjoint(plan.get("toolsets", ())):
                 continue
+            if read_only and not _read_only(definition):
+                continue
             if definition["name"] in self.tools:
                 raise SurfaceError(f"overrides give two tools the same name: {definition['name']}")
             self.tools[definition["name"]] = Tool(generated, definition, plan)
         self.extra: dict[str, tuple[dict[str, Any], ExtraHandler]] = {}
         for extra, handler in getattr(overrides, "EXTRA_TOOLS", None) or []:
+            if read_only and not _read_only(extra):
+                continue
             if extra["name"] in self.tools or extra["name"] in self.extra:
                 raise SurfaceError(f"overrides give two tools the same name: {extra['name']}")
             self.extra[extra["name"]] = (extra, handler)
@@ -102,6 +108,11 @@ class Surface:
         if name in self.extra:
             return await _call_extra(*self.extra[name], dict(arguments or {}))
         return await self.caller.call(self.tools[name], arguments)
+
+
+def _read_only(definition: Mapping[str, Any]) -> bool:
+    annotations = definition.get("annotations")
+    return isinstance(annotations, Mapping) and annotations.get("readOnlyHint") is True
 
 
 async def _call_extra(definition: dict[str, Any], handler: ExtraHandler, arguments: dict[str, Any]) -> types.CallToolResult:

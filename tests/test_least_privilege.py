@@ -1,0 +1,71 @@
+"""Least privilege at start: --read-only (or <PREFIX>_READ_ONLY) exposes only tools that change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import SPECS, call_in_memory, in_memory_server, text_of
+from mcp.shared.exceptions import MCPError
+from rest2mcp.pipeline import Options, generate
+from rest2mcp.runtime.options import OptionError
+from upstream import Reply, Upstream
+
+READ_ONLY_TOOLS = ["listPets", "showPetById"]  # GET; createPet (POST) and deletePet (DELETE) change things
+
+
+@pytest.fixture
+def petstore(tmp_path):
+    out = tmp_path / "out"
+    generate(str(SPECS / "petstore.yaml"), out, Options(models=False))
+    return out
+
+
+@pytest.mark.parametrize("argv,environ", [(["--read-only"], {}), ([], {"PETSTORE_MCP_READ_ONLY": "true"})],
+                         ids=["option", "environment"])
+def test_read_only_lists_only_tools_that_change_nothing(petstore, upstream: Upstream, argv, environ):
+    upstream.reply("GET", "/pets", Reply.json([]))
+    server = in_memory_server(petstore, "petstore_mcp", "--base-url", upstream.url, *argv,
+                              environ={"PETSTORE_MCP_API_KEY": "k", **environ})
+
+    async def steps(client):
+        listed = await client.list_tools()
+        listing = await client.call_tool("listPets", {})
+        try:
+            await client.call_tool("deletePet", {"petId": "1"})
+        except MCPError as exc:
+            return listed, listing, exc
+        return listed, listing, None
+
+    listed, listing, refused = call_in_memory(server, steps)
+    assert [t.name for t in listed.tools] == READ_ONLY_TOOLS
+    assert all(t.annotations.read_only_hint for t in listed.tools)
+    assert not listing.is_error, text_of(listing)
+    assert refused is not None and "Unknown tool: deletePet" in str(refused)
+    assert [(r.method, r.path) for r in upstream.requests] == [("GET", "/pets")]  # the DELETE never left
+
+
+def test_without_read_only_every_tool_is_listed(petstore, upstream: Upstream):
+    server = in_memory_server(petstore, "petstore_mcp", "--base-url", upstream.url,
+                              environ={"PETSTORE_MCP_READ_ONLY": "false"})
+    listed = call_in_memory(server, lambda client: client.list_tools())
+    assert [t.name for t in listed.tools] == ["listPets", "createPet", "showPetById", "deletePet"]
+
+
+def test_read_only_applies_to_discovery_mode(petstore, upstream: Upstream):
+    server = in_memory_server(petstore, "petstore_mcp", "--base-url", upstream.url, "--mode", "discovery",
+                              "--read-only")
+
+    async def steps(client):
+        found = await client.call_tool("search_operations", {"query": "pet", "limit": 10})
+        called = await client.call_tool("call_operation", {"name": "deletePet", "arguments": {"petId": "1"}})
+        return found, called
+
+    found, called = call_in_memory(server, steps)
+    assert sorted(op["name"] for op in found.structured_content["operations"]) == sorted(READ_ONLY_TOOLS)
+    assert called.is_error and "No operation is named 'deletePet'" in text_of(called)
+    assert upstream.requests == []
+
+
+def test_a_wrong_read_only_value_is_refused(petstore):
+    with pytest.raises(OptionError, match="PETSTORE_MCP_READ_ONLY must be true or false, not 'maybe'"):
+        in_memory_server(petstore, "petstore_mcp", "--base-url", "http://127.0.0.1:9",
+                         environ={"PETSTORE_MCP_READ_ONLY": "maybe"})
