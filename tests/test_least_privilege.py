@@ -1,4 +1,5 @@
-"""Least privilege at start: --read-only (or <PREFIX>_READ_ONLY) exposes only tools that change nothing."""
+"""Least privilege at start: --read-only (or <PREFIX>_READ_ONLY) exposes only tools that change nothing;
+--tools and --exclude-tools choose tools by name patterns."""
 
 from __future__ import annotations
 
@@ -69,3 +70,27 @@ def test_a_wrong_read_only_value_is_refused(petstore):
     with pytest.raises(OptionError, match="PETSTORE_MCP_READ_ONLY must be true or false, not 'maybe'"):
         in_memory_server(petstore, "petstore_mcp", "--base-url", "http://127.0.0.1:9",
                          environ={"PETSTORE_MCP_READ_ONLY": "maybe"})
+
+
+@pytest.mark.parametrize("argv,environ,expected", [
+    (["--tools", "list*,show*"], {}, ["listPets", "showPetById"]),
+    (["--exclude-tools", "deletePet"], {}, ["listPets", "createPet", "showPetById"]),
+    ([], {"PETSTORE_MCP_TOOLS": "*Pet*", "PETSTORE_MCP_EXCLUDE_TOOLS": "create*, delete*"}, ["listPets", "showPetById"]),
+    (["--read-only", "--exclude-tools", "show*"], {}, ["listPets"]),
+], ids=["tools", "exclude", "environment", "with-read-only"])
+def test_tool_patterns_choose_tools_at_start(petstore, upstream: Upstream, argv, environ, expected):
+    server = in_memory_server(petstore, "petstore_mcp", "--base-url", upstream.url, *argv, environ=environ)
+
+    async def steps(client):
+        listed = await client.list_tools()
+        try:
+            await client.call_tool("deletePet", {"petId": "1"})
+        except MCPError as exc:
+            return listed, exc
+        return listed, None
+
+    listed, refused = call_in_memory(server, steps)
+    assert [t.name for t in listed.tools] == expected
+    if "deletePet" not in expected:
+        assert refused is not None and "Unknown tool: deletePet" in str(refused)
+        assert upstream.requests == []

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -59,6 +61,12 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", default=None,
                         help=f"expose only tools that change nothing (GET, HEAD, OPTIONS, and tools configured "
                              f"read-only; or {setting(prefix, 'READ_ONLY')}=true)")
+    parser.add_argument("--tools", default=None,
+                        help=f"expose only the tools whose names match these comma-separated patterns "
+                             f"(* and ? wildcards; or {setting(prefix, 'TOOLS')})")
+    parser.add_argument("--exclude-tools", default=None,
+                        help=f"leave out the tools whose names match these comma-separated patterns "
+                             f"(or {setting(prefix, 'EXCLUDE_TOOLS')})")
     parser.add_argument("--list-toolsets", action="store_true", help="print the toolsets and exit")
     parser.add_argument("--version", action="version", version=f"{name} {version}")
     return parser
@@ -84,6 +92,28 @@ def read_only_from(args: argparse.Namespace, index: IndexData, environ: Mapping[
     if raw not in TRUE + FALSE:
         raise OptionError(f"{variable} must be true or false, not {raw!r}")
     return raw in TRUE
+
+
+@dataclass(frozen=True)
+class ToolPatterns:
+    """--tools and --exclude-tools: name patterns (fnmatch: * and ?) choosing tools at start."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def allows(self, name: str) -> bool:
+        if self.include and not any(fnmatchcase(name, p) for p in self.include):
+            return False
+        return not any(fnmatchcase(name, p) for p in self.exclude)
+
+
+def tool_patterns_from(args: argparse.Namespace, index: IndexData,
+                       environ: Mapping[str, str] = os.environ) -> ToolPatterns:
+    def patterns(given: str | None, name: str) -> tuple[str, ...]:
+        raw = given if given is not None else environ.get(setting(index["envPrefix"], name), "")
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+    return ToolPatterns(patterns(args.tools, "TOOLS"), patterns(args.exclude_tools, "EXCLUDE_TOOLS"))
 
 
 def toolsets_from(args: argparse.Namespace, index: IndexData,

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
 from .display import printable
-from .options import OptionError, mode_from, parser, read_only_from, settings_from, toolsets_from
+from .options import (
+    OptionError,
+    mode_from,
+    parser,
+    read_only_from,
+    settings_from,
+    tool_patterns_from,
+    toolsets_from,
+)
 from .surface import Surface, SurfaceError
 
 if TYPE_CHECKING:
@@ -122,11 +130,12 @@ def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callab
     toolsets = toolsets_from(args, index, environ)
     mode = mode_from(args, index, environ)
     read_only = read_only_from(args, index, environ)
+    patterns = tool_patterns_from(args, index, environ)
 
     def make_tools() -> Surface:
         catalog = load_catalog(read_catalog_bytes())
         caller = Caller(catalog.schemes, settings, environ, hooks=overrides)
-        return Surface(catalog, caller, overrides, toolsets, read_only)
+        return Surface(catalog, caller, overrides, toolsets, read_only, patterns.allows)
 
     return build_surface(index, mode, toolsets, make_tools)
 

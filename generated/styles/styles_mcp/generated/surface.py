@@ -50,10 +50,12 @@ def tool_changes(overrides: Any, known: Mapping[str, Any]) -> dict[str, ToolChan
 
 class Surface:
     def __init__(self, catalog: Catalog, caller: Caller, overrides: Any = None,
-                 toolsets: frozenset[str] | None = None, read_only: bool = False):
+                 toolsets: frozenset[str] | None = None, read_only: bool = False,
+                 chosen: Callable[[str], bool] | None = None):
         """`toolsets`: expose only the tools of these groups (None: all). `read_only`: only the tools
         whose annotations say they change nothing (readOnlyHint, as generated from the method or
-        configured, or as a hand-written tool declares it)."""
+        configured, or as a hand-written tool declares it). `chosen`: whether a tool, by the name it is
+        listed under, is wanted (--tools, --exclude-tools)."""
         self.caller = caller
         changes = tool_changes(overrides, catalog.plans)
         self.tools: dict[str, Tool] = {}
@@ -71,12 +73,14 @@ class Surface:
                 continue
             if read_only and not _read_only(definition):
                 continue
+            if chosen is not None and not chosen(definition["name"]):
+                continue
             if definition["name"] in self.tools:
                 raise SurfaceError(f"overrides give two tools the same name: {definition['name']}")
             self.tools[definition["name"]] = Tool(generated, definition, plan)
         self.extra: dict[str, tuple[dict[str, Any], ExtraHandler]] = {}
         for extra, handler in getattr(overrides, "EXTRA_TOOLS", None) or []:
-            if read_only and not _read_only(extra):
+            if (read_only and not _read_only(extra)) or (chosen is not None and not chosen(extra["name"])):
                 continue
             if extra["name"] in self.tools or extra["name"] in self.extra:
                 raise SurfaceError(f"overrides give two tools the same name: {extra['name']}")
