@@ -104,28 +104,15 @@ def imported():
 
 
 def _serve(server_module, module: str, argv: list[str], environ: dict[str, str]):
-    """The server `main()` would run, built in memory: (server, surface)."""
+    """The server `main()` would run, built in memory by the package's own copy of the runtime: (server, surface)."""
     from importlib import resources
 
-    runtime = server_module
     data = resources.files(f"{module}.generated")
-    index = runtime.read_index(data.joinpath("index.json").read_bytes())
+    index = server_module.read_index(data.joinpath("index.json").read_bytes())
     overrides = importlib.import_module(f"{module}.overrides")
-    options = importlib.import_module(f"{module}.generated.options")
-    args = options.parser(index, "0").parse_args(argv)
-    settings = options.settings_from(args, index, "0", environ)
-    toolsets = options.toolsets_from(args, index, environ)
-    mode = options.mode_from(args, index, environ)
-    caller_module = importlib.import_module(f"{module}.generated.caller")
-    surface_module = importlib.import_module(f"{module}.generated.surface")
-
-    def make_tools():
-        catalog = runtime.load_catalog(data.joinpath("tools.json").read_bytes())
-        caller = caller_module.Caller(catalog.schemes, settings, environ, hooks=overrides)
-        return surface_module.Surface(catalog, caller, overrides, toolsets)
-
-    surface = runtime.build_surface(index, mode, toolsets, make_tools)
-    return runtime.create_server(surface, index, "0"), surface
+    args = importlib.import_module(f"{module}.generated.options").parser(index, "0").parse_args(argv)
+    surface = server_module.build(args, index, data.joinpath("tools.json").read_bytes, overrides, "0", environ)
+    return server_module.create_server(surface, index, "0"), surface
 
 
 def _call(server, steps):
