@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
+from .context import current_request
 from .display import printable
 from .options import (
     OptionError,
@@ -69,7 +70,11 @@ def create_server(surface: ToolSurface, index: IndexData, version: str) -> Serve
     async def call_tool(ctx: Any, params: Any) -> types.CallToolResult:
         if not surface.knows(params.name):
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        return await surface.call(params.name, params.arguments)
+        token = current_request.set(ctx)
+        try:
+            return await surface.call(params.name, params.arguments)
+        finally:
+            current_request.reset(token)
 
     return Server(
         index["name"],
