@@ -80,7 +80,7 @@ def shape(tools: tuple[Tool, ...], config: Config, extensions: dict[str, Any],
         change = _change_for(tool, config, extensions, diagnostics, used_keys)
         if not _selected(tool, config, change, matcher):
             continue
-        kept.append(_applied(tool, change, config, problems, diagnostics))
+        kept.append(replace(_applied(tool, change, config, problems, diagnostics), resource=change.resource))
 
     toolsets = _assign_toolsets(kept, config, matcher)
     kept = [replace(tool, toolsets=toolsets_of) for tool, toolsets_of in zip(kept, toolsets[1])]

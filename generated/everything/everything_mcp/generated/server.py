@@ -4,7 +4,8 @@
 
 A generated package's console script is this module's `main`. Everything it needs to know about
 the API comes from the data next to it: `index.json` at start, `tools.json` when the tools are
-first needed. The package's own `overrides.py` (a sibling of this folder) is loaded if present.
+first needed (and `openapi.json`, the API's document, when it is read as a resource). The
+package's own `overrides.py` (a sibling of this folder) is loaded if present.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from .options import (
     tool_patterns_from,
     toolsets_from,
 )
+from .prompts import Prompts
+from .resources import Resources, for_options, tools_of
 from .surface import Surface, SurfaceError
 
 if TYPE_CHECKING:
@@ -54,7 +57,10 @@ class ToolSurface(Protocol):
     async def close(self) -> None: ...
 
 
-def create_server(surface: ToolSurface, index: IndexData, version: str) -> Server[Any]:
+def create_server(surface: ToolSurface, index: IndexData, version: str,
+                  resources: Resources | None = None) -> Server[Any]:
+    """The MCP server of `surface`; `resources` default to the ones index.json gives (all toolsets,
+    no document)."""
     from mcp import types
     from mcp.server import Server
     from mcp.shared.exceptions import MCPError
@@ -76,6 +82,8 @@ def create_server(surface: ToolSurface, index: IndexData, version: str) -> Serve
         finally:
             current_request.reset(token)
 
+    resources = resources if resources is not None else Resources(index, tools_of(surface))
+    prompts = Prompts(index)
     return Server(
         index["name"],
         version=version,
@@ -83,6 +91,11 @@ def create_server(surface: ToolSurface, index: IndexData, version: str) -> Serve
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         get_tool_input_schema=surface.input_schema,
+        on_list_resources=resources.list_resources,
+        on_list_resource_templates=resources.list_templates,
+        on_read_resource=resources.read,
+        on_list_prompts=prompts.list_prompts if prompts else None,
+        on_get_prompt=prompts.get_prompt if prompts else None,
     )
 
 
@@ -145,9 +158,18 @@ def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callab
     return build_surface(index, mode, toolsets, make_tools)
 
 
+def build_resources(args: argparse.Namespace, index: IndexData, surface: ToolSurface, overrides: Any,
+                    read_data: Callable[[str], bytes] | None, environ: Mapping[str, str] | None = None) -> Resources:
+    """The resources of the server `build` made for `args`: `read_data` reads the data files beside
+    index.json by name (the API's document)."""
+    environ = os.environ if environ is None else environ
+    return for_options(args, index, surface, overrides, read_data, environ, mode_from(args, index, environ))
+
+
 def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: Any, version: str,
-        argv: Sequence[str] | None = None) -> None:
-    """The command line of a server for `index`, whose catalog `read_catalog_bytes` reads on demand."""
+        argv: Sequence[str] | None = None, read_data: Callable[[str], bytes] | None = None) -> None:
+    """The command line of a server for `index`, whose catalog `read_catalog_bytes` reads on demand
+    (and `read_data` the other data files, by name)."""
     import anyio
 
     args = parser(index, version).parse_args(argv)
@@ -158,10 +180,11 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     try:
         surface = build(args, index, read_catalog_bytes, overrides, version)
+        resources = build_resources(args, index, surface, overrides, read_data)
     except (OptionError, SurfaceError, CatalogError) as exc:
         raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
     try:
-        anyio.run(serve, args, create_server(surface, index, version), surface)
+        anyio.run(serve, args, create_server(surface, index, version, resources), surface)
     except KeyboardInterrupt:
         pass
 
@@ -172,7 +195,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     index = read_index(data.joinpath(INDEX_FILE).read_bytes())
     package = __package__.rpartition(".")[0]
     version = str(getattr(sys.modules.get(package) or importlib.import_module(package), "__version__", "0"))
-    run(index, data.joinpath(CATALOG_FILE).read_bytes, load_overrides(package, index["name"]), version, argv)
+    run(index, data.joinpath(CATALOG_FILE).read_bytes, load_overrides(package, index["name"]), version, argv,
+        lambda name: data.joinpath(name).read_bytes())
 
 
 # Modules of packages generated before the runtime moved into MODULE/generated/, and where their

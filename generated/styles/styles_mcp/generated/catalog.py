@@ -103,6 +103,51 @@ class ToolsetEntry(TypedDict):
     description: NotRequired[str]
 
 
+class DocumentEntry(TypedDict):
+    """The API's document, a data file beside index.json, served as a resource."""
+
+    uri: str
+    file: str  # its name beside index.json
+    mimeType: str
+    size: int  # bytes
+    version: str  # its `openapi` or `swagger` value
+
+
+class TemplateEntry(TypedDict):
+    """A GET operation served as a resource: reading a URI that matches `uriTemplate` (RFC 6570,
+    level 1) calls the tool `tool` (its name in tools.json) with the URI's variables as arguments."""
+
+    tool: str
+    uriTemplate: str  # without variables, the URI of one resource (listed by resources/list)
+    variables: dict[str, str]  # URI variable -> the tool's argument
+    name: str
+    title: NotRequired[str]
+    description: NotRequired[str]
+    mimeType: NotRequired[str]
+    toolsets: list[str]  # the tool's, to list without reading tools.json
+
+
+class ResourcesEntry(TypedDict):
+    scheme: str  # of every URI the server serves: `<scheme>://...`
+    document: NotRequired[DocumentEntry]
+    templates: list[TemplateEntry]
+
+
+class PromptArgumentEntry(TypedDict):
+    name: str
+    description: NotRequired[str]
+    required: bool
+
+
+class PromptEntry(TypedDict):
+    """A prompt template: `{argument}` in `text` is replaced by the argument's value."""
+
+    title: NotRequired[str]
+    description: NotRequired[str]
+    text: str
+    arguments: list[PromptArgumentEntry]
+
+
 class IndexData(TypedDict):
     formatVersion: int
     name: str  # the distribution and command name
@@ -114,6 +159,10 @@ class IndexData(TypedDict):
     mode: Literal["tools", "discovery"]
     tools: int
     toolsets: dict[str, ToolsetEntry]
+    # Added without a new format version: readers ignore keys they do not know, and this reader
+    # serves index files without them (packages generated before) with what it can derive.
+    resources: NotRequired[ResourcesEntry]
+    prompts: NotRequired[dict[str, PromptEntry]]
 
 
 class CatalogError(Exception):
