@@ -216,6 +216,39 @@ def test_an_index_of_an_older_package_serves_the_pages(zoo, upstream: Upstream):
     assert templates == [] and prompts.code == types.METHOD_NOT_FOUND
 
 
+def test_listing_in_discovery_mode_does_not_read_the_catalog(zoo, upstream: Upstream):
+    from rest2mcp.runtime.options import parser
+    from rest2mcp.runtime.server import build, build_resources, create_server
+
+    data = zoo / "zoo_mcp" / "generated"
+    index = read_index((data / "index.json").read_bytes())
+    reads: list[str] = []
+
+    def catalog() -> bytes:
+        reads.append("tools.json")
+        return (data / "tools.json").read_bytes()
+
+    def read_data(name: str) -> bytes:
+        reads.append(name)
+        return (data / name).read_bytes()
+
+    args = parser(index, "0").parse_args(["--base-url", upstream.url, "--mode", "discovery", "--toolsets", "animals"])
+    surface = build(args, index, catalog, None, "0", {})
+    server = create_server(surface, index, "0", build_resources(args, index, surface, None, read_data, {}))
+
+    async def steps(client):
+        listed = await listings(client)
+        await client.list_prompts()
+        before = list(reads)
+        await client.read_resource("zoo-mcp://toolsets/animals")
+        return listed, before
+
+    (resources, templates), before = serve(server, steps)
+    assert before == [] and reads == ["tools.json"]
+    assert [uri for uri, _, _ in resources] == ["zoo-mcp://openapi.json", "zoo-mcp://toolsets/animals", "zoo-mcp://animals"]
+    assert len(templates) == 3
+
+
 # -- reading --------------------------------------------------------------------------------
 
 

@@ -22,12 +22,14 @@ _BAD_LITERAL = re.compile(r"""[\x00-\x20\x7f"'<>\\^`{|}]|%(?![0-9A-Fa-f]{2})""")
 _LITERAL_SAFE = "/:@!$&()*+,;=-._~"  # kept as is in a path's literal parts; the rest percent-encoded
 # A variable's value in a URI: one path segment at most ("/" in a value comes percent-encoded).
 _VALUE = "([^/?#]+)"
+_FETCHED = frozenset({"http", "https", "file", "ftp", "data", "ws", "wss", "mailto", "urn", "about", "blob"})
 
 
 def scheme_for(package: str) -> str:
-    """The URI scheme of a package's resources: its name when that is a valid scheme."""
+    """The URI scheme of a package's resources: its name, when that is a valid scheme and not one
+    that clients would fetch themselves (https, file, ...)."""
     scheme = re.sub(r"[^a-z0-9+.-]+", "-", package.lower()).strip("-")
-    return scheme if SCHEME.fullmatch(scheme) else "mcp-" + scheme.lstrip("+.-")
+    return scheme if SCHEME.fullmatch(scheme) and scheme not in _FETCHED else "mcp-" + scheme.lstrip("+.-")
 
 
 def document_uri(scheme: str) -> str:

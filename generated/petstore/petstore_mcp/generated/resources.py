@@ -60,11 +60,12 @@ def for_options(args: argparse.Namespace, index: IndexData, surface: Any, overri
 
 class Resources:
     """`tools`: the Surface (made when first needed); `toolsets`: the chosen ones (None: all);
-    `exact`: options or overrides may hide tools, so listing reads the tools instead of index.json;
+    `exact`: list what the tools show (reading tools.json in discovery mode) rather than what
+    index.json says, which is the same unless options or overrides hide tools beyond --toolsets;
     `read_data`: reads a data file beside index.json (the document)."""
 
     def __init__(self, index: IndexData, tools: Callable[[], Surface] | None = None,
-                 toolsets: frozenset[str] | None = None, exact: bool = False,
+                 toolsets: frozenset[str] | None = None, exact: bool = True,
                  read_data: Callable[[str], bytes] | None = None, discovery: bool = False):
         self.index = index
         entry: ResourcesEntry = index.get("resources") or {"scheme": scheme_for(index["name"]), "templates": []}
@@ -77,6 +78,7 @@ class Resources:
         self._read_data, self._discovery = read_data, discovery
         self._shown: tuple[dict[str, int], list[TemplateEntry]] | None = None
         self._by_generated: dict[str, Tool] | None = None
+        self._compiled: list[tuple[TemplateEntry, re.Pattern[str], list[str]]] | None = None
 
     # -- what is shown ----------------------------------------------------------------------
 
@@ -115,8 +117,11 @@ class Resources:
         return self._shown
 
     def _templates(self) -> list[tuple[TemplateEntry, re.Pattern[str], list[str]]]:
-        entries = sorted(self.shown()[1], key=lambda e: -specificity(e["uriTemplate"]))  # stable: index order
-        return [(e, pattern(e["uriTemplate"]), variables_of(e["uriTemplate"])) for e in entries]
+        """The templates served, the most literal first (where several match a URI, it serves it)."""
+        if self._compiled is None:
+            entries = sorted(self.shown()[1], key=lambda e: -specificity(e["uriTemplate"]))  # stable: index order
+            self._compiled = [(e, pattern(e["uriTemplate"]), variables_of(e["uriTemplate"])) for e in entries]
+        return self._compiled
 
     # -- the handlers -----------------------------------------------------------------------
 

@@ -7,10 +7,16 @@ A generated package carries two JSON files next to this module:
 - `tools.json` (`CatalogData`): every tool's MCP definition, its request plan, and the security
   schemes the plans name. Read on the first tools/list or call (in discovery mode, on first use).
 - `index.json` (`IndexData`): what the server needs at start: the API's name and settings, the
-  toolsets and their sizes. Small, whatever the API's size.
+  toolsets and their sizes, the resources (URI templates of the operations chosen as resources)
+  and the prompts. Small, whatever the API's size.
+- `openapi.json` (optional, named in `index.json`): the API's document, read only when it is read
+  as a resource.
 
 Both carry `formatVersion`. The reader accepts every version it knows (version 1 had no key and
-no index) and refuses newer ones with a message saying so.
+no index) and refuses newer ones with a message saying so. Keys added to a version are optional
+(`NotRequired`): readers ignore keys they do not know, so a file with them still reads in older
+runtimes and in `rest2mcp diff`, and this runtime serves files without them. A change that older
+readers would misread needs a new version.
 """
 
 from __future__ import annotations
