@@ -464,6 +464,19 @@ def test_the_documents_bad_entries_are_warnings(tmp_path):
     assert list(index["prompts"]) == ["visit-plan"]
 
 
+def test_swagger_2_documents_declare_resources_and_prompts_the_same_way(tmp_path):
+    document = yaml.safe_load((SPECS / "petstore-2.0.yaml").read_text())
+    document["paths"]["/pets"]["get"]["x-mcp"] = {"resource": {"name": "pets"}}
+    document["x-mcp-prompts"] = {"find": {"text": "Find {kind} pets", "arguments": [{"name": "kind"}]}}
+    (tmp_path / "swagger.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    generated = prepare(str(tmp_path / "swagger.yaml"), Options(models=False, name="two-mcp"))
+    index = json.loads(generated.files["two_mcp/generated/index.json"])
+    assert [(t["uriTemplate"], t["name"]) for t in index["resources"]["templates"]] == [("two-mcp://pets", "pets")]
+    assert index["resources"]["document"]["version"] == "2.0"
+    assert index["prompts"]["find"]["text"] == "Find {kind} pets"
+    assert json.loads(generated.files["two_mcp/generated/openapi.json"]) == document  # as written: still 2.0
+
+
 def test_uri_templates():
     assert uris.scheme_for("petstore-mcp") == "petstore-mcp"
     assert uris.template_from_path("x", "/a b/{pet-id}/{v}.json", {"pet-id": "pet_id"}, {"v": "1/2"}) == \
