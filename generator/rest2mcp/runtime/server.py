@@ -18,20 +18,25 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .approval import InputRequired
+from .audit import AuditLog, CallRecord, current_record, outcome_of
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
 from .context import current_request
 from .display import printable
 from .options import (
     OptionError,
+    ServerOptions,
     mode_from,
     parser,
     read_only_from,
+    server_options_from,
     settings_from,
     tool_patterns_from,
     toolsets_from,
 )
 from .surface import Surface, SurfaceError
+from .untrusted import INSTRUCTIONS_NOTE
 
 if TYPE_CHECKING:
     import argparse
@@ -54,10 +59,25 @@ class ToolSurface(Protocol):
     async def close(self) -> None: ...
 
 
-def create_server(surface: ToolSurface, index: IndexData, version: str) -> Server[Any]:
+APPROVAL_NOTE = ("Some tools ask the user to approve the call before anything is sent; when the user declines, "
+                 "do not retry unless the user asks for it again.")
+
+
+def instructions(index: IndexData, options: ServerOptions) -> str:
+    notes = [index["instructions"], APPROVAL_NOTE if options.approval != "none" else ""]
+    notes.append(INSTRUCTIONS_NOTE if options.mark_api_data else "")
+    return " ".join(note for note in notes if note)
+
+
+def create_server(surface: ToolSurface, index: IndexData, version: str,
+                  options: ServerOptions | None = None) -> Server[Any]:
     from mcp import types
     from mcp.server import Server
+    from mcp.server.request_state import RequestStateBoundary, RequestStateSecurity
     from mcp.shared.exceptions import MCPError
+
+    options = options or ServerOptions()
+    audit = options.audit or AuditLog("off")
 
     listing: list[types.ListToolsResult] = []
 
@@ -67,23 +87,41 @@ def create_server(surface: ToolSurface, index: IndexData, version: str) -> Serve
             listing.append(types.ListToolsResult(tools=tools))
         return listing[0]
 
-    async def call_tool(ctx: Any, params: Any) -> types.CallToolResult:
+    async def call_tool(ctx: Any, params: Any) -> types.CallToolResult | types.InputRequiredResult:
+        record = CallRecord(params.name, arguments=params.arguments)
         if not surface.knows(params.name):
+            audit.write(record, "unknown_tool", ctx)
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        token = current_request.set(ctx)
+        tokens = current_request.set(ctx), current_record.set(record)
         try:
-            return await surface.call(params.name, params.arguments)
+            result = await surface.call(params.name, params.arguments)
+        except InputRequired as asked:
+            audit.write(record, "input_required", ctx)
+            needed: types.InputRequiredResult = asked.result
+            return needed
+        except BaseException:
+            audit.write(record, "cancelled", ctx)  # the client cancelled the call, or the server is stopping
+            raise
         finally:
-            current_request.reset(token)
+            current_record.reset(tokens[1])
+            current_request.reset(tokens[0])
+        audit.write(record, outcome_of(record, bool(result.is_error)), ctx)
+        return result
 
-    return Server(
+    server: Server[Any] = Server(
         index["name"],
         version=version,
-        instructions=index["instructions"],
+        instructions=instructions(index, options),
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         get_tool_input_schema=surface.input_schema,
     )
+    # The 2026-07-28 approval round trip carries its state through the client: sealed here, so a
+    # client cannot forge an answer the user never gave (approval.py).
+    keys = options.request_state_keys
+    security = RequestStateSecurity(keys=list(keys)) if keys else RequestStateSecurity.ephemeral()
+    server.middleware.append(RequestStateBoundary(security, default_audience=index["name"]))
+    return server
 
 
 def load_catalog(data: bytes) -> Catalog:
@@ -158,10 +196,11 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     try:
         surface = build(args, index, read_catalog_bytes, overrides, version)
+        options = server_options_from(args, index)
     except (OptionError, SurfaceError, CatalogError) as exc:
         raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
     try:
-        anyio.run(serve, args, create_server(surface, index, version), surface)
+        anyio.run(serve, args, create_server(surface, index, version, options), surface)
     except KeyboardInterrupt:
         pass
 
