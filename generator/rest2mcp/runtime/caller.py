@@ -98,6 +98,10 @@ class Caller:
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.hooks = hooks
         self._client: httpx.AsyncClient | None = None
+        # Every credential this server holds, masked in audit records even when a call fails before
+        # its own credentials are chosen (a model may paste one into an argument).
+        self.credentials = sorted({self.environ[v] for scheme in schemes.values() for v in scheme["env"]
+                                   if self.environ.get(v)}, key=len, reverse=True)
 
     def client(self) -> httpx.AsyncClient:
         import httpx
@@ -119,7 +123,7 @@ class Caller:
         import httpx
 
         plan, arguments = tool.plan, dict(arguments or {})
-        note(operation=f"{plan['method']} {plan['path']}")
+        note(operation=f"{plan['method']} {plan['path']}", secrets=self.credentials)
         secrets: list[str] = []
         settings = self.settings
         try:
@@ -132,7 +136,6 @@ class Caller:
             request = build_request(settings.base_url, settings.user_agent, plan, self.schemes, arguments,
                                     self.environ, settings.allowed_origins)
             secrets = request.secrets
-            note(secrets=secrets)
             if needs_approval(settings.approval, tool.definition, plan):
                 title = tool.definition.get("title") or ""
                 outcome = await ask(tool.name, title, request.display, arguments)

@@ -152,7 +152,7 @@ async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurf
         if args.transport == "http":
             import uvicorn
 
-            app = server.streamable_http_app(stateless_http=True, host=args.host)
+            app = server.streamable_http_app(stateless_http=not args.http_sessions, host=args.host)
             config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
             await uvicorn.Server(config).serve()
         else:

@@ -46,6 +46,8 @@ _STATE_PREFIX = "rest2mcp-approval:"
 _MODERN = "2026-07-28"
 _VALUE_LIMIT = 300
 _SHOWN_ARGUMENTS = 30
+_NO_BACK_CHANNEL = ("this connection cannot carry the question (stateless HTTP with a 2025-era client: a 2026-07-28 "
+                    "client can answer over stateless HTTP, or the server can run with --http-sessions)")
 # An empty form: the question is the message, and "accept" is the answer.
 _FORM: dict[str, Any] = {"type": "object", "properties": {}}
 
@@ -141,6 +143,8 @@ async def ask(tool: str, title: str, display: str, arguments: Mapping[str, Any])
     message = question(tool, title, display, arguments)
     if _modern(ctx):
         return _ask_by_round_trip(ctx, tool, display, message)
+    if not getattr(ctx.session, "can_send_request", True):
+        return _cannot_ask(tool, display, _NO_BACK_CHANNEL)
     if not _can_elicit(ctx):
         return _cannot_ask(tool, display, "this MCP client cannot ask the user (it does not support elicitation)")
     from mcp.shared.exceptions import NoBackChannelError
@@ -148,8 +152,7 @@ async def ask(tool: str, title: str, display: str, arguments: Mapping[str, Any])
     try:
         answer = await ctx.session.elicit_form(message, _FORM, related_request_id=ctx.request_id)
     except NoBackChannelError:
-        return _cannot_ask(tool, display, "this connection cannot carry the question (stateless HTTP with a "
-                                          "2025-era client; a 2026-07-28 client can answer over stateless HTTP)")
+        return _cannot_ask(tool, display, _NO_BACK_CHANNEL)
     return _answered(answer.action, tool, display)
 
 

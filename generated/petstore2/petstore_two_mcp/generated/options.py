@@ -39,6 +39,10 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
                         help="stdio (default) or Streamable HTTP")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000)")
+    parser.add_argument("--http-sessions", action="store_true",
+                        help="HTTP: keep a session per client, so that 2025-era clients can be asked to approve calls "
+                             "(each client then stays with one process); default: stateless, where 2026-07-28 "
+                             "clients are asked in a round trip")
     parser.add_argument("--base-url", default=None,
                         help=f"the API's base URL (or {setting(prefix, 'BASE_URL')}); default: the document's server")
     parser.add_argument("--allow-origin", action="append", default=None, metavar="URL",
