@@ -128,12 +128,13 @@ def test_overrides_and_the_configuration_set_requires_approval_per_tool(tmp_path
     out = tmp_path / "out"
     generate(str(spec), out, Options(models=False))
 
-    class Overrides:
-        TOOLS = {"deletePet": {"requires_approval": False}}
+    from types import SimpleNamespace
+
+    overrides = SimpleNamespace(TOOLS={"deletePet": {"requires_approval": False}})
 
     upstream.reply("GET", "/pets", Reply.json([]))
     upstream.reply("DELETE", "/pets/7", Reply(204))
-    server = in_memory_server(out, "petstore_mcp", "--base-url", upstream.url, environ=KEY, overrides=Overrides)
+    server = in_memory_server(out, "petstore_mcp", "--base-url", upstream.url, environ=KEY, overrides=overrides)
     user = User("accept")
 
     async def steps(client):
