@@ -200,3 +200,25 @@ def test_no_argument_lets_the_model_approve_a_call(petstore):
     words = ("confirm", "approve", "approval", "force", "yes")
     assert not [(t["name"], p) for t in tools for p in t["inputSchema"].get("properties", {})
                 if any(w in p.lower() for w in words)]
+
+
+def test_a_destructive_hand_written_tool_is_asked_about_too(petstore, upstream: Upstream):
+    from types import SimpleNamespace
+
+    ran: list[dict] = []
+
+    async def purge(arguments):
+        ran.append(arguments)
+        return {"purged": True}
+
+    definition = {"name": "purge_cache", "description": "Purge the cache", "inputSchema": {"type": "object"},
+                  "annotations": {"readOnlyHint": False, "destructiveHint": True}}
+    overrides = SimpleNamespace(EXTRA_TOOLS=[(definition, purge)])
+    server = in_memory_server(petstore, "petstore_mcp", "--base-url", upstream.url, environ=KEY, overrides=overrides)
+    declined = call_in_memory(server, lambda client: client.call_tool("purge_cache", {}), elicitation=User("decline"))
+    user = User("accept")
+    accepted = call_in_memory(server, lambda client: client.call_tool("purge_cache", {}), elicitation=user)
+    assert declined.is_error and "declined" in text_of(declined)
+    assert not accepted.is_error and ran == [{}]
+    assert user.questions[0].message.startswith("Allow the tool purge_cache to run?\nIt will send a call of the "
+                                                "hand-written tool purge_cache.")
