@@ -174,7 +174,9 @@ class Session:
     async def run(self) -> None:
         parameters = StdioServerParameters(
             command=sys.executable,
-            args=["-m", self.api.module, "--base-url", self.proxy.url, "--timeout", str(SERVER_HTTP_TIMEOUT)],
+            # Every operation is called as the model would; no user is there to approve writes.
+            args=["-m", self.api.module, "--base-url", self.proxy.url, "--timeout", str(SERVER_HTTP_TIMEOUT),
+                  "--approval", "none"],
             cwd=str(self.work / "server"), env=self.environment(),
         )
         with (self.work / "server.log").open("w") as errlog:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import anyio
-from mcp import Client, StdioServerParameters
+from mcp import Client, StdioServerParameters, types
 from regen_golden import EXAMPLES  # noqa: F401 -- re-exported: the committed examples, spec -> folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,11 +74,17 @@ def stdio(venv: Path, command: str, base_url: str, *extra: str, **env: str) -> S
     )
 
 
-def run(target, mode: str, steps):
-    """Connect, run `steps(client)`, return what it returns."""
+async def user_approves(context, params) -> types.ElicitResult:
+    """A client whose user approves every call the server asks about (approval.py)."""
+    return types.ElicitResult(action="accept", content={})
+
+
+def run(target, mode: str, steps, elicitation=user_approves):
+    """Connect, run `steps(client)`, return what it returns. The client's user approves the calls
+    the server asks about (`elicitation`; None: a client that cannot ask)."""
 
     async def main():
-        async with Client(target, mode=mode) as client:
+        async with Client(target, mode=mode, elicitation_callback=elicitation) as client:
             return await steps(client)
 
     return anyio.run(main)
@@ -86,6 +92,16 @@ def run(target, mode: str, steps):
 
 def text_of(result) -> str:
     return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+def api_text(result) -> str:
+    """The API's own text in a result: what the server set between its untrusted-data marker lines."""
+    from rest2mcp.runtime.untrusted import unmarked
+
+    text = text_of(result)
+    data = unmarked(text)
+    assert data is not None, f"not marked as API data: {text[:300]!r}"
+    return data
 
 
 # -- generated servers in this process ------------------------------------------------------------
@@ -96,7 +112,7 @@ def in_memory_server(out: Path, module: str, *argv: str, environ: dict[str, str]
     """The MCP server a generated package in `out` runs for `argv`, built in this process by the
     runtime's own `build` (rest2mcp/runtime, of which the package carries a copy) from the
     package's data: serve it with `mcp.Client(server)`."""
-    from rest2mcp.runtime.options import parser
+    from rest2mcp.runtime.options import parser, server_options_from
     from rest2mcp.runtime.server import build, build_resources, create_server, read_index
 
     data = out / module / "generated"
@@ -104,14 +120,16 @@ def in_memory_server(out: Path, module: str, *argv: str, environ: dict[str, str]
     args = parser(index, "0").parse_args(list(argv))
     surface = build(args, index, (data / "tools.json").read_bytes, overrides, "0", environ or {})
     resources = build_resources(args, index, surface, overrides, lambda name: (data / name).read_bytes(), environ or {})
-    return create_server(surface, index, "0", resources)
+    return create_server(surface, index, "0", server_options_from(
+        args, index, {index["envPrefix"] + "_AUDIT_LOG": "off", **(environ or {})}), resources=resources)
 
 
-def call_in_memory(server, steps):
-    """Connect to `server` in memory, run `steps(client)`, return what it returns."""
+def call_in_memory(server, steps, mode: str = "auto", elicitation=user_approves):
+    """Connect to `server` in memory, run `steps(client)`, return what it returns (the client's user
+    approves what the server asks about, see `run`)."""
 
     async def main():
-        async with Client(server) as client:
+        async with Client(server, mode=mode, elicitation_callback=elicitation) as client:
             return await steps(client)
 
     return anyio.run(main)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SPECS, child_env, run, text_of
+from helpers import SPECS, api_text, child_env, run, text_of
 from jsonschema import Draft202012Validator
 from mcp import StdioServerParameters
 from rest2mcp.mapping.bodies import field_encodings
@@ -77,7 +77,7 @@ def test_text_and_xml_bodies_are_sent_verbatim(bodies, server_venv, upstream: Up
     assert put_doc.body == document.encode()
     assert (post_legacy.headers["content-type"], post_legacy.body) == ("text/xml", b"<ping/>")
     assert not noted.is_error and not put.is_error
-    assert not legacy.is_error and text_of(legacy) == "<ok/>"
+    assert not legacy.is_error and api_text(legacy) == "<ok/>"
     # refused before any request, naming the argument
     assert empty.is_error and text_of(empty).startswith("Invalid arguments:\n- body: ")
     assert structured.is_error and "body: {'text': 'not a string'} is not of type 'string'" in text_of(structured)
@@ -389,7 +389,7 @@ def test_binary_and_text_responses(bodies, server_venv, upstream: Upstream, mode
         assert base64.b64decode(block.resource.blob) == data
         assert result.structured_content is None
     (text,) = readme.content
-    assert (text.type, text.text) == ("text", "Gr\u00fc\u00dfe\n")
+    assert text.type == "text" and api_text(readme) == "Gr\u00fc\u00dfe\n"
 
 
 RECORDS = {"records": [{"id": n, "text": "x" * 20} for n in range(10)]}
@@ -409,14 +409,14 @@ def test_large_json_responses_are_cut_with_a_note(bodies, server_venv, upstream:
 
     for (declared, free), limit in zip((by_flag, by_env), (50, 120)):
         cut = whole[:limit] + f"\n[... {len(whole) - limit} more characters not shown]"
-        assert not declared.is_error and text_of(declared) == cut
+        assert not declared.is_error and api_text(declared) == cut
         # the output schema requires structured content: it stays whole
         assert declared.structured_content == RECORDS
-        assert not free.is_error and text_of(free) == cut
+        assert not free.is_error and api_text(free) == cut
         # without an output schema a structured copy would undo the cut: left out
         assert free.structured_content is None
     declared, free = unlimited
-    assert text_of(declared) == text_of(free) == whole
+    assert api_text(declared) == api_text(free) == whole
     assert declared.structured_content == free.structured_content == RECORDS
     assert len(upstream.requests) == 6
 

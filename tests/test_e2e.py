@@ -9,7 +9,7 @@ import json
 import subprocess
 
 import pytest
-from helpers import GENERATED, child_env, free_port, run, stdio, text_of, wait_for_port
+from helpers import GENERATED, api_text, child_env, free_port, run, stdio, text_of, wait_for_port
 from upstream import Reply, Upstream
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,7 @@ def test_petstore_over_stdio(server_venv, upstream: Upstream, mode):
     assert get.body == b""
     assert not listing.is_error
     assert listing.structured_content == {"result": [{"id": 1, "name": "Rex", "tag": None}]}
-    assert json.loads(text_of(listing)) == [{"id": 1, "name": "Rex", "tag": None}]
+    assert json.loads(api_text(listing)) == [{"id": 1, "name": "Rex", "tag": None}]
 
     assert (post.method, post.target) == ("POST", "/pets")
     assert post.headers["content-type"] == "application/json"
@@ -143,7 +143,7 @@ def test_unreachable_upstream_and_timeout(server_venv, upstream: Upstream):
         lambda client: client.call_tool("listPets", {}),
     )
     assert not cut.is_error
-    assert text_of(cut) == "x" * 100 + "\n[... 400 more characters not shown]"
+    assert api_text(cut) == "x" * 100 + "\n[... 400 more characters not shown]"
 
 
 # -- every parameter location, collisions, circular and array bodies --------------------------
@@ -433,5 +433,5 @@ def test_every_style_on_the_wire(server_venv, upstream: Upstream):
     assert request.headers["x-dims"] == "w=3,h=4"
     assert request.headers["x-ids"] == "5,6"
     assert request.headers["cookie"] == "prefs=dark,compact"
-    assert not styled.is_error and text_of(styled) == "ok"
+    assert not styled.is_error and api_text(styled) == "ok"
     assert escaping.is_error and "filePath: '../etc/passwd' does not match" in text_of(escaping)

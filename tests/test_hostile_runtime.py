@@ -20,7 +20,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-from helpers import child_env, in_memory_server, text_of
+from helpers import api_text, child_env, in_memory_server, text_of
 from mcp import Client, StdioServerParameters
 from rest2mcp.pipeline import Options, generate
 from rest2mcp.runtime.errors import ToolError
@@ -135,7 +135,7 @@ def test_a_redirect_within_the_origin_is_followed_with_the_credentials(package, 
     upstream.reply("POST", "/upload", Reply(307, headers={"Location": "/upload-here"}))
     upstream.reply("POST", "/upload-here", Reply.json({"stored": True}))
     (result,) = _calls(_server(package, "--base-url", upstream.url), ("upload", {"note": "n"}))
-    assert not result.is_error and json.loads(text_of(result)) == {"stored": True}
+    assert not result.is_error and json.loads(api_text(result)) == {"stored": True}
     first, final = upstream.requests
     assert final.path == "/upload-here" and final.body == first.body
     assert final.headers["x-api-key"] == KEY and final.headers["cookie"] == f"session={COOKIE_KEY}"
@@ -171,7 +171,7 @@ def test_a_response_over_the_byte_limit_is_refused_naming_the_limit(package, ups
     (result,) = _calls(_server(package, "--base-url", upstream.url, "--max-response-bytes", "4000"), ("ping", {}))
     assert result.is_error and "larger than this server's limit of 4,000 bytes" in text_of(result)
     (result,) = _calls(_server(package, "--base-url", upstream.url, "--max-response-bytes", "5000"), ("ping", {}))
-    assert not result.is_error and text_of(result) == "x" * 5000
+    assert not result.is_error and api_text(result) == "x" * 5000
 
 
 def _filler(total: int, head: bytes = b"", tail: bytes = b""):
@@ -219,7 +219,7 @@ def test_huge_responses_keep_a_stdio_server_small_and_responsive(package, upstre
     (json_body, binary, small), peak = anyio.run(main)
     for result in (json_body, binary):
         assert result.is_error and "larger than this server's limit of 10,000,000 bytes" in text_of(result)
-    assert not small.is_error and json.loads(text_of(small)) == {"name": "Rex"}
+    assert not small.is_error and json.loads(api_text(small)) == {"name": "Rex"}
     print(f"peak RSS of the server: {peak / MB:.0f} MB, {time.monotonic() - started:.1f} s")
     assert peak < 300 * MB, peak
 

@@ -94,3 +94,57 @@ def test_tool_patterns_choose_tools_at_start(petstore, upstream: Upstream, argv,
     if "deletePet" not in expected:
         assert refused is not None and "Unknown tool: deletePet" in str(refused)
         assert upstream.requests == []
+
+
+# -- at generation: rest2mcp generate --read-only, or read_only = true in rest2mcp.toml --------------
+
+
+def _generated_tools(out):
+    import json
+
+    return [t["name"] for t in json.loads((out / "petstore_mcp/generated/tools.json").read_text())["tools"]]
+
+
+def test_generate_read_only_keeps_only_operations_that_change_nothing(tmp_path, capsys):
+    from rest2mcp.cli import run as run_cli
+
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(SPECS / "petstore.yaml"), "-o", str(out), "--no-models", "--read-only"]) == 0
+    assert _generated_tools(out) == READ_ONLY_TOOLS
+    # the next run over the folder keeps the choice, and says so; --no-read-only undoes it
+    assert run_cli(["generate", str(SPECS / "petstore.yaml"), "-o", str(out)]) == 0
+    assert "--read-only" in capsys.readouterr().err and _generated_tools(out) == READ_ONLY_TOOLS
+    assert run_cli(["generate", str(SPECS / "petstore.yaml"), "-o", str(out), "--no-read-only"]) == 0
+    assert _generated_tools(out) == ["listPets", "createPet", "showPetById", "deletePet"]
+
+
+def test_read_only_in_the_configuration_counts_configured_read_only_operations(tmp_path):
+    from helpers import write
+
+    spec = tmp_path / "petstore.yaml"
+    spec.write_bytes((SPECS / "petstore.yaml").read_bytes())
+    write(tmp_path / "rest2mcp.toml", """
+        read_only = true
+
+        [operations.createPet]
+        annotations = { readOnlyHint = true }  # a search that happens to be a POST
+        """)
+    generate(str(spec), tmp_path / "out", Options(models=False))
+    assert _generated_tools(tmp_path / "out") == ["listPets", "createPet", "showPetById"]
+
+
+def test_a_misspelt_configuration_key_is_refused_with_a_suggestion(tmp_path):
+    from helpers import write
+    from rest2mcp.diagnostics import GenerationFailed
+
+    spec = tmp_path / "petstore.yaml"
+    spec.write_bytes((SPECS / "petstore.yaml").read_bytes())
+    write(tmp_path / "rest2mcp.toml", """
+        [operations.deletePet]
+        require_approval = false
+        """)
+    with pytest.raises(GenerationFailed) as failed:
+        generate(str(spec), tmp_path / "out", Options(models=False))
+    (problem,) = failed.value.diagnostics
+    assert "operations.deletePet.require_approval: unknown key" in problem.message
+    assert problem.hint == "did you mean 'requires_approval'?"

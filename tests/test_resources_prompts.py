@@ -22,6 +22,7 @@ from rest2mcp.pipeline import Options, generate, prepare
 from rest2mcp.runtime import uris
 from rest2mcp.runtime.catalog import read_index
 from rest2mcp.runtime.prompts import render
+from rest2mcp.runtime.untrusted import unmarked
 from upstream import Reply, Upstream
 
 KEY = "zoo-secret-key-42"
@@ -122,14 +123,15 @@ def zoo(tmp_path_factory) -> Path:
     return out
 
 
-def zoo_server(zoo: Path, upstream: Upstream, *argv: str, key: str | None = KEY, overrides: object = None):
+def zoo_server(zoo: Path, upstream: Upstream, *argv: str, key: str | None = KEY, overrides: object = None,
+               **environ: str):
     return in_memory_server(zoo, "zoo_mcp", "--base-url", upstream.url, *argv,
-                            environ={"ZOO_MCP_API_KEY": key} if key else {}, overrides=overrides)
+                            environ={**({"ZOO_MCP_API_KEY": key} if key else {}), **environ}, overrides=overrides)
 
 
-def serve(server, steps, mode: str = "auto"):
+def serve(server, steps, mode: str = "auto", elicitation=None):
     async def main():
-        async with Client(server, mode=mode) as client:
+        async with Client(server, mode=mode, elicitation_callback=elicitation) as client:
             return await steps(client)
 
     return anyio.run(main)
@@ -234,7 +236,7 @@ def test_listing_in_discovery_mode_does_not_read_the_catalog(zoo, upstream: Upst
 
     args = parser(index, "0").parse_args(["--base-url", upstream.url, "--mode", "discovery", "--toolsets", "animals"])
     surface = build(args, index, catalog, None, "0", {})
-    server = create_server(surface, index, "0", build_resources(args, index, surface, None, read_data, {}))
+    server = create_server(surface, index, "0", resources=build_resources(args, index, surface, None, read_data, {}))
 
     async def steps(client):
         listed = await listings(client)
@@ -273,7 +275,7 @@ def test_reading_a_template_sends_the_request_its_tool_would(zoo, upstream: Upst
     assert isinstance(content, types.TextResourceContents)
     assert (content.uri, content.mime_type) == ("zoo-mcp://animals/a%2Fb%20c", "application/json")
     assert json.loads(content.text) == {"id": "a/b c", "note": "key ***"}  # the secret masked, as in tool results
-    assert content.text == text_of(tool)
+    assert content.text == unmarked(text_of(tool))  # the same JSON, without the untrusted-data markers
 
 
 def test_values_become_the_arguments_types_and_are_checked(zoo, upstream: Upstream):
@@ -315,6 +317,44 @@ def test_failed_calls_are_errors_the_model_can_act_on(zoo, upstream: Upstream):
     assert missing.code == types.INTERNAL_ERROR
     assert "set the environment variable ZOO_MCP_API_KEY" in missing.message
     assert len(upstream.requests) == 2  # nothing sent without the credential
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_reads_wait_for_approval_when_the_server_asks_for_every_call(zoo, upstream: Upstream, mode, action):
+    questions = []
+
+    async def user(context, params):
+        questions.append(params.message)
+        return types.ElicitResult(action=action, content={} if action == "accept" else None)
+
+    async def steps(client):
+        if action == "accept":
+            return await client.read_resource("zoo-mcp://animals/rex")
+        return await error_of(client.read_resource("zoo-mcp://animals/rex"))
+
+    outcome = serve(zoo_server(zoo, upstream, "--approval", "all"), steps, mode, user)
+    assert questions == [("Allow the tool getAnimal to run?\nIt will send GET /animals/rex (One animal).\n"
+                         "Arguments:\n  expand: keeper\n  animalId: rex\nAccept to send it; decline to stop it "
+                         "(nothing is sent).")]
+    if action == "accept":
+        assert json.loads(outcome.contents[0].text) == {"method": "GET", "path": "/animals/rex"}
+        assert [r.target for r in upstream.requests] == ["/animals/rex?expand=keeper"]
+    else:
+        assert (outcome.code, outcome.data) == (types.INTERNAL_ERROR, {"uri": "zoo-mcp://animals/rex", "approval": "declined"})
+        assert outcome.message == ("Reading zoo-mcp://animals/rex failed: The user declined this call, so nothing was "
+                                   "sent (getAnimal: GET /animals/rex). Do not retry it unless the user asks for it again.")
+        assert upstream.requests == []
+
+
+def test_reads_that_call_the_api_are_in_the_audit_log(zoo, upstream: Upstream, tmp_path):
+    log = tmp_path / "audit.jsonl"
+    serve(zoo_server(zoo, upstream, ZOO_MCP_AUDIT_LOG=str(log)), lambda c: c.read_resource("zoo-mcp://weights/rex/2024"))
+    [line] = [json.loads(text) for text in log.read_text().splitlines()]
+    assert {k: line[k] for k in ("event", "tool", "operation", "outcome", "status", "resource")} == {
+        "event": "resource_read", "tool": "getWeights", "operation": "GET /animals/{animalId}/weights/{year}",
+        "outcome": "ok", "status": 200, "resource": "zoo-mcp://weights/{animalId}/{year}"}
+    assert "arguments" not in line and "rex" not in log.read_text()
 
 
 def test_text_and_binary_responses(zoo, upstream: Upstream):

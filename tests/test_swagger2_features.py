@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import SPECS, child_env, run, text_of
+from helpers import SPECS, api_text, child_env, run, text_of
 from mcp import StdioServerParameters
 from rest2mcp.pipeline import Options, generate
 from upstream import Reply, Upstream
@@ -187,7 +187,7 @@ def test_security_shared_refs_and_media_types(server_venv, features, upstream: U
     # produces [text/plain] on the operation overrides the global application/json
     assert (get_note.target, get_note.headers["accept"]) == ("/notes/n1", "text/plain")
     assert get_note.headers["authorization"] == f"Bearer {TOKEN}"
-    assert text_of(note) == "first line\nsecond line" and note.structured_content is None and not note.is_error
+    assert api_text(note) == "first line\nsecond line" and note.structured_content is None and not note.is_error
 
     # consumes [application/xml] on the operation: the document is sent as given
     assert (post.method, post.target) == ("POST", "/documents")

@@ -80,6 +80,8 @@ REF_DIR_HELP = ("Follow $refs to files in this folder (repeatable). By default o
                 "folder and below are read.")
 CONFIG_HELP = ("Tool-surface configuration: a rest2mcp.toml, or a pyproject.toml with [tool.rest2mcp] "
                "(default: the one beside the spec).")
+READ_ONLY_HELP = ("Only operations that change nothing (GET, HEAD, OPTIONS, and those configured with "
+                  "annotations.readOnlyHint) become tools. The server's own --read-only narrows a full package at start.")
 MODE_HELP = ("The server's default mode: 'tools' (one tool per operation) or 'discovery' (three tools that "
              "search, describe and call operations). The server's --mode overrides it.")
 STRICT_HELP = "Refuse the document on any warning (validation findings included)."
@@ -103,6 +105,7 @@ def generate(
     max_output_schema: int | None = typer.Option(None, "--max-output-schema", help="Leave out output schemas larger than this many bytes of JSON (default 16384; 0: none)."),
     config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
     mode: str | None = typer.Option(None, "--mode", help=MODE_HELP),
+    read_only: bool | None = typer.Option(None, "--read-only/--no-read-only", help=READ_ONLY_HELP),
 ) -> None:
     """Generate an MCP server package from SPEC (or update the one in the output folder)."""
     from rest2mcp import commands
@@ -111,7 +114,7 @@ def generate(
         "name": name, "base_url": base_url, "strict": strict, "skip_validation": skip_validation,
         "allowed_ref_hosts": tuple(allow_ref_host), "allowed_ref_dirs": tuple(allow_ref_dir),
         "preferred_media_types": tuple(prefer_body), "models": models,
-        "output_schema_limit": max_output_schema, "config_path": config, "mode": mode})
+        "output_schema_limit": max_output_schema, "config_path": config, "mode": mode, "read_only": read_only})
     if isinstance(options, commands.Outcome):
         raise _print(options)
     raise _print(commands.generate(spec, output, options, force=force))
@@ -128,6 +131,7 @@ def check(
     prefer_body: list[str] = typer.Option([], "--prefer-body", help=PREFER_HELP),
     config: str | None = typer.Option(None, "--config", help=CONFIG_HELP),
     mode: str | None = typer.Option(None, "--mode", help=MODE_HELP),
+    read_only: bool | None = typer.Option(None, "--read-only/--no-read-only", help=READ_ONLY_HELP),
 ) -> None:
     """Is the folder what generate would write? Exit 0 yes, 1 regeneration would change files, 2 hand edits."""
     from rest2mcp import commands
@@ -135,7 +139,7 @@ def check(
     options = commands.options_for(output, {
         "name": name, "base_url": base_url, "allowed_ref_hosts": tuple(allow_ref_host),
         "allowed_ref_dirs": tuple(allow_ref_dir), "preferred_media_types": tuple(prefer_body),
-        "config_path": config, "mode": mode})
+        "config_path": config, "mode": mode, "read_only": read_only})
     if isinstance(options, commands.Outcome):
         raise _print(options)
     raise _print(commands.check(spec, output, options))

@@ -39,7 +39,7 @@ def summary(diagnostics: list[Diagnostic], refused_by_strict: bool = False) -> s
 _REUSED = {"name": "--name", "base_url": "--base-url", "allowed_ref_hosts": "--allow-ref-host",
            "allowed_ref_dirs": "--allow-ref-dir",
            "preferred_media_types": "--prefer-body", "models": "--models", "output_schema_limit": "--max-output-schema",
-           "config_path": "--config", "mode": "--mode"}
+           "config_path": "--config", "mode": "--mode", "read_only": "--read-only"}
 
 
 def options_for(output: Path | None, given: dict[str, Any]) -> Options | Outcome:
@@ -73,6 +73,7 @@ def options_for(output: Path | None, given: dict[str, Any]) -> Options | Outcome
         output_schema_limit=pick("output_schema_limit", Options.output_schema_limit),
         config_path=pick("config_path", None),
         mode=pick("mode", None),
+        read_only=pick("read_only", False),
         reused=tuple(reused),
     )
 

@@ -39,6 +39,7 @@ class Options:
     output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes; larger output schemas are left out
     config_path: str | None = None  # rest2mcp.toml or pyproject.toml; default: found beside the spec
     mode: str | None = None  # the server's default mode; default: the configuration's, else "tools"
+    read_only: bool = False  # only operations that change nothing become tools (or the configuration's read_only)
     reused: tuple[str, ...] = ()  # the options taken from the output folder's manifest, as options ("--name x")
 
 
@@ -107,6 +108,8 @@ def analyze(source: str, options: Options) -> Analysis:
     config = loaded_config.config
     if options.mode:
         config = replace(config, mode=options.mode)
+    if options.read_only:
+        config = replace(config, read_only=True)
     loaded, version, diagnostics = validated(source, options)
     document = loaded.document
     if version == "2.0":
@@ -220,6 +223,8 @@ def _config(options: Options) -> dict:
                 "mode": options.mode}
     if options.allowed_ref_dirs:  # only when given: the manifests of runs without it stay as they were
         settings["allowed_ref_dirs"] = list(options.allowed_ref_dirs)
+    if options.read_only:  # the same
+        settings["read_only"] = True
     return settings
 
 

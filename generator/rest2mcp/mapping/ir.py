@@ -168,6 +168,7 @@ class Tool:
     toolsets: tuple[str, ...] = ()  # the groups `--toolsets` selects from
     fixed: dict[str, Any] = field(default_factory=dict)  # hidden arguments and the values always sent
     defaults: dict[str, Any] = field(default_factory=dict)  # values sent when the model gives none
+    approval: bool | None = None  # configured requires_approval; None: the runtime decides (destructive tools)
     resource: ResourceSetting | None = None  # to serve as a resource, as configured
 
     def definition(self) -> ToolDefinition:
@@ -208,6 +209,8 @@ class Tool:
             plan["tags"] = list(self.tags)
         if self.toolsets:
             plan["toolsets"] = list(self.toolsets)
+        if self.approval is not None:
+            plan["approval"] = self.approval
         # Built key by key, in the catalog's order; the arguments' locations and the body's kind hold the
         # values the format allows (the mapping sets them).
         return cast("ToolPlan", plan)

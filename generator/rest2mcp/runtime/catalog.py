@@ -84,6 +84,7 @@ class ToolPlan(TypedDict):
     defaults: NotRequired[dict[str, Any]]  # values sent when the model gives none
     tags: NotRequired[list[str]]
     toolsets: NotRequired[list[str]]
+    approval: NotRequired[bool]  # whether a call waits for the user's approval; absent: if destructive
 
 
 class ToolDefinition(TypedDict):

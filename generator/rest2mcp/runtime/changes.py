@@ -9,6 +9,8 @@ at generation) and in `overrides.TOOLS` (applied when the server starts):
     annotations                   merged into the tool's (e.g. {"destructiveHint": False})
     exclude                       True: no tool for this operation
     toolsets                      the groups `--toolsets` selects the tool by
+    requires_approval             True: each call waits for the user's approval; False: never
+                                  (default: destructive tools do; see approval.py)
     arguments: {argument: {description, default, fixed}}
         description               replaces the argument's
         default                   shown to the model, sent when it gives no value
@@ -41,6 +43,7 @@ class ToolChange(TypedDict, total=False):
     annotations: dict[str, Any]
     exclude: bool
     toolsets: list[str]
+    requires_approval: bool
     arguments: dict[str, ArgumentChange]
 
 
@@ -93,6 +96,8 @@ def apply_change(
     definition["annotations"] = annotations
     if change.get("toolsets"):
         plan["toolsets"] = list(change["toolsets"])
+    if isinstance(change.get("requires_approval"), bool):
+        plan["approval"] = change["requires_approval"]
     schema = definition["inputSchema"]
     properties = schema.setdefault("properties", {})
     for argument, argument_change in (change.get("arguments") or {}).items():

@@ -19,15 +19,17 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .audit import AuditLog, CallRecord, audited
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
-from .context import current_request
 from .display import printable
 from .options import (
     OptionError,
+    ServerOptions,
     mode_from,
     parser,
     read_only_from,
+    server_options_from,
     settings_from,
     tool_patterns_from,
     toolsets_from,
@@ -35,6 +37,7 @@ from .options import (
 from .prompts import Prompts
 from .resources import Resources, for_options, tools_of
 from .surface import Surface, SurfaceError
+from .untrusted import INSTRUCTIONS_NOTE
 
 if TYPE_CHECKING:
     import argparse
@@ -57,13 +60,27 @@ class ToolSurface(Protocol):
     async def close(self) -> None: ...
 
 
+APPROVAL_NOTE = ("Some tools ask the user to approve the call before anything is sent; when the user declines, "
+                 "do not retry unless the user asks for it again.")
+
+
+def instructions(index: IndexData, options: ServerOptions) -> str:
+    notes = [index["instructions"], APPROVAL_NOTE if options.approval != "none" else ""]
+    notes.append(INSTRUCTIONS_NOTE if options.mark_api_data else "")
+    return " ".join(note for note in notes if note)
+
+
 def create_server(surface: ToolSurface, index: IndexData, version: str,
-                  resources: Resources | None = None) -> Server[Any]:
-    """The MCP server of `surface`; `resources` default to the ones index.json gives (all toolsets,
-    no document)."""
+                  options: ServerOptions | None = None, resources: Resources | None = None) -> Server[Any]:
+    """The MCP server of `surface`; `resources` default to what index.json and the tools give (no
+    document: `build_resources` makes the ones a command line asks for)."""
     from mcp import types
     from mcp.server import Server
+    from mcp.server.request_state import RequestStateBoundary, RequestStateSecurity
     from mcp.shared.exceptions import MCPError
+
+    options = options or ServerOptions()
+    audit = options.audit or AuditLog("off")
 
     listing: list[types.ListToolsResult] = []
 
@@ -73,21 +90,20 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
             listing.append(types.ListToolsResult(tools=tools))
         return listing[0]
 
-    async def call_tool(ctx: Any, params: Any) -> types.CallToolResult:
+    async def call_tool(ctx: Any, params: Any) -> types.CallToolResult | types.InputRequiredResult:
+        record = CallRecord(params.name, arguments=params.arguments)
         if not surface.knows(params.name):
+            audit.write(record, "unknown_tool", ctx)
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        token = current_request.set(ctx)
-        try:
-            return await surface.call(params.name, params.arguments)
-        finally:
-            current_request.reset(token)
+        return await audited(audit, record, ctx, lambda: surface.call(params.name, params.arguments))
 
     resources = resources if resources is not None else Resources(index, tools_of(surface))
+    resources.audit = audit  # reading an operation's resource calls the API: recorded as calls are
     prompts = Prompts(index)
-    return Server(
+    server: Server[Any] = Server(
         index["name"],
         version=version,
-        instructions=index["instructions"],
+        instructions=instructions(index, options),
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         get_tool_input_schema=surface.input_schema,
@@ -97,6 +113,12 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
         on_list_prompts=prompts.list_prompts if prompts else None,
         on_get_prompt=prompts.get_prompt if prompts else None,
     )
+    # The 2026-07-28 approval round trip carries its state through the client: sealed here, so a
+    # client cannot forge an answer the user never gave (approval.py).
+    keys = options.request_state_keys
+    security = RequestStateSecurity(keys=list(keys)) if keys else RequestStateSecurity.ephemeral()
+    server.middleware.append(RequestStateBoundary(security, default_audience=index["name"]))
+    return server
 
 
 def load_catalog(data: bytes) -> Catalog:
@@ -127,7 +149,7 @@ async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurf
         if args.transport == "http":
             import uvicorn
 
-            app = server.streamable_http_app(stateless_http=True, host=args.host)
+            app = server.streamable_http_app(stateless_http=not args.http_sessions, host=args.host)
             config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
             await uvicorn.Server(config).serve()
         else:
@@ -180,11 +202,12 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     try:
         surface = build(args, index, read_catalog_bytes, overrides, version)
+        options = server_options_from(args, index)
         resources = build_resources(args, index, surface, overrides, read_data)
     except (OptionError, SurfaceError, CatalogError) as exc:
         raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
     try:
-        anyio.run(serve, args, create_server(surface, index, version, resources), surface)
+        anyio.run(serve, args, create_server(surface, index, version, options, resources), surface)
     except KeyboardInterrupt:
         pass
 

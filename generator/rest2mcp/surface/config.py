@@ -61,6 +61,7 @@ class OperationChange:
     annotations: dict[str, Any] = field(default_factory=dict)
     exclude: bool | None = None
     toolsets: tuple[str, ...] | None = None
+    requires_approval: bool | None = None
     arguments: dict[str, ArgumentChange] = field(default_factory=dict)
     resource: ResourceSetting | None = None  # served as a resource too (not a tool change)
 
@@ -83,6 +84,7 @@ class OperationChange:
             annotations={**base.annotations, **self.annotations},
             exclude=self.exclude if self.exclude is not None else base.exclude,
             toolsets=self.toolsets if self.toolsets is not None else base.toolsets,
+            requires_approval=self.requires_approval if self.requires_approval is not None else base.requires_approval,
             arguments=arguments,
             resource=self.resource.under(base.resource) if self.resource is not None else base.resource,
         )
@@ -97,6 +99,8 @@ class OperationChange:
             change["annotations"] = dict(self.annotations)
         if self.toolsets:
             change["toolsets"] = list(self.toolsets)
+        if self.requires_approval is not None:
+            change["requires_approval"] = self.requires_approval
         arguments: dict[str, RuntimeArgumentChange] = {}
         for name, argument in self.arguments.items():
             entry: RuntimeArgumentChange = {}
@@ -118,6 +122,7 @@ class Config:
     text: str = ""
     mode: str = "tools"
     deprecated: bool = False  # include deprecated operations
+    read_only: bool = False  # only operations that change nothing become tools
     include: Selector = Selector()
     exclude: Selector = Selector()
     toolsets: dict[str, tuple[Selector, str]] = field(default_factory=dict)  # name -> (selector, description)
@@ -202,12 +207,16 @@ def _selector(problems: _Problems, where: tuple[str, ...], table: Any, extra: tu
     return Selector(**values)
 
 
+OPERATION_KEYS = ("name", "title", "description", "annotations", "exclude", "toolsets", "requires_approval",
+                  "arguments", "resource")
+
+
 def operation_change(problems: _Problems, where: tuple[str, ...], table: Any) -> OperationChange | None:
     """Per-operation settings from a config table or an x-mcp object."""
-    known = ["name", "title", "description", "annotations", "exclude", "toolsets", "arguments", "resource"]
     if not isinstance(table, dict):
-        problems.add(where, "must be a table", f"keys: {', '.join(known)}")
+        problems.add(where, "must be a table", f"keys: {', '.join(OPERATION_KEYS)}")
         return None
+    known = list(OPERATION_KEYS)
     values: dict[str, Any] = {}
     for key, value in table.items():
         here = (*where, key)
@@ -221,7 +230,7 @@ def operation_change(problems: _Problems, where: tuple[str, ...], table: Any) ->
                              "use 1-64 letters, digits, '_' or '-' (what every MCP client accepts)")
             else:
                 values[key] = value
-        elif key == "exclude":
+        elif key in ("exclude", "requires_approval"):
             if isinstance(value, bool):
                 values[key] = value
             else:
@@ -307,7 +316,7 @@ def _toolsets(problems: _Problems, table: Any) -> dict[str, tuple[Selector, str]
     return result
 
 
-TOP_KEYS = ["mode", "deprecated", "include", "exclude", "toolsets", "operations", "prompts"]
+TOP_KEYS = ["mode", "deprecated", "read_only", "include", "exclude", "toolsets", "operations", "prompts"]
 
 
 def parse_config(data: dict[str, Any], source: str, text: str) -> Config:
@@ -322,11 +331,11 @@ def parse_config(data: dict[str, Any], source: str, text: str) -> Config:
                 values["mode"] = value
             else:
                 problems.add(("mode",), f"unknown mode {value!r}", "use \"tools\" (one tool per operation) or \"discovery\"")
-        elif key == "deprecated":
+        elif key in ("deprecated", "read_only"):
             if isinstance(value, bool):
-                values["deprecated"] = value
+                values[key] = value
             else:
-                problems.add(("deprecated",), "must be true or false")
+                problems.add((key,), "must be true or false")
         elif key in ("include", "exclude"):
             selector = _selector(problems, (key,), value)
             if selector is not None:

@@ -80,7 +80,10 @@ def shape(tools: tuple[Tool, ...], config: Config, extensions: dict[str, Any],
         change = _change_for(tool, config, extensions, diagnostics, used_keys)
         if not _selected(tool, config, change, matcher):
             continue
-        kept.append(replace(_applied(tool, change, config, problems, diagnostics), resource=change.resource))
+        shaped = _applied(tool, change, config, problems, diagnostics)
+        if config.read_only and shaped.annotations.get("readOnlyHint") is not True:
+            continue
+        kept.append(replace(shaped, resource=change.resource))
 
     toolsets = _assign_toolsets(kept, config, matcher)
     kept = [replace(tool, toolsets=toolsets_of) for tool, toolsets_of in zip(kept, toolsets[1])]
@@ -142,7 +145,7 @@ def _applied(tool: Tool, change: OperationChange, config: Config, problems: list
                                        config.line_of(failure.argument)))
     return replace(tool, name=definition["name"], title=definition.get("title"), description=definition["description"],
                    annotations=definition["annotations"], input_schema=definition["inputSchema"],
-                   fixed=plan.get("fixed", {}), defaults=plan.get("defaults", {}),
+                   fixed=plan.get("fixed", {}), defaults=plan.get("defaults", {}), approval=plan.get("approval"),
                    toolsets=tuple(plan.get("toolsets", ())) if change.toolsets else tool.toolsets)
 
 

@@ -90,6 +90,7 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
     "output_schema_limit": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
     "config_path": ("a string or null", lambda v: v is None or isinstance(v, str)),
     "mode": ("a string or null", lambda v: v is None or isinstance(v, str)),
+    "read_only": ("true or false", lambda v: isinstance(v, bool)),
 }
 _TOP_KEYS = {"generator", "spec", "config", "config_sha256", "config_file", "files", "pending"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")

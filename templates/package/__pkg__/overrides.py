@@ -13,6 +13,7 @@ from typing import Any
 #   "annotations": merged into the generated annotations (e.g. {"destructiveHint": False});
 #   "exclude": True leaves the tool out of tools/list and refuses calls to it;
 #   "toolsets": the groups --toolsets selects the tool by;
+#   "requires_approval": True asks the user before each call, False never (default: destructive tools do);
 #   "arguments": {argument: {"description": ..., "default": value, "fixed": value}}: a default is
 #       shown to the model and sent when it gives no value; a fixed value is hidden and always sent.
 # Example:

@@ -13,7 +13,8 @@ import re
 
 # The server's settings, each read from <PREFIX>_<NAME> (and a command-line option).
 SETTINGS = ("BASE_URL", "TIMEOUT", "MAX_RESPONSE_CHARS", "MAX_RESPONSE_BYTES", "ALLOWED_ORIGINS", "MODE", "TOOLSETS",
-            "READ_ONLY", "TOOLS", "EXCLUDE_TOOLS")
+            "READ_ONLY", "TOOLS", "EXCLUDE_TOOLS", "APPROVAL", "MARK_API_DATA", "AUDIT_LOG", "AUDIT_ARGUMENTS",
+            "REQUEST_STATE_KEY")
 # What each kind of credential is made of, and the word that tells its variable apart.
 _PARTS = {"apiKey": ((), "KEY"), "bearer": (("token",), "TOKEN"), "basic": (("username", "password"), "")}
 

@@ -12,6 +12,8 @@ from fnmatch import fnmatchcase
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from .approval import POLICIES, Policy
+from .audit import OFF, STDERR, AuditLog
 from .caller import Settings
 from .catalog import IndexData
 from .display import printable
@@ -37,6 +39,10 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
                         help="stdio (default) or Streamable HTTP")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000)")
+    parser.add_argument("--http-sessions", action="store_true",
+                        help="HTTP: keep a session per client, so that 2025-era clients can be asked to approve calls "
+                             "(each client then stays with one process); default: stateless, where 2026-07-28 "
+                             "clients are asked in a round trip")
     parser.add_argument("--base-url", default=None,
                         help=f"the API's base URL (or {setting(prefix, 'BASE_URL')}); default: the document's server")
     parser.add_argument("--allow-origin", action="append", default=None, metavar="URL",
@@ -67,6 +73,20 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--exclude-tools", default=None,
                         help=f"leave out the tools whose names match these comma-separated patterns "
                              f"(or {setting(prefix, 'EXCLUDE_TOOLS')})")
+    parser.add_argument("--approval", choices=POLICIES, default=None,
+                        help=f"which calls wait for the user's approval (asked through the MCP client): configured "
+                             f"(default: each tool's requires_approval, else the destructive ones: DELETE, PUT, "
+                             f"PATCH), writes (every tool that is not read-only), all, or none "
+                             f"(or {setting(prefix, 'APPROVAL')})")
+    parser.add_argument("--mark-api-data", action=argparse.BooleanOptionalAction, default=None,
+                        help=f"set the API's text apart between <untrusted-api-data> lines, cleaned of invisible "
+                             f"characters (default on; or {setting(prefix, 'MARK_API_DATA')}=false)")
+    parser.add_argument("--audit-log", default=None, metavar="PATH",
+                        help=f"where the audit log goes, one JSON line per call: - for stderr (default), a file "
+                             f"(appended), or off (or {setting(prefix, 'AUDIT_LOG')})")
+    parser.add_argument("--audit-arguments", action="store_true", default=None,
+                        help=f"include the arguments in the audit log (credentials masked; or "
+                             f"{setting(prefix, 'AUDIT_ARGUMENTS')}=true)")
     parser.add_argument("--list-toolsets", action="store_true", help="print the toolsets and exit")
     parser.add_argument("--version", action="version", version=f"{name} {version}")
     return parser
@@ -83,15 +103,57 @@ def mode_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
-def read_only_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
-    """--read-only, else <PREFIX>_READ_ONLY (true/false), else off."""
-    if args.read_only:
-        return True
-    variable = setting(index["envPrefix"], "READ_ONLY")
+def _switch(given: bool | None, index: IndexData, environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no setting: its option, else <PREFIX>_<NAME> (true/false), else `default`."""
+    if given is not None:
+        return given
+    variable = setting(index["envPrefix"], name)
     raw = environ.get(variable, "").strip().lower()
     if raw not in TRUE + FALSE:
         raise OptionError(f"{variable} must be true or false, not {raw!r}")
-    return raw in TRUE
+    return raw in TRUE if raw else default
+
+
+def read_only_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
+    """--read-only, else <PREFIX>_READ_ONLY (true/false), else off."""
+    return _switch(args.read_only, index, environ, "READ_ONLY", False)
+
+
+def approval_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> Policy:
+    variable = setting(index["envPrefix"], "APPROVAL")
+    raw = args.approval or environ.get(variable, "").strip().lower() or "configured"
+    for policy in POLICIES:
+        if raw == policy:
+            return policy
+    raise OptionError(f"{variable} must be one of {', '.join(POLICIES)}, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """What the server itself does around the tools (the tools' own settings are `Settings`)."""
+
+    audit: AuditLog | None = None
+    approval: Policy = "configured"
+    mark_api_data: bool = True
+    request_state_keys: tuple[str, ...] = ()  # shared by every worker that may get a client's next round
+
+
+def server_options_from(args: argparse.Namespace, index: IndexData,
+                        environ: Mapping[str, str] = os.environ) -> ServerOptions:
+    keys = environ.get(setting(index["envPrefix"], "REQUEST_STATE_KEY"), "")
+    return ServerOptions(audit=audit_from(args, index, environ), approval=approval_from(args, index, environ),
+                         mark_api_data=_switch(args.mark_api_data, index, environ, "MARK_API_DATA", True),
+                         request_state_keys=tuple(k.strip() for k in keys.split(",") if k.strip()))
+
+
+def audit_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> AuditLog:
+    """The audit log the options ask for (the file is opened here, so a bad path stops the start)."""
+    target = args.audit_log or environ.get(setting(index["envPrefix"], "AUDIT_LOG"), "").strip() or STDERR
+    arguments = _switch(args.audit_arguments, index, environ, "AUDIT_ARGUMENTS", False)
+    try:
+        return AuditLog(OFF if target.lower() == OFF else target, arguments)
+    except OSError as exc:
+        raise OptionError(f"cannot open the audit log {target}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True)
@@ -147,7 +209,9 @@ def settings_from(args: argparse.Namespace, index: IndexData, version: str,
     max_bytes = _positive(args.max_response_bytes, environ, prefix, "MAX_RESPONSE_BYTES", int, 10_000_000,
                           "a number of bytes")
     return Settings(base_url=base_url, timeout=timeout, max_text=max_text, user_agent=f"{index['name']}/{version}",
-                    max_bytes=max_bytes, allowed_origins=_origins(args.allow_origin, environ, prefix))
+                    max_bytes=max_bytes, allowed_origins=_origins(args.allow_origin, environ, prefix),
+                    approval=approval_from(args, index, environ),
+                    mark_api_data=_switch(args.mark_api_data, index, environ, "MARK_API_DATA", True))
 
 
 def _origins(given: list[str] | None, environ: Mapping[str, str], prefix: str) -> frozenset[str]:

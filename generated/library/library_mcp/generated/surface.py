@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from mcp import types
 
+from .approval import Policy, ask, needs_approval
 from .arguments import checked, validator_for
+from .audit import note as note_fact
 from .caller import Caller, Tool
 from .catalog import Catalog, ToolDefinition, ToolPlan
 from .changes import ARGUMENT_KEYS, CHANGE_KEYS, ToolChange, apply_change, from_legacy
@@ -110,7 +112,7 @@ class Surface:
 
     async def call(self, name: str, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
         if name in self.extra:
-            return await _call_extra(*self.extra[name], dict(arguments or {}))
+            return await _call_extra(*self.extra[name], dict(arguments or {}), self.caller.settings.approval)
         return await self.caller.call(self.tools[name], arguments)
 
 
@@ -119,10 +121,18 @@ def _read_only(definition: Mapping[str, Any]) -> bool:
     return isinstance(annotations, Mapping) and annotations.get("readOnlyHint") is True
 
 
-async def _call_extra(definition: dict[str, Any], handler: ExtraHandler, arguments: dict[str, Any]) -> types.CallToolResult:
+async def _call_extra(definition: dict[str, Any], handler: ExtraHandler, arguments: dict[str, Any],
+                      approval: Policy) -> types.CallToolResult:
     problems = await checked(validator_for(definition.get("inputSchema") or {"type": "object"}), arguments)
     if problems:
         return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
+    # A hand-written tool is asked about like a generated one: by its annotations (destructiveHint).
+    if needs_approval(approval, cast("ToolDefinition", definition), {"method": "", "path": "", "arguments": {}}):
+        outcome = await ask(definition["name"], definition.get("title") or "",
+                            f"a call of the hand-written tool {definition['name']}", arguments)
+        note_fact(approval=outcome.decision)
+        if outcome.refusal is not None:
+            return outcome.refusal
     try:
         result = await handler(arguments)
     except Exception as exc:  # noqa: BLE001 -- a hand-written tool's failure is reported, not fatal

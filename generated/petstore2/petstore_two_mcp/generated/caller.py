@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from mcp import types
 
+from .approval import InputRequired, Policy, ask, needs_approval
 from .arguments import checked, validator_for
+from .audit import note
 from .catalog import SchemePlan, ToolDefinition, ToolPlan
 from .credentials import redact
 from .errors import ToolError
 from .request import Request, build_request, origin
-from .results import error_result, failure_result, redacted, success_result
+from .results import Marker, error_result, failure_result, redacted, success_result
+from .untrusted import marked
 
 if TYPE_CHECKING:
     import httpx
@@ -46,6 +49,8 @@ class Settings:
     user_agent: str = "rest2mcp-server"
     max_bytes: int = 10_000_000  # a longer response is not read
     allowed_origins: frozenset[str] = frozenset()  # besides the base URL's: may get operations and redirects
+    approval: Policy = "configured"  # which calls wait for the user's approval (approval.py)
+    mark_api_data: bool = True  # set the API's text apart as untrusted data (untrusted.py)
 
     def origins(self) -> frozenset[str]:
         """Where requests, and so credentials, may go."""
@@ -93,6 +98,10 @@ class Caller:
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.hooks = hooks
         self._client: httpx.AsyncClient | None = None
+        # Every credential this server holds, masked in audit records even when a call fails before
+        # its own credentials are chosen (a model may paste one into an argument).
+        self.credentials = sorted({self.environ[v] for scheme in schemes.values() for v in scheme["env"]
+                                   if self.environ.get(v)}, key=len, reverse=True)
 
     def client(self) -> httpx.AsyncClient:
         import httpx
@@ -114,6 +123,7 @@ class Caller:
         import httpx
 
         plan, arguments = tool.plan, dict(arguments or {})
+        note(operation=f"{plan['method']} {plan['path']}", secrets=self.credentials)
         secrets: list[str] = []
         settings = self.settings
         try:
@@ -126,20 +136,31 @@ class Caller:
             request = build_request(settings.base_url, settings.user_agent, plan, self.schemes, arguments,
                                     self.environ, settings.allowed_origins)
             secrets = request.secrets
+            if needs_approval(settings.approval, tool.definition, plan):
+                title = tool.definition.get("title") or ""
+                outcome = await ask(tool.name, title, request.display, arguments)
+                note(approval=outcome.decision)
+                if outcome.refusal is not None:
+                    return outcome.refusal
+            mark = self._marker(tool, secrets)
             before = getattr(self.hooks, "before_request", None)
             if before is not None:
                 await before(tool.generated, request)
             with anyio.fail_after(settings.timeout):
                 response = await self._exchange(request)
+                note(status=response.status_code)
                 if 200 <= response.status_code < 300:
                     result = await anyio.to_thread.run_sync(
-                        success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text)
+                        success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text,
+                        mark)
                 else:
-                    result = failure_result(request, response)
+                    result = failure_result(request, response, mark)
                 after = getattr(self.hooks, "after_response", None)
                 if after is not None:
                     result = await after(tool.generated, response, result)
             return redacted(result, secrets)
+        except InputRequired:
+            raise  # the client asks the user, then calls again (approval.py)
         except ToolError as exc:
             return error_result(str(exc))
         except Redirected as exc:
@@ -159,6 +180,12 @@ class Caller:
         except Exception as exc:  # noqa: BLE001 -- the server must answer, whatever happened
             log.error("tool %s failed: %s", tool.generated, type(exc).__name__)
             return error_result(redact(f"The server failed to make this call: {type(exc).__name__}: {exc}", secrets))
+
+    def _marker(self, tool: Tool, secrets: list[str]) -> Marker:
+        """How the API's text is shown: masked, cleaned and marked as untrusted data of `tool` (or as is)."""
+        if not self.settings.mark_api_data:
+            return lambda text, json_text: text
+        return lambda text, json_text: marked(redact(text, secrets), tool.name, json_text)
 
     async def _exchange(self, request: Request) -> httpx.Response:
         """The final response to `request`, read whole: redirects followed within the configured origins."""

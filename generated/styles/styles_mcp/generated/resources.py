@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 from mcp import types
 from mcp.shared.exceptions import MCPError
 
+from .audit import AuditLog, CallRecord, audited
 from .catalog import IndexData, ResourcesEntry, TemplateEntry
-from .context import current_request
 from .display import printable
 from .options import read_only_from, tool_patterns_from, toolsets_from
 from .pages import toolset_page
 from .surface import Surface, SurfaceError
+from .untrusted import unmarked
 from .uris import TOOLSETS_PATH, matched, pattern, scheme_for, specificity, toolset_uri, variables_of
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ class Resources:
     """`tools`: the Surface (made when first needed); `toolsets`: the chosen ones (None: all);
     `exact`: list what the tools show (reading tools.json in discovery mode) rather than what
     index.json says, which is the same unless options or overrides hide tools beyond --toolsets;
-    `read_data`: reads a data file beside index.json (the document)."""
+    `read_data`: reads a data file beside index.json (the document). `audit` records the reads
+    that call the API, as tool calls are recorded (the server sets its own)."""
 
     def __init__(self, index: IndexData, tools: Callable[[], Surface] | None = None,
                  toolsets: frozenset[str] | None = None, exact: bool = True,
@@ -79,6 +81,7 @@ class Resources:
         self._shown: tuple[dict[str, int], list[TemplateEntry]] | None = None
         self._by_generated: dict[str, Tool] | None = None
         self._compiled: list[tuple[TemplateEntry, re.Pattern[str], list[str]]] | None = None
+        self.audit = AuditLog("off")
 
     # -- what is shown ----------------------------------------------------------------------
 
@@ -155,7 +158,7 @@ class Resources:
                                    description=e.get("description"), mime_type=e.get("mimeType"))
             for e in self.shown()[1] if e["variables"]])
 
-    async def read(self, ctx: Any, params: Any) -> types.ReadResourceResult:
+    async def read(self, ctx: Any, params: Any) -> types.ReadResourceResult | types.InputRequiredResult:
         uri = str(params.uri)
         document = self.document
         if document is not None and uri == document["uri"] and self._read_data is not None:
@@ -172,11 +175,7 @@ class Resources:
         for entry, compiled, names in self._templates():
             values = matched(compiled, names, uri)
             if values is not None:
-                token = current_request.set(ctx)
-                try:
-                    return await self._call(uri, entry, values)
-                finally:
-                    current_request.reset(token)
+                return await self._call(ctx, uri, entry, values)
         raise MCPError(types.INVALID_PARAMS, f"Unknown resource: {_shown_uri(uri)}. resources/list and "
                                              "resources/templates/list give the ones this server serves.",
                        data={"uri": uri})
@@ -188,7 +187,8 @@ class Resources:
         description = self.index["toolsets"][name].get("description", "")
         return toolset_page(self.index["title"], name, description, tools, self._discovery)
 
-    async def _call(self, uri: str, entry: TemplateEntry, values: dict[str, str]) -> types.ReadResourceResult:
+    async def _call(self, ctx: Any, uri: str, entry: TemplateEntry,
+                    values: dict[str, str]) -> types.ReadResourceResult | types.InputRequiredResult:
         surface = self._surface()
         tool = self._visible().get(entry["tool"])
         if tool is None:  # hidden by overrides.TOOLS although index.json lists it
@@ -197,9 +197,12 @@ class Resources:
         arguments = {entry["variables"][name]: _coerced(value, properties.get(entry["variables"][name]))
                      for name, value in values.items()
                      if entry["variables"][name] not in tool.plan.get("fixed", {})}
-        result = await surface.call(tool.name, arguments)
+        record = CallRecord(tool.name, arguments=arguments, event="resource_read", resource=entry["uriTemplate"])
+        result = await audited(self.audit, record, ctx, lambda: surface.call(tool.name, arguments))
+        if isinstance(result, types.InputRequiredResult):  # the user is asked first (approval.py)
+            return result
         if result.is_error:
-            raise _failure(uri, result)
+            raise _failure(uri, result, record.approval)
         return types.ReadResourceResult(contents=_contents(uri, result, entry.get("mimeType")))
 
 
@@ -237,15 +240,18 @@ def _coerced(value: str, schema: Any) -> Any:
     return value  # the tool's argument check names the problem
 
 
-def _failure(uri: str, result: types.CallToolResult) -> MCPError:
+def _failure(uri: str, result: types.CallToolResult, approval: str) -> MCPError:
     """A failed call as the protocol error resources/read answers with: the result's text (what a
     tools/call would have said), INVALID_PARAMS when the URI is at fault (its values, or the API
-    answering 404 Not Found and the like), INTERNAL_ERROR otherwise."""
+    answering 404 Not Found and the like), INTERNAL_ERROR otherwise (the data say when the user did
+    not approve the call)."""
     text = "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
     status = _HTTP_STATUS.search(text)
     data: dict[str, Any] = {"uri": uri}
     if status:
         data["status"] = int(status.group(1))
+    if approval in ("declined", "cancelled", "unavailable"):
+        data["approval"] = approval
     at_fault = text.startswith("Invalid arguments") or (status is not None and status.group(1) in _CLIENT_STATUSES)
     return MCPError(types.INVALID_PARAMS if at_fault else types.INTERNAL_ERROR,
                     f"Reading {_shown_uri(uri)} failed: {text}", data=data)
@@ -264,14 +270,18 @@ def _is_json(text: str, structured: Any) -> bool:
 def _contents(uri: str, result: types.CallToolResult,
               declared: str | None) -> list[types.TextResourceContents | types.BlobResourceContents]:
     """A tool's successful result as resource contents: JSON as application/json text, other text
-    as the declared text type (else text/plain), images, audio and other bytes as blobs."""
+    as the declared text type (else text/plain), images, audio and other bytes as blobs. The API's
+    text comes cleaned as in tool results, without the untrusted-data markers a tool result has
+    (a resource's contents are the resource: JSON must stay JSON)."""
     text_type = declared if declared and declared.startswith("text/") else "text/plain"
     contents: list[types.TextResourceContents | types.BlobResourceContents] = []
     for block in result.content:
         if isinstance(block, types.TextContent):
-            json_text = _is_json(block.text, result.structured_content)
+            text = unmarked(block.text)
+            text = block.text if text is None else text
+            json_text = _is_json(text, result.structured_content)
             contents.append(types.TextResourceContents(
-                uri=uri, text=block.text, mime_type="application/json" if json_text else text_type))
+                uri=uri, text=text, mime_type="application/json" if json_text else text_type))
         elif isinstance(block, (types.ImageContent, types.AudioContent)):
             contents.append(types.BlobResourceContents(uri=uri, blob=block.data, mime_type=block.mime_type))
         elif isinstance(block, types.EmbeddedResource):

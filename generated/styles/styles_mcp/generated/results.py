@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -23,6 +24,13 @@ if TYPE_CHECKING:
     from .request import Request
 
 ERROR_BODY_LIMIT = 2000
+# How text the API wrote is shown to the model: (text, is it JSON) -> text (see untrusted.py).
+Marker = Callable[[str, bool], str]
+
+
+def as_is(text: str, json_text: bool) -> str:
+    return text
+
 BINARY_SECRET_MIN = 4
 
 
@@ -35,7 +43,7 @@ def _media_type(response: httpx.Response) -> str:
 
 
 def success_result(response: httpx.Response, output: str | None, output_validator: Validator | None,
-                   max_text: int) -> types.CallToolResult:
+                   max_text: int, mark: Marker = as_is) -> types.CallToolResult:
     """The result of a 2xx response. `output`: the tool's declared output ("object": the body,
     "wrap": {"result": body}, None: none), checked with `output_validator`."""
     media_type = _media_type(response)
@@ -55,7 +63,7 @@ def success_result(response: httpx.Response, output: str | None, output_validato
         except ValueError:
             pass
         else:
-            return _json_result(data, status, output, output_validator, max_text)
+            return _json_result(data, status, output, output_validator, max_text, mark)
 
     content: list[Any]
     if media_type.startswith("image/"):
@@ -63,7 +71,7 @@ def success_result(response: httpx.Response, output: str | None, output_validato
     elif media_type.startswith("audio/"):
         content = [types.AudioContent(type="audio", data=base64.b64encode(raw).decode(), mime_type=media_type)]
     elif is_text(media_type) or not media_type:
-        content = [types.TextContent(type="text", text=cut(response.text, max_text))]
+        content = [types.TextContent(type="text", text=mark(cut(response.text, max_text), False))]
     else:
         resource = types.BlobResourceContents(
             uri=str(response.url.copy_with(query=None)), blob=base64.b64encode(raw).decode(), mime_type=media_type
@@ -73,7 +81,7 @@ def success_result(response: httpx.Response, output: str | None, output_validato
 
 
 def _json_result(data: Any, status: str, output: str | None, output_validator: Validator | None,
-                 max_text: int) -> types.CallToolResult:
+                 max_text: int, mark: Marker) -> types.CallToolResult:
     structured = data if (output == "object" or (output is None and isinstance(data, dict))) else {"result": data}
     text = json.dumps(data, ensure_ascii=False)
     if output and output_validator is not None:
@@ -81,14 +89,14 @@ def _json_result(data: Any, status: str, output: str | None, output_validator: V
         if problem:
             return error_result(
                 f"The request succeeded ({status}), but the response does not match this tool's "
-                f"declared output schema ({problem}). The response was:\n{cut(text, max_text)}"
+                f"declared output schema ({problem}). The response was:\n{mark(cut(text, max_text), True)}"
             )
     if not output and len(text) > max_text:
         # Nothing requires structured content here, and a copy of the whole response would
         # undo the cut: the model gets the cut text and the note of how much was left out.
         structured = None
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=cut(text, max_text))],
+        content=[types.TextContent(type="text", text=mark(cut(text, max_text), True))],
         structured_content=structured,
     )
 
@@ -102,14 +110,14 @@ def _output_problem(validator: Validator, structured: Any) -> str | None:
     return f"at {where}: {cut(first.message, 200)}"
 
 
-def failure_result(request: Request, response: httpx.Response) -> types.CallToolResult:
+def failure_result(request: Request, response: httpx.Response, mark: Marker = as_is) -> types.CallToolResult:
     media_type = _media_type(response)
     body = response.text if is_text(media_type) or not media_type else (
         f"<{len(response.content)} bytes of {media_type}>"
     )
     text = f"The API answered HTTP {response.status_code} {response.reason_phrase} to {request.display}."
     if body.strip():
-        text += "\n" + cut(body.strip(), ERROR_BODY_LIMIT)
+        text += "\n" + mark(cut(body.strip(), ERROR_BODY_LIMIT), is_json(media_type))
     return error_result(text)
 
 
