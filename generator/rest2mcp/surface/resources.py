@@ -118,7 +118,8 @@ class _Builder:
             if argument.location != "path":
                 continue
             if argument.name in tool.fixed:
-                fixed[argument.wire] = str(tool.fixed[argument.name])
+                value = tool.fixed[argument.name]
+                fixed[argument.wire] = str(value).lower() if isinstance(value, bool) else str(value)
                 continue
             kinds = _types(schema.get("properties", {}).get(argument.name))
             if kinds - PRIMITIVE:

@@ -162,8 +162,10 @@ class Resources:
         uri = str(params.uri)
         document = self.document
         if document is not None and uri == document["uri"] and self._read_data is not None:
-            try:
-                text = self._read_data(document["file"]).decode("utf-8")
+            import anyio
+
+            try:  # in a worker thread: a document of megabytes must not hold the other requests
+                text = (await anyio.to_thread.run_sync(self._read_data, document["file"])).decode("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise MCPError(types.INTERNAL_ERROR, f"The API document cannot be read: {exc}") from None
             return _text(uri, text, document["mimeType"])
