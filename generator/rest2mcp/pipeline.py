@@ -66,7 +66,7 @@ def check_options(options: Options) -> None:
         if problem:
             raise _usage_error("E401", f"invalid --name {options.name!r}", problem)
     if options.mode is not None and options.mode not in MODES:
-        raise _usage_error("E405", f"invalid --mode {options.mode!r}", "use 'tools' (one tool per operation) or 'discovery'")
+        raise _usage_error("E405", f"invalid --mode {options.mode!r}", "use 'tools' (one tool per operation), 'discovery' or 'dynamic'")
     if options.base_url is not None and urlsplit(options.base_url).scheme not in ("http", "https"):
         raise _usage_error("E402", f"invalid --base-url {options.base_url!r}", "give an absolute http:// or https:// URL")
 
