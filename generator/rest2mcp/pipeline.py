@@ -143,8 +143,9 @@ def _suggest_fewer_tools(api: Api, diagnostics: Diagnostics) -> None:
     if len(api.tools) > MANY_TOOLS and api.mode == "tools":
         diagnostics.add(Severity.INFO, "I601", f"{len(api.tools)} tools: many MCP clients handle at most 40-128 "
                         "tools and slow down on large tool lists", None,
-                        "generate with --mode discovery (three tools that search, describe and call every operation), "
-                        "start the server with --toolsets, or select operations in rest2mcp.toml")
+                        "generate with --mode discovery (three tools that search, describe and call every operation) "
+                        "or --mode dynamic (the model enables the toolsets it needs), start the server with "
+                        "--toolsets, or select operations in rest2mcp.toml")
 
 
 def _base_url(api: Api, options: Options, diagnostics: Diagnostics) -> Api:

@@ -160,12 +160,15 @@ class Dynamic:
         return members
 
     def _update(self, surface: Surface) -> list[str]:
-        """List the tools of the enabled toolsets and the hand-written ones; the names newly listed."""
+        """List the tools of the enabled toolsets and the hand-written ones; the names newly listed.
+        The list only grows, at its end: the tools listed before keep their places."""
         members = self._members(surface)
         wanted = {name for toolset in self.enabled for name in members[toolset]}
-        listed: dict[str, Any] = {}
+        listed = dict(self._listed)
         for definition in surface.definitions:
             name = definition["name"]
+            if name in listed:
+                continue
             if name in self._schemas:
                 if name not in self._shadowed:
                     self._shadowed.add(name)
