@@ -24,6 +24,18 @@ SHOP_TOOLSETS = [{"name": "admin", "tools": 1, "enabled": False}, {"name": "cata
                  {"name": "orders", "tools": 3, "enabled": False}, {"name": "other", "tools": 1, "enabled": False}]
 
 
+SHOP_INDEX = read_index((GENERATED / "shop/shop_mcp/generated/index.json").read_bytes())
+
+
+def shop_surface(upstream: Upstream, catalog=(GENERATED / "shop/shop_mcp/generated/tools.json").read_bytes):
+    """The shop's tool surface in dynamic mode, built by the runtime's build() with `catalog` as tools.json."""
+    from rest2mcp.runtime.options import parser
+    from rest2mcp.runtime.server import build
+
+    args = parser(SHOP_INDEX, "0").parse_args(["--base-url", upstream.url, "--mode", "dynamic"])
+    return build(args, SHOP_INDEX, catalog, None, "0", {})
+
+
 def shop(upstream: Upstream, *argv: str, **kwargs):
     return in_memory_server(GENERATED / "shop", "shop_mcp", "--base-url", upstream.url, "--mode", "dynamic", *argv,
                             **kwargs)
@@ -160,17 +172,32 @@ def test_toolsets_chosen_at_start_are_enabled_and_the_catalog_waits_otherwise(up
         reads.append("tools.json")
         return (GENERATED / "shop/shop_mcp/generated/tools.json").read_bytes()
 
-    from rest2mcp.runtime.options import parser
-    from rest2mcp.runtime.server import build, create_server
+    from rest2mcp.runtime.server import create_server
 
-    index = read_index((GENERATED / "shop/shop_mcp/generated/index.json").read_bytes())
-    args = parser(index, "0").parse_args(["--base-url", upstream.url, "--mode", "dynamic"])
-    server = create_server(build(args, index, catalog, None, "0", {}), index, "0")
+    server = create_server(shop_surface(upstream, catalog), SHOP_INDEX, "0")
     assert names(anyio.run(_list, server)) == OWN
     assert reads == []  # start-up and tools/list do not read the catalog
     toolsets = anyio.run(main, server)[1]
     assert toolsets.structured_content == {"toolsets": SHOP_TOOLSETS}
     assert reads == ["tools.json"]  # list_toolsets counts the tools each toolset would add
+
+
+def test_a_notification_that_cannot_be_sent_does_not_fail_the_call(upstream: Upstream):
+    from mcp.shared.exceptions import NoBackChannelError
+    from rest2mcp.runtime.context import current_request
+
+    class Session:
+        async def send_notification(self, notification, related_request_id=None):
+            raise NoBackChannelError(notification.method)
+
+    surface = shop_surface(upstream)
+    token = current_request.set(SimpleNamespace(protocol_version="2025-11-25", request_id=7, session=Session()))
+    try:
+        result = anyio.run(surface.call, "enable_toolset", {"toolset": "orders"})
+    finally:
+        current_request.reset(token)
+    assert not result.is_error and result.structured_content["added"] == ORDERS
+    assert [d["name"] for d in surface.definitions] == OWN + ORDERS
 
 
 def test_read_only_applies_to_the_tools_a_toolset_adds(upstream: Upstream):
@@ -234,11 +261,14 @@ def test_dynamic_mode_is_a_generation_default(tmp_path, rest2mcp):
     generate(str(SPECS / "petstore.yaml"), out, Options(models=False, mode="dynamic"))
     index = read_index((out / "petstore_mcp/generated/index.json").read_bytes())
     assert index["mode"] == "dynamic"
-    assert "--mode dynamic" in (out / "README.md").read_text()
+    assert "(or `PETSTORE_MCP_MODE=dynamic`), this package's default," in (out / "README.md").read_text()
     server = in_memory_server(out, "petstore_mcp", "--base-url", "http://127.0.0.1:9")
     assert names(anyio.run(_list, server)) == OWN
     wrong = rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(tmp_path / "x"), "--mode", "lazy")
     assert wrong.returncode == 1 and "'dynamic'" in wrong.stderr
+    from rest2mcp.surface.config import parse_config
+
+    assert parse_config({"mode": "dynamic"}, "rest2mcp.toml", 'mode = "dynamic"\n').mode == "dynamic"
 
 
 async def _list(server):
@@ -259,6 +289,21 @@ def test_enabling_over_stdio_sends_list_changed(server_venv, upstream: Upstream)
             return await _enable_steps(recorder)(client)
 
     _check_enabling(anyio.run(main), upstream, notifications=1)
+
+
+def test_modern_clients_listen_over_stdio(server_venv, upstream: Upstream):
+    async def main():
+        async with Client(stdio(server_venv, "shop-mcp", upstream.url, "--mode", "dynamic")) as client:
+            async with client.listen(tools_list_changed=True) as subscription:
+                await client.call_tool("enable_toolset", {"toolset": "orders"})
+                with anyio.fail_after(10):
+                    event = await subscription.__anext__()
+            return client.server_capabilities, event, await client.list_tools()
+
+    capabilities, event, listed = anyio.run(main)
+    assert capabilities.tools.list_changed is True
+    assert type(event).__name__ == "ToolsListChanged"
+    assert names(listed) == OWN + ORDERS
 
 
 def test_over_stateless_http_the_next_list_of_any_client_has_the_tools(server_venv, upstream: Upstream):

@@ -84,6 +84,7 @@ class Dynamic:
         self.enabled: dict[str, None] = dict.fromkeys(t for t in self.toolsets if t in enabled)
         self.revision = 0
         self.bus = InMemorySubscriptionBus()
+        self._streams: list[ListenHandler] = []  # serving subscriptions/listen, closed with the surface
         self._own = definitions(list(self.toolsets))
         self._schemas: dict[str, dict[str, Any]] = {d["name"]: d["inputSchema"] for d in self._own}
         # Arguments are checked without the enum, so that an unknown name gets its own message.
@@ -107,8 +108,9 @@ class Dynamic:
         """Serve `subscriptions/listen` (2026-07-28 clients then see tools.listChanged) and declare
         tools.listChanged at initialize (2025-era clients) whoever asks for the options: stdio,
         in-process clients and stateless HTTP alike."""
-        server.add_request_handler("subscriptions/listen", types.SubscriptionsListenRequestParams,
-                                   ListenHandler(self.bus))
+        listen = ListenHandler(self.bus)
+        self._streams.append(listen)
+        server.add_request_handler("subscriptions/listen", types.SubscriptionsListenRequestParams, listen)
         options = server.create_initialization_options
 
         def with_list_changes(notification_options: NotificationOptions | None = None,
@@ -126,6 +128,8 @@ class Dynamic:
         return self.surface().input_schema(name) if name in self._listed else None
 
     async def close(self) -> None:
+        for listen in self._streams:
+            listen.close()  # the listen streams end with their final result, not abruptly
         if self._surface is not None:
             await self._surface.close()
 
@@ -204,7 +208,8 @@ class Dynamic:
         if already:
             result["note"] = "This toolset was already enabled."
         elif not tools:
-            result["note"] = "This toolset has no tool this server offers (see its --read-only and --tools options)."
+            result["note"] = ("None of this toolset's tools is offered: the server's options (--read-only, --tools, "
+                              "--exclude-tools) or overrides leave them out.")
         if added:
             await self._announce()
         return _json_result(result)
