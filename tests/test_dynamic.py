@@ -77,6 +77,7 @@ def _enable_steps(recorder: Recorder):
         wrong = await client.call_tool("enable_toolset", {"toolset": "billing"})
         toolsets_after = await client.call_tool("list_toolsets", {})
         await client.list_tools()  # a round trip more: every notification sent has arrived
+        assert client.instructions.endswith("enable_toolset adds a toolset's tools to the list.")
         return (client.server_capabilities, before, toolsets, hidden, enabled, after, called, other, again, wrong,
                 toolsets_after, list(recorder.changes))
 

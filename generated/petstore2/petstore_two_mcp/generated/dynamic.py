@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 LIST, ENABLE = "list_toolsets", "enable_toolset"
 MAX_ENUM = 100  # more toolsets than this are not spelled out in enable_toolset's schema
 MAX_NAMED = 50  # nor in the message answering an unknown name
+INSTRUCTIONS = (" Only some tools are listed at first: list_toolsets shows the groups of tools (toolsets), and "
+                "enable_toolset adds a toolset's tools to the list.")
 
 
 def definitions(toolsets: list[str]) -> list[dict[str, Any]]:
@@ -107,7 +109,8 @@ class Dynamic:
     def attach(self, server: Server[Any]) -> None:
         """Serve `subscriptions/listen` (2026-07-28 clients then see tools.listChanged) and declare
         tools.listChanged at initialize (2025-era clients) whoever asks for the options: stdio,
-        in-process clients and stateless HTTP alike."""
+        in-process clients and stateless HTTP alike. The instructions say how tools are found."""
+        server.instructions = (server.instructions or "").rstrip() + INSTRUCTIONS
         listen = ListenHandler(self.bus)
         self._streams.append(listen)
         server.add_request_handler("subscriptions/listen", types.SubscriptionsListenRequestParams, listen)
