@@ -85,7 +85,7 @@ CODES: tuple[Code, ...] = (
                     "no `[tool.rest2mcp]`)"),
     Code("E506", E, "the output folder's `.rest2mcp/manifest.json` is not one rest2mcp writes (not JSON, unknown "
                     "keys, values of the wrong type, files outside the folder): nothing is reused or written"),
-    Code("I601", I, "more than 100 tools: consider discovery mode, toolsets or selection"),
+    Code("I601", I, "more than 100 tools: consider discovery or dynamic mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),
     Code("I603", I, "options not given on the command line were reused from the output folder's last run "
