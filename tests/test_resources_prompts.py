@@ -199,6 +199,25 @@ def test_hidden_tools_hide_their_pages_and_templates(zoo, upstream: Upstream, ar
     assert upstream.requests == []
 
 
+def test_dynamic_mode_serves_every_toolset_it_can_enable(zoo, upstream: Upstream):
+    """--toolsets only chooses what dynamic mode enables at start: the model may enable the others."""
+    async def steps(client):
+        listed = await listings(client)
+        page = await client.read_resource("zoo-mcp://toolsets/staff")
+        keeper = await client.read_resource("zoo-mcp://keepers/k1")
+        return listed, page.contents[0].text, keeper, [t.name for t in (await client.list_tools()).tools]
+
+    (resources, templates), page, keeper, tools = serve(
+        zoo_server(zoo, upstream, "--mode", "dynamic", "--toolsets", "animals", "--exclude-tools", "getPhoto"), steps)
+    assert [uri for uri, _, _ in resources if "/toolsets/" in uri] == ["zoo-mcp://toolsets/animals",
+                                                                      "zoo-mcp://toolsets/staff"]
+    assert [t[0] for t in templates] == ["zoo-mcp://animals/{animalId}", "zoo-mcp://weights/{animalId}/{year}",
+                                         "zoo-mcp://keepers/{keeperId}"]
+    assert "each a tool of this server once the toolset is enabled (the tool `enable_toolset` with toolset `staff`)" in page
+    assert json.loads(keeper.contents[0].text) == {"method": "GET", "path": "/keepers/k1"}
+    assert "getKeeper" not in tools  # reading a resource enables nothing
+
+
 def test_an_index_of_an_older_package_serves_the_pages(zoo, upstream: Upstream):
     """index.json of a package generated before resources and prompts: pages from its toolsets."""
     from rest2mcp.runtime.options import parser

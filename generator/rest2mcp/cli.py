@@ -82,8 +82,9 @@ CONFIG_HELP = ("Tool-surface configuration: a rest2mcp.toml, or a pyproject.toml
                "(default: the one beside the spec).")
 READ_ONLY_HELP = ("Only operations that change nothing (GET, HEAD, OPTIONS, and those configured with "
                   "annotations.readOnlyHint) become tools. The server's own --read-only narrows a full package at start.")
-MODE_HELP = ("The server's default mode: 'tools' (one tool per operation) or 'discovery' (three tools that "
-             "search, describe and call operations). The server's --mode overrides it.")
+MODE_HELP = ("The server's default mode: 'tools' (one tool per operation), 'discovery' (three tools that "
+             "search, describe and call operations) or 'dynamic' (list_toolsets and enable_toolset, which adds "
+             "a toolset's tools as the server runs). The server's --mode overrides it.")
 STRICT_HELP = "Refuse the document on any warning (validation findings included)."
 PREFER_HELP = ("Request body media type to use when an operation offers it, e.g. multipart/form-data "
                "(repeatable, first wins; default: JSON, form, multipart).")

@@ -67,7 +67,7 @@ def check_options(options: Options) -> None:
         if problem:
             raise _usage_error("E401", f"invalid --name {options.name!r}", problem)
     if options.mode is not None and options.mode not in MODES:
-        raise _usage_error("E405", f"invalid --mode {options.mode!r}", "use 'tools' (one tool per operation) or 'discovery'")
+        raise _usage_error("E405", f"invalid --mode {options.mode!r}", "use 'tools' (one tool per operation), 'discovery' or 'dynamic'")
     if options.base_url is not None and urlsplit(options.base_url).scheme not in ("http", "https"):
         raise _usage_error("E402", f"invalid --base-url {options.base_url!r}", "give an absolute http:// or https:// URL")
 
@@ -146,8 +146,9 @@ def _suggest_fewer_tools(api: Api, diagnostics: Diagnostics) -> None:
     if len(api.tools) > MANY_TOOLS and api.mode == "tools":
         diagnostics.add(Severity.INFO, "I601", f"{len(api.tools)} tools: many MCP clients handle at most 40-128 "
                         "tools and slow down on large tool lists", None,
-                        "generate with --mode discovery (three tools that search, describe and call every operation), "
-                        "start the server with --toolsets, or select operations in rest2mcp.toml")
+                        "generate with --mode discovery (three tools that search, describe and call every operation) "
+                        "or --mode dynamic (the model enables the toolsets it needs), start the server with "
+                        "--toolsets, or select operations in rest2mcp.toml")
 
 
 def _base_url(api: Api, options: Options, diagnostics: Diagnostics) -> Api:

@@ -92,7 +92,7 @@ CODES: tuple[Code, ...] = (
     Code("W507", W, "the same in an operation's `x-mcp` extension (that operation is not a resource)"),
     Code("E508", E, "a prompt of the configuration whose text has a `{placeholder}` that is none of its arguments"),
     Code("W508", W, "the same in the document's `x-mcp-prompts` (that prompt is left out)"),
-    Code("I601", I, "more than 100 tools: consider discovery mode, toolsets or selection"),
+    Code("I601", I, "more than 100 tools: consider discovery or dynamic mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),
     Code("I603", I, "options not given on the command line were reused from the output folder's last run "

@@ -62,7 +62,7 @@ def index(api: Api, document: DocumentEntry | None = None) -> IndexData:
         "baseUrl": api.base_url,
         "baseUrlNote": api.base_url_note,
         "instructions": instructions(api),
-        "mode": "discovery" if api.mode == "discovery" else "tools",
+        "mode": "discovery" if api.mode == "discovery" else "dynamic" if api.mode == "dynamic" else "tools",
         "tools": len(api.tools),
         "toolsets": toolsets,
         "resources": resources,

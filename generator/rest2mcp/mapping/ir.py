@@ -229,7 +229,7 @@ class Api:
     tools: tuple[Tool, ...]
     schemes: dict[str, SecurityScheme] = field(default_factory=dict)
     spec_source: str = ""
-    mode: str = "tools"  # the server's default: one tool per operation, or discovery
+    mode: str = "tools"  # the server's default: one tool per operation, discovery or dynamic
     toolsets: dict[str, str] = field(default_factory=dict)  # name -> description
     scheme: str = ""  # of the resources' URIs
     resources: tuple[ResourceTemplate, ...] = ()  # GET operations served as resources

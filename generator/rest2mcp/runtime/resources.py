@@ -42,7 +42,7 @@ _CLIENT_STATUSES = ("400", "404", "410", "422")  # the URI names nothing, or a v
 
 def tools_of(surface: Any) -> Callable[[], Surface] | None:
     """The generated tools behind a tool surface: itself (tools mode), or the Surface a surface
-    makes on first use with its `surface()` (discovery mode); None for any other kind."""
+    makes on first use with its `surface()` (discovery and dynamic modes); None for any other kind."""
     if isinstance(surface, Surface):
         return lambda: surface
     make = getattr(surface, "surface", None)
@@ -51,16 +51,19 @@ def tools_of(surface: Any) -> Callable[[], Surface] | None:
 
 def for_options(args: argparse.Namespace, index: IndexData, surface: Any, overrides: Any,
                 read_data: Callable[[str], bytes] | None, environ: Mapping[str, str], mode: str) -> Resources:
-    """The resources a server started with `args` serves (the options as `build` reads them)."""
+    """The resources a server started with `args` serves (the options as `build` reads them). In
+    dynamic mode every toolset's page and templates are served: --toolsets only chooses the toolsets
+    enabled at start, and the model may enable any other one."""
     patterns = tool_patterns_from(args, index, environ)
     exact = read_only_from(args, index, environ) or bool(patterns.include or patterns.exclude
                                                          or getattr(overrides, "TOOLS", None))
-    return Resources(index, tools_of(surface), toolsets_from(args, index, environ), exact, read_data,
-                     mode == "discovery")
+    toolsets = None if mode == "dynamic" else toolsets_from(args, index, environ)
+    return Resources(index, tools_of(surface), toolsets, exact, read_data, mode)
 
 
 class Resources:
     """`tools`: the Surface (made when first needed); `toolsets`: the chosen ones (None: all);
+    `mode`: the server's (tools, discovery or dynamic: how a toolset page says to call its tools);
     `exact`: list what the tools show (reading tools.json in discovery mode) rather than what
     index.json says, which is the same unless options or overrides hide tools beyond --toolsets;
     `read_data`: reads a data file beside index.json (the document). `audit` records the reads
@@ -68,7 +71,7 @@ class Resources:
 
     def __init__(self, index: IndexData, tools: Callable[[], Surface] | None = None,
                  toolsets: frozenset[str] | None = None, exact: bool = True,
-                 read_data: Callable[[str], bytes] | None = None, discovery: bool = False):
+                 read_data: Callable[[str], bytes] | None = None, mode: str = "tools"):
         self.index = index
         entry: ResourcesEntry = index.get("resources") or {"scheme": scheme_for(index["name"]), "templates": []}
         self.scheme = entry["scheme"]
@@ -77,7 +80,7 @@ class Resources:
         self.document = document if plain and read_data is not None else None  # a file beside index.json
         self.entries = entry["templates"]
         self._tools, self._toolsets, self._exact = tools, toolsets, exact
-        self._read_data, self._discovery = read_data, discovery
+        self._read_data, self._mode = read_data, mode
         self._shown: tuple[dict[str, int], list[TemplateEntry]] | None = None
         self._by_generated: dict[str, Tool] | None = None
         self._compiled: list[tuple[TemplateEntry, re.Pattern[str], list[str]]] | None = None
@@ -187,7 +190,7 @@ class Resources:
     def _page(self, name: str) -> str:
         tools = [(t.definition, t.plan) for t in self._visible().values() if name in t.plan.get("toolsets", ())]
         description = self.index["toolsets"][name].get("description", "")
-        return toolset_page(self.index["title"], name, description, tools, self._discovery)
+        return toolset_page(self.index["title"], name, description, tools, self._mode)
 
     async def _call(self, ctx: Any, uri: str, entry: TemplateEntry,
                     values: dict[str, str]) -> types.ReadResourceResult | types.InputRequiredResult:

@@ -21,7 +21,7 @@ from rest2mcp.runtime.changes import ToolChange
 from rest2mcp.surface.prompts import parse_prompts
 from rest2mcp.surface.resources import parse_resource_setting
 
-MODES = ("tools", "discovery")
+MODES = ("tools", "discovery", "dynamic")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SELECTOR_KINDS = ("tags", "operations", "paths", "methods")
 ANNOTATION_KEYS = {"title": str, "readOnlyHint": bool, "destructiveHint": bool, "idempotentHint": bool,
@@ -330,7 +330,8 @@ def parse_config(data: dict[str, Any], source: str, text: str) -> Config:
             if value in MODES:
                 values["mode"] = value
             else:
-                problems.add(("mode",), f"unknown mode {value!r}", "use \"tools\" (one tool per operation) or \"discovery\"")
+                problems.add(("mode",), f"unknown mode {value!r}",
+                             "use \"tools\" (one tool per operation), \"discovery\" or \"dynamic\"")
         elif key in ("deprecated", "read_only"):
             if isinstance(value, bool):
                 values[key] = value

@@ -79,8 +79,9 @@ def needs_approval(policy: Policy, definition: ToolDefinition, plan: ToolPlan) -
         return True
     if "approval" in plan:
         return plan["approval"] is True
-    # MCP's default for destructiveHint is true when a tool is not read-only.
-    return not read_only and annotations.get("destructiveHint", True) is True
+    # Annotated destructive, as every generated DELETE, PUT and PATCH tool is; a hand-written tool
+    # without annotations is not asked about (MCP's own default would call it destructive).
+    return not read_only and annotations.get("destructiveHint") is True
 
 
 def question(tool: str, title: str, display: str, arguments: Mapping[str, Any]) -> str:

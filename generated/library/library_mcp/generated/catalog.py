@@ -5,7 +5,7 @@
 A generated package carries two JSON files next to this module:
 
 - `tools.json` (`CatalogData`): every tool's MCP definition, its request plan, and the security
-  schemes the plans name. Read on the first tools/list or call (in discovery mode, on first use).
+  schemes the plans name. Read on the first tools/list or call (in discovery and dynamic modes, on first use).
 - `index.json` (`IndexData`): what the server needs at start: the API's name and settings, the
   toolsets and their sizes, the resources (URI templates of the operations chosen as resources)
   and the prompts. Small, whatever the API's size.
@@ -163,7 +163,7 @@ class IndexData(TypedDict):
     baseUrl: str | None
     baseUrlNote: str | None  # why there is no base URL
     instructions: str
-    mode: Literal["tools", "discovery"]
+    mode: Literal["tools", "discovery", "dynamic"]
     tools: int
     toolsets: dict[str, ToolsetEntry]
     # Added without a new format version: readers ignore keys they do not know, and this reader

@@ -47,7 +47,9 @@ if TYPE_CHECKING:
 
 
 class ToolSurface(Protocol):
-    """What the server serves: the tools of tools mode (Surface) or the three of discovery mode."""
+    """What the server serves: the tools of tools mode (Surface), the three of discovery mode, or
+    those of dynamic mode, whose list changes: that one also has `revision`, counting its changes,
+    and `attach(server)`, which sets the server up to tell clients about them (dynamic.py)."""
 
     definitions: list[Any]
 
@@ -82,13 +84,15 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
     options = options or ServerOptions()
     audit = options.audit or AuditLog("off")
 
-    listing: list[types.ListToolsResult] = []
+    listing: dict[int, types.ListToolsResult] = {}  # by the surface's revision
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
-        if not listing:
+        revision = getattr(surface, "revision", 0)
+        if revision not in listing:
             tools = [types.Tool.model_validate(d) for d in surface.definitions]
-            listing.append(types.ListToolsResult(tools=tools))
-        return listing[0]
+            listing.clear()
+            listing[revision] = types.ListToolsResult(tools=tools)
+        return listing[revision]
 
     async def call_tool(ctx: Any, params: Any) -> types.CallToolResult | types.InputRequiredResult:
         record = CallRecord(params.name, arguments=params.arguments)
@@ -118,6 +122,9 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
     keys = options.request_state_keys
     security = RequestStateSecurity(keys=list(keys)) if keys else RequestStateSecurity.ephemeral()
     server.middleware.append(RequestStateBoundary(security, default_audience=index["name"]))
+    attach = getattr(surface, "attach", None)
+    if attach is not None:
+        attach(server)
     return server
 
 
@@ -134,7 +141,13 @@ def load_catalog(data: bytes) -> Catalog:
 
 
 def build_surface(index: IndexData, mode: str, toolsets: frozenset[str] | None,
-                  make_tools: Callable[[], Surface]) -> ToolSurface:
+                  make_tools: Callable[[], Surface], hand_written: bool = False) -> ToolSurface:
+    """`make_tools` makes the regular tools (in dynamic mode, of every toolset); `hand_written`: the
+    overrides add tools (dynamic mode lists them from the start)."""
+    if mode == "dynamic":
+        from .dynamic import Dynamic
+
+        return Dynamic(index["toolsets"], toolsets or frozenset(), make_tools, load_now=hand_written)
     if mode != "discovery":
         return make_tools()
     from .discovery import Discovery
@@ -175,9 +188,10 @@ def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callab
     def make_tools() -> Surface:
         catalog = load_catalog(read_catalog_bytes())
         caller = Caller(catalog.schemes, settings, environ, hooks=overrides)
-        return Surface(catalog, caller, overrides, toolsets, read_only, patterns.allows)
+        chosen = None if mode == "dynamic" else toolsets  # dynamic mode enables toolsets as it runs
+        return Surface(catalog, caller, overrides, chosen, read_only, patterns.allows)
 
-    return build_surface(index, mode, toolsets, make_tools)
+    return build_surface(index, mode, toolsets, make_tools, bool(getattr(overrides, "EXTRA_TOOLS", None)))
 
 
 def build_resources(args: argparse.Namespace, index: IndexData, surface: ToolSurface, overrides: Any,

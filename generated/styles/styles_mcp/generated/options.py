@@ -20,7 +20,7 @@ from .display import printable
 from .environment import setting
 from .request import origin
 
-MODES = ("tools", "discovery")
+MODES = ("tools", "discovery", "dynamic")
 Number = TypeVar("Number", int, float)
 
 
@@ -60,10 +60,12 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
                              f"(or {setting(prefix, 'MAX_RESPONSE_BYTES')}; default 10000000)")
     parser.add_argument("--mode", choices=MODES, default=None,
                         help=f"tools: one tool per operation; discovery: three tools that search, describe and "
-                             f"call operations (or {setting(prefix, 'MODE')}; default {index['mode']})")
+                             f"call operations; dynamic: list_toolsets and enable_toolset, which adds a toolset's "
+                             f"tools as the server runs (or {setting(prefix, 'MODE')}; default {index['mode']})")
     parser.add_argument("--toolsets", default=None,
-                        help=f"expose only these comma-separated groups of operations "
-                             f"(or {setting(prefix, 'TOOLSETS')}; default: all); --list-toolsets shows them")
+                        help=f"expose only these comma-separated groups of operations; in dynamic mode, the ones "
+                             f"enabled from the start (or {setting(prefix, 'TOOLSETS')}; default: all, in dynamic "
+                             f"mode none); --list-toolsets shows them")
     parser.add_argument("--read-only", action="store_true", default=None,
                         help=f"expose only tools that change nothing (GET, HEAD, OPTIONS, and tools configured "
                              f"read-only; or {setting(prefix, 'READ_ONLY')}=true)")

@@ -85,15 +85,19 @@ def _arguments(schema: Mapping[str, Any]) -> list[str]:
 
 
 def toolset_page(api_title: str, toolset: str, description: str, tools: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]],
-                 discovery: bool) -> str:
-    """The page of `toolset`: `tools` are (definition, plan) pairs, in tools/list order."""
+                 mode: str = "tools") -> str:
+    """The page of `toolset`: `tools` are (definition, plan) pairs, in tools/list order; `mode` the
+    server's (how its tools are called)."""
     out = [f"# Toolset {code(toolset)} of the {line(api_title)} API", ""]
     if description.strip():
         out += [line(description), ""]
     count = f"{len(tools)} operation{'s' if len(tools) != 1 else ''}"
-    if discovery:
+    if mode == "discovery":
         out.append(f"{count}. Call one with the tool `call_operation` (its `name` and `arguments`); "
                    "`describe_operation` gives its full input and output schemas.")
+    elif mode == "dynamic":
+        out.append(f"{count}, each a tool of this server once the toolset is enabled (the tool `enable_toolset` "
+                   f"with toolset {code(toolset)}): then call it by its name, with arguments matching its inputSchema.")
     else:
         out.append(f"{count}, each a tool of this server: call it by its name, with arguments matching its "
                    "inputSchema (tools/list has the full schemas).")
