@@ -113,14 +113,15 @@ def in_memory_server(out: Path, module: str, *argv: str, environ: dict[str, str]
     runtime's own `build` (rest2mcp/runtime, of which the package carries a copy) from the
     package's data: serve it with `mcp.Client(server)`."""
     from rest2mcp.runtime.options import parser, server_options_from
-    from rest2mcp.runtime.server import build, create_server, read_index
+    from rest2mcp.runtime.server import build, build_resources, create_server, read_index
 
     data = out / module / "generated"
     index = read_index((data / "index.json").read_bytes())
     args = parser(index, "0").parse_args(list(argv))
     surface = build(args, index, (data / "tools.json").read_bytes, overrides, "0", environ or {})
+    resources = build_resources(args, index, surface, overrides, lambda name: (data / name).read_bytes(), environ or {})
     return create_server(surface, index, "0", server_options_from(
-        args, index, {index["envPrefix"] + "_AUDIT_LOG": "off", **(environ or {})}))
+        args, index, {index["envPrefix"] + "_AUDIT_LOG": "off", **(environ or {})}), resources=resources)
 
 
 def call_in_memory(server, steps, mode: str = "auto", elicitation=user_approves):

@@ -180,7 +180,7 @@ def _strict(options: Options, diagnostics: list[Diagnostic]) -> list[Diagnostic]
 def emit(analysis: Analysis, options: Options) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The package's files, and what typed models cost (a warning when they cannot be made)."""
     api = analysis.api
-    files = render.render(api, spec_name_of(analysis.source))
+    files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document)
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
         code = models.typed_models(analysis.document, diagnostics)

@@ -85,6 +85,13 @@ CODES: tuple[Code, ...] = (
                     "no `[tool.rest2mcp]`)"),
     Code("E506", E, "the output folder's `.rest2mcp/manifest.json` is not one rest2mcp writes (not JSON, unknown "
                     "keys, values of the wrong type, files outside the folder): nothing is reused or written"),
+    Code("E507", E, "an operation configured as a resource (`resource` in the configuration) that cannot be one: "
+                    "not a GET, a required argument other than a path parameter (without a default or fixed "
+                    "value), a path parameter that is not a string, number or boolean, a `uri` without exactly the "
+                    "path parameters as variables, or a URI or name another resource has"),
+    Code("W507", W, "the same in an operation's `x-mcp` extension (that operation is not a resource)"),
+    Code("E508", E, "a prompt of the configuration whose text has a `{placeholder}` that is none of its arguments"),
+    Code("W508", W, "the same in the document's `x-mcp-prompts` (that prompt is left out)"),
     Code("I601", I, "more than 100 tools: consider discovery or dynamic mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),

@@ -115,6 +115,8 @@ def convert(document: dict[str, Any], spec_url: str | None) -> dict[str, Any]:
                 converted_item[method] = _operation(operation, shared, resolver, consumes, produces)
         paths[path] = converted_item
     result["paths"] = paths
+    if "x-mcp-prompts" in document:  # the server's prompts, like an operation's x-mcp: kept as written
+        result["x-mcp-prompts"] = copy.deepcopy(document["x-mcp-prompts"])
     if isinstance(document.get(BUNDLE_KEY), dict):
         result[BUNDLE_KEY] = _rewrite_refs(document[BUNDLE_KEY])
     return result
@@ -198,7 +200,7 @@ def _operation(operation: dict[str, Any], shared: list[dict[str, Any]], resolver
 
     result: dict[str, Any] = {
         k: copy.deepcopy(v) for k, v in operation.items()
-        if k in ("operationId", "summary", "description", "tags", "deprecated", "security")
+        if k in ("operationId", "summary", "description", "tags", "deprecated", "security", "x-mcp")
     }
     parameters, body, form = [], None, []
     for param in merged.values():

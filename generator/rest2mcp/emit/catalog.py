@@ -6,11 +6,22 @@ Built from the IR alone, without templates: `rest2mcp diff` compares catalogs of
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from rest2mcp.mapping.ir import Api
-from rest2mcp.runtime.catalog import FORMAT_VERSION, CatalogData, IndexData, ToolsetEntry
+from rest2mcp.runtime.catalog import (
+    FORMAT_VERSION,
+    CatalogData,
+    DocumentEntry,
+    IndexData,
+    ResourcesEntry,
+    ToolsetEntry,
+)
 from rest2mcp.runtime.display import printable
+from rest2mcp.runtime.uris import DOCUMENT_PATH, document_uri
+
+DOCUMENT_FILE = DOCUMENT_PATH  # the API's document, beside index.json
 
 
 def catalog(api: Api) -> CatalogData:
@@ -31,15 +42,19 @@ def instructions(api: Api) -> str:
     return text
 
 
-def index(api: Api) -> IndexData:
-    """index.json: what the server reads at start (its name and defaults, the toolsets and their sizes)."""
+def index(api: Api, document: DocumentEntry | None = None) -> IndexData:
+    """index.json: what the server reads at start (its name and defaults, the toolsets and their sizes,
+    its resources and prompts). `document`: the API's document file, when the package has one."""
     toolsets: dict[str, ToolsetEntry] = {}
     for name, size in api.toolset_sizes().items():
         entry: ToolsetEntry = {"tools": size}
         if api.toolsets.get(name):
             entry["description"] = api.toolsets[name]
         toolsets[name] = entry
-    return {
+    resources: ResourcesEntry = {"scheme": api.scheme, "templates": [t.entry() for t in api.resources]}
+    if document is not None:
+        resources["document"] = document
+    data: IndexData = {
         "formatVersion": FORMAT_VERSION,
         "name": api.package,
         "title": api.title,
@@ -50,7 +65,42 @@ def index(api: Api) -> IndexData:
         "mode": "discovery" if api.mode == "discovery" else "dynamic" if api.mode == "dynamic" else "tools",
         "tools": len(api.tools),
         "toolsets": toolsets,
+        "resources": resources,
     }
+    if api.prompts:
+        data["prompts"] = {prompt.name: prompt.entry() for prompt in api.prompts}
+    return data
+
+
+def document_entry(api: Api, document: dict[str, Any], data: bytes) -> DocumentEntry:
+    """The index's entry for the document file holding `data` (`document_json(document)`)."""
+    version = document.get("openapi") or document.get("swagger")
+    return {"uri": document_uri(api.scheme), "file": DOCUMENT_FILE, "mimeType": "application/json",
+            "size": len(data), "version": str(version or "")}
+
+
+def _finite(value: Any) -> Any:
+    """The value with NaN and infinities (which YAML has and JSON has not) as strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def document_json(document: dict[str, Any]) -> bytes:
+    """The API's document (as generated from: bundled, not converted) as compact JSON: the same data,
+    deterministic bytes, control and format characters as JSON escapes; YAML's bytes as text."""
+    def unknown(value: Any) -> Any:
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+    try:
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=unknown)
+    except ValueError:
+        text = json.dumps(_finite(document), ensure_ascii=False, separators=(",", ":"), default=unknown)
+    return (printable(text) + "\n").encode("utf-8")
 
 
 def to_json(data: Any) -> bytes:

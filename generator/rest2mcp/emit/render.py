@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from rest2mcp import __version__
-from rest2mcp.emit.catalog import catalog, index, to_json
+from rest2mcp.emit.catalog import DOCUMENT_FILE, catalog, document_entry, document_json, index, to_json
 from rest2mcp.mapping.ir import Api, SecurityScheme
 from rest2mcp.runtime.catalog import CATALOG_FILE, INDEX_FILE
 from rest2mcp.runtime.display import printable
@@ -115,7 +115,8 @@ def _client_snippets(api: Api) -> tuple[str, str]:
     return desktop, code
 
 
-def render(api: Api, spec_name: str) -> dict[str, bytes]:
+def render(api: Api, spec_name: str, document: dict[str, Any] | None = None) -> dict[str, bytes]:
+    """The package's files; `document`: the API's document as generated from, served as a resource."""
     env = _environment()
     desktop, code = _client_snippets(api)
     context = {
@@ -133,7 +134,12 @@ def render(api: Api, spec_name: str) -> dict[str, bytes]:
     for module in runtime_modules():
         files[f"{runtime}/{module.name}"] = module.read_bytes()
     files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api))
-    files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api))
+    entry = None
+    if document is not None:
+        files[f"{runtime}/{DOCUMENT_FILE}"] = data = document_json(document)
+        entry = document_entry(api, document, data)
+    files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api, entry))
+    context["document"] = entry
     package_root = templates_root() / "package"
     for template in sorted(package_root.rglob("*")):
         if not template.is_file() or "__pycache__" in template.parts or template.suffix == ".pyc":

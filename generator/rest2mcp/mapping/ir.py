@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from rest2mcp.runtime.catalog import SchemePlan, ToolDefinition, ToolPlan
-
+    from rest2mcp.runtime.catalog import PromptEntry, SchemePlan, TemplateEntry, ToolDefinition, ToolPlan
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,80 @@ class SecurityScheme:
 
 
 @dataclass(frozen=True)
+class ResourceSetting:
+    """An operation as a resource, as configured (`resource` in rest2mcp.toml or x-mcp); None: not set."""
+
+    enabled: bool | None = None
+    name: str | None = None
+    title: str | None = None
+    description: str | None = None
+    uri: str | None = None  # a URI template replacing the one made from the path
+    config_key: str | None = None  # set in rest2mcp.toml, under operations.<this key> (else in x-mcp)
+
+    def under(self, base: ResourceSetting | None) -> ResourceSetting:
+        """These settings over `base`'s, key by key."""
+        if base is None:
+            return self
+        return ResourceSetting(*(getattr(self, k) if getattr(self, k) is not None else getattr(base, k)
+                                 for k in ("enabled", "name", "title", "description", "uri", "config_key")))
+
+
+@dataclass(frozen=True)
+class ResourceTemplate:
+    """A GET operation served as a resource: reading a URI of `uri` calls the tool `tool`."""
+
+    tool: str
+    uri: str  # an RFC 6570 level-1 template; without variables, one resource's URI
+    variables: tuple[tuple[str, str], ...]  # (URI variable, the tool's argument), in the URI's order
+    name: str
+    title: str | None
+    description: str
+    mime_type: str | None
+    toolsets: tuple[str, ...]
+
+    def entry(self) -> TemplateEntry:
+        entry: dict[str, Any] = {"tool": self.tool, "uriTemplate": self.uri, "variables": dict(self.variables),
+                                 "name": self.name}
+        if self.title:
+            entry["title"] = self.title
+        if self.description:
+            entry["description"] = self.description
+        if self.mime_type:
+            entry["mimeType"] = self.mime_type
+        entry["toolsets"] = list(self.toolsets)
+        return cast("TemplateEntry", entry)
+
+
+@dataclass(frozen=True)
+class PromptArgument:
+    name: str
+    description: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A prompt template: `{argument}` in `text` is replaced by the argument's value."""
+
+    name: str
+    text: str
+    title: str | None = None
+    description: str | None = None
+    arguments: tuple[PromptArgument, ...] = ()
+
+    def entry(self) -> PromptEntry:
+        entry: dict[str, Any] = {}
+        if self.title:
+            entry["title"] = self.title
+        if self.description:
+            entry["description"] = self.description
+        entry["text"] = self.text
+        entry["arguments"] = [{"name": a.name, **({"description": a.description} if a.description else {}),
+                               "required": a.required} for a in self.arguments]
+        return cast("PromptEntry", entry)
+
+
+@dataclass(frozen=True)
 class Tool:
     name: str
     title: str | None
@@ -96,6 +169,7 @@ class Tool:
     fixed: dict[str, Any] = field(default_factory=dict)  # hidden arguments and the values always sent
     defaults: dict[str, Any] = field(default_factory=dict)  # values sent when the model gives none
     approval: bool | None = None  # configured requires_approval; None: the runtime decides (destructive tools)
+    resource: ResourceSetting | None = None  # to serve as a resource, as configured
 
     def definition(self) -> ToolDefinition:
         """The MCP Tool object, as listed by tools/list."""
@@ -157,6 +231,9 @@ class Api:
     spec_source: str = ""
     mode: str = "tools"  # the server's default: one tool per operation, discovery or dynamic
     toolsets: dict[str, str] = field(default_factory=dict)  # name -> description
+    scheme: str = ""  # of the resources' URIs
+    resources: tuple[ResourceTemplate, ...] = ()  # GET operations served as resources
+    prompts: tuple[Prompt, ...] = ()
 
     def toolset_sizes(self) -> dict[str, int]:
         sizes = dict.fromkeys(self.toolsets, 0)

@@ -18,9 +18,11 @@ from rest2mcp.mapping.naming import NameRequest, argument_name, assign_tool_name
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.mapping.security import map_schemes, requirements
+from rest2mcp.runtime.uris import scheme_for
 from rest2mcp.schemas.convert import MAX_SCHEMA_JSON_DEPTH, SchemaConverter, SchemaTooDeep, json_depth
 from rest2mcp.schemas.defs import DocumentSchemas, used_defs
-from rest2mcp.surface.config import Config
+from rest2mcp.surface.config import Config, all_prompts
+from rest2mcp.surface.resources import resource_templates
 from rest2mcp.surface.selection import shape
 from rest2mcp.text import cap
 
@@ -113,6 +115,11 @@ def build_api(
     names = assign_tool_names([NameRequest(d["method"], d["path"], d["operation_id"]) for d in drafts])
     tools = tuple(Tool(name=name, **d) for name, d in zip(names, drafts))
     tools, toolsets = shape(tools, config, extensions, diagnostics)
+    scheme = scheme_for(package)
+    templates = resource_templates(tools, scheme, toolsets, config.source, config.line_of, diagnostics)
+    prompts, problems = all_prompts(config, document)
+    for problem in problems:
+        diagnostics.add(problem.severity, problem.code, problem.message, problem.pointer, problem.hint)
     return Api(
         title=str(info.get("title") or package),
         version=str(info.get("version") or ""),
@@ -127,6 +134,9 @@ def build_api(
         spec_source=spec_source,
         mode=config.mode,
         toolsets=toolsets,
+        scheme=scheme,
+        resources=templates,
+        prompts=prompts,
     )
 
 

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
+from rest2mcp.mapping.ir import Prompt, ResourceSetting
 from rest2mcp.runtime.changes import ArgumentChange as RuntimeArgumentChange
 from rest2mcp.runtime.changes import ToolChange
+from rest2mcp.surface.prompts import parse_prompts
+from rest2mcp.surface.resources import parse_resource_setting
 
 MODES = ("tools", "discovery", "dynamic")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -60,6 +63,7 @@ class OperationChange:
     toolsets: tuple[str, ...] | None = None
     requires_approval: bool | None = None
     arguments: dict[str, ArgumentChange] = field(default_factory=dict)
+    resource: ResourceSetting | None = None  # served as a resource too (not a tool change)
 
     def under(self, base: OperationChange) -> OperationChange:
         """These settings applied over `base`: ours win, key by key."""
@@ -82,6 +86,7 @@ class OperationChange:
             toolsets=self.toolsets if self.toolsets is not None else base.toolsets,
             requires_approval=self.requires_approval if self.requires_approval is not None else base.requires_approval,
             arguments=arguments,
+            resource=self.resource.under(base.resource) if self.resource is not None else base.resource,
         )
 
     def as_tool_change(self) -> ToolChange:
@@ -122,6 +127,7 @@ class Config:
     exclude: Selector = Selector()
     toolsets: dict[str, tuple[Selector, str]] = field(default_factory=dict)  # name -> (selector, description)
     operations: dict[str, OperationChange] = field(default_factory=dict)  # operationId, tool name or "GET /path"
+    prompts: dict[str, Prompt] = field(default_factory=dict)
 
     def line_of(self, *keys: str) -> int | None:
         """Best effort: the line where the last of `keys` is written (TOML parsers give no positions)."""
@@ -145,8 +151,10 @@ class _Problems:
         self.severity = severity
         self.pointer_base = pointer_base  # x-mcp: where the extension is in the document
 
-    def add(self, where: tuple[str, ...], message: str, hint: str | None = None) -> None:
-        code = "E502" if self.severity is Severity.ERROR else "W502"
+    def add(self, where: tuple[str, ...], message: str, hint: str | None = None,
+            codes: tuple[str, str] = ("E502", "W502")) -> None:
+        """A problem at `where` (keys); `codes`: its code as an error and as a warning."""
+        code = codes[0] if self.severity is Severity.ERROR else codes[1]
         if self.pointer_base is not None:
             pointer = self.pointer_base + "".join("/" + part for part in where)
             self.items.append(Diagnostic(self.severity, code, message, pointer, hint))
@@ -200,7 +208,7 @@ def _selector(problems: _Problems, where: tuple[str, ...], table: Any, extra: tu
 
 
 OPERATION_KEYS = ("name", "title", "description", "annotations", "exclude", "toolsets", "requires_approval",
-                  "arguments")
+                  "arguments", "resource")
 
 
 def operation_change(problems: _Problems, where: tuple[str, ...], table: Any) -> OperationChange | None:
@@ -236,6 +244,9 @@ def operation_change(problems: _Problems, where: tuple[str, ...], table: Any) ->
                 values[key] = strings
         elif key == "annotations":
             values[key] = _annotations(problems, here, value)
+        elif key == "resource":
+            config_key = where[1] if problems.severity is Severity.ERROR and len(where) > 1 else None
+            values[key] = parse_resource_setting(problems, here, value, config_key)
         else:
             values[key] = _arguments(problems, here, value)
     return OperationChange(**values)
@@ -305,7 +316,7 @@ def _toolsets(problems: _Problems, table: Any) -> dict[str, tuple[Selector, str]
     return result
 
 
-TOP_KEYS = ["mode", "deprecated", "read_only", "include", "exclude", "toolsets", "operations"]
+TOP_KEYS = ["mode", "deprecated", "read_only", "include", "exclude", "toolsets", "operations", "prompts"]
 
 
 def parse_config(data: dict[str, Any], source: str, text: str) -> Config:
@@ -332,6 +343,8 @@ def parse_config(data: dict[str, Any], source: str, text: str) -> Config:
                 values[key] = selector
         elif key == "toolsets":
             values["toolsets"] = _toolsets(problems, value)
+        elif key == "prompts":
+            values["prompts"] = parse_prompts(problems, ("prompts",), value)
         else:
             values["operations"] = _operations(problems, value)
     if problems.items:
@@ -356,3 +369,11 @@ def extension_change(value: Any, pointer: str) -> tuple[OperationChange | None, 
     problems = _Problems("", None, Severity.WARNING, pointer)
     change = operation_change(problems, (), value)
     return change, problems.items
+
+
+def all_prompts(config: Config, document: dict[str, Any]) -> tuple[tuple[Prompt, ...], list[Diagnostic]]:
+    """The document's `x-mcp-prompts` (problems are warnings, and a prompt with one is left out),
+    then the configuration's `prompts`, which replace the document's of the same name."""
+    problems = _Problems("", None, Severity.WARNING, "/x-mcp-prompts")
+    found = parse_prompts(problems, (), document["x-mcp-prompts"]) if "x-mcp-prompts" in document else {}
+    return tuple({**found, **config.prompts}.values()), problems.items

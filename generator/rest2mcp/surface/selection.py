@@ -83,7 +83,7 @@ def shape(tools: tuple[Tool, ...], config: Config, extensions: dict[str, Any],
         shaped = _applied(tool, change, config, problems, diagnostics)
         if config.read_only and shaped.annotations.get("readOnlyHint") is not True:
             continue
-        kept.append(shaped)
+        kept.append(replace(shaped, resource=change.resource))
 
     toolsets = _assign_toolsets(kept, config, matcher)
     kept = [replace(tool, toolsets=toolsets_of) for tool, toolsets_of in zip(kept, toolsets[1])]

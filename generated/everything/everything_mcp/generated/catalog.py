@@ -7,10 +7,16 @@ A generated package carries two JSON files next to this module:
 - `tools.json` (`CatalogData`): every tool's MCP definition, its request plan, and the security
   schemes the plans name. Read on the first tools/list or call (in discovery and dynamic modes, on first use).
 - `index.json` (`IndexData`): what the server needs at start: the API's name and settings, the
-  toolsets and their sizes. Small, whatever the API's size.
+  toolsets and their sizes, the resources (URI templates of the operations chosen as resources)
+  and the prompts. Small, whatever the API's size.
+- `openapi.json` (optional, named in `index.json`): the API's document, read only when it is read
+  as a resource.
 
 Both carry `formatVersion`. The reader accepts every version it knows (version 1 had no key and
-no index) and refuses newer ones with a message saying so.
+no index) and refuses newer ones with a message saying so. Keys added to a version are optional
+(`NotRequired`): readers ignore keys they do not know, so a file with them still reads in older
+runtimes and in `rest2mcp diff`, and this runtime serves files without them. A change that older
+readers would misread needs a new version.
 """
 
 from __future__ import annotations
@@ -104,6 +110,51 @@ class ToolsetEntry(TypedDict):
     description: NotRequired[str]
 
 
+class DocumentEntry(TypedDict):
+    """The API's document, a data file beside index.json, served as a resource."""
+
+    uri: str
+    file: str  # its name beside index.json
+    mimeType: str
+    size: int  # bytes
+    version: str  # its `openapi` or `swagger` value
+
+
+class TemplateEntry(TypedDict):
+    """A GET operation served as a resource: reading a URI that matches `uriTemplate` (RFC 6570,
+    level 1) calls the tool `tool` (its name in tools.json) with the URI's variables as arguments."""
+
+    tool: str
+    uriTemplate: str  # without variables, the URI of one resource (listed by resources/list)
+    variables: dict[str, str]  # URI variable -> the tool's argument
+    name: str
+    title: NotRequired[str]
+    description: NotRequired[str]
+    mimeType: NotRequired[str]
+    toolsets: list[str]  # the tool's, to list without reading tools.json
+
+
+class ResourcesEntry(TypedDict):
+    scheme: str  # of every URI the server serves: `<scheme>://...`
+    document: NotRequired[DocumentEntry]
+    templates: list[TemplateEntry]
+
+
+class PromptArgumentEntry(TypedDict):
+    name: str
+    description: NotRequired[str]
+    required: bool
+
+
+class PromptEntry(TypedDict):
+    """A prompt template: `{argument}` in `text` is replaced by the argument's value."""
+
+    title: NotRequired[str]
+    description: NotRequired[str]
+    text: str
+    arguments: list[PromptArgumentEntry]
+
+
 class IndexData(TypedDict):
     formatVersion: int
     name: str  # the distribution and command name
@@ -115,6 +166,10 @@ class IndexData(TypedDict):
     mode: Literal["tools", "discovery", "dynamic"]
     tools: int
     toolsets: dict[str, ToolsetEntry]
+    # Added without a new format version: readers ignore keys they do not know, and this reader
+    # serves index files without them (packages generated before) with what it can derive.
+    resources: NotRequired[ResourcesEntry]
+    prompts: NotRequired[dict[str, PromptEntry]]
 
 
 class CatalogError(Exception):

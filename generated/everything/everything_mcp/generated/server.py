@@ -4,7 +4,8 @@
 
 A generated package's console script is this module's `main`. Everything it needs to know about
 the API comes from the data next to it: `index.json` at start, `tools.json` when the tools are
-first needed. The package's own `overrides.py` (a sibling of this folder) is loaded if present.
+first needed (and `openapi.json`, the API's document, when it is read as a resource). The
+package's own `overrides.py` (a sibling of this folder) is loaded if present.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .approval import InputRequired
-from .audit import AuditLog, CallRecord, current_record, outcome_of
+from .audit import AuditLog, CallRecord, audited
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
-from .context import current_request
 from .display import printable
 from .options import (
     OptionError,
@@ -35,6 +34,8 @@ from .options import (
     tool_patterns_from,
     toolsets_from,
 )
+from .prompts import Prompts
+from .resources import Resources, for_options, tools_of
 from .surface import Surface, SurfaceError
 from .untrusted import INSTRUCTIONS_NOTE
 
@@ -72,7 +73,9 @@ def instructions(index: IndexData, options: ServerOptions) -> str:
 
 
 def create_server(surface: ToolSurface, index: IndexData, version: str,
-                  options: ServerOptions | None = None) -> Server[Any]:
+                  options: ServerOptions | None = None, resources: Resources | None = None) -> Server[Any]:
+    """The MCP server of `surface`; `resources` default to what index.json and the tools give (no
+    document: `build_resources` makes the ones a command line asks for)."""
     from mcp import types
     from mcp.server import Server
     from mcp.server.request_state import RequestStateBoundary, RequestStateSecurity
@@ -96,22 +99,11 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
         if not surface.knows(params.name):
             audit.write(record, "unknown_tool", ctx)
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        tokens = current_request.set(ctx), current_record.set(record)
-        try:
-            result = await surface.call(params.name, params.arguments)
-        except InputRequired as asked:
-            audit.write(record, "input_required", ctx)
-            needed: types.InputRequiredResult = asked.result
-            return needed
-        except BaseException:
-            audit.write(record, "cancelled", ctx)  # the client cancelled the call, or the server is stopping
-            raise
-        finally:
-            current_record.reset(tokens[1])
-            current_request.reset(tokens[0])
-        audit.write(record, outcome_of(record, bool(result.is_error)), ctx)
-        return result
+        return await audited(audit, record, ctx, lambda: surface.call(params.name, params.arguments))
 
+    resources = resources if resources is not None else Resources(index, tools_of(surface))
+    resources.audit = audit  # reading an operation's resource calls the API: recorded as calls are
+    prompts = Prompts(index)
     server: Server[Any] = Server(
         index["name"],
         version=version,
@@ -119,6 +111,11 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         get_tool_input_schema=surface.input_schema,
+        on_list_resources=resources.list_resources,
+        on_list_resource_templates=resources.list_templates,
+        on_read_resource=resources.read,
+        on_list_prompts=prompts.list_prompts if prompts else None,
+        on_get_prompt=prompts.get_prompt if prompts else None,
     )
     # The 2026-07-28 approval round trip carries its state through the client: sealed here, so a
     # client cannot forge an answer the user never gave (approval.py).
@@ -197,9 +194,18 @@ def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callab
     return build_surface(index, mode, toolsets, make_tools, bool(getattr(overrides, "EXTRA_TOOLS", None)))
 
 
+def build_resources(args: argparse.Namespace, index: IndexData, surface: ToolSurface, overrides: Any,
+                    read_data: Callable[[str], bytes] | None, environ: Mapping[str, str] | None = None) -> Resources:
+    """The resources of the server `build` made for `args`: `read_data` reads the data files beside
+    index.json by name (the API's document)."""
+    environ = os.environ if environ is None else environ
+    return for_options(args, index, surface, overrides, read_data, environ, mode_from(args, index, environ))
+
+
 def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: Any, version: str,
-        argv: Sequence[str] | None = None) -> None:
-    """The command line of a server for `index`, whose catalog `read_catalog_bytes` reads on demand."""
+        argv: Sequence[str] | None = None, read_data: Callable[[str], bytes] | None = None) -> None:
+    """The command line of a server for `index`, whose catalog `read_catalog_bytes` reads on demand
+    (and `read_data` the other data files, by name)."""
     import anyio
 
     args = parser(index, version).parse_args(argv)
@@ -211,10 +217,11 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
     try:
         surface = build(args, index, read_catalog_bytes, overrides, version)
         options = server_options_from(args, index)
+        resources = build_resources(args, index, surface, overrides, read_data)
     except (OptionError, SurfaceError, CatalogError) as exc:
         raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
     try:
-        anyio.run(serve, args, create_server(surface, index, version, options), surface)
+        anyio.run(serve, args, create_server(surface, index, version, options, resources), surface)
     except KeyboardInterrupt:
         pass
 
@@ -225,7 +232,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     index = read_index(data.joinpath(INDEX_FILE).read_bytes())
     package = __package__.rpartition(".")[0]
     version = str(getattr(sys.modules.get(package) or importlib.import_module(package), "__version__", "0"))
-    run(index, data.joinpath(CATALOG_FILE).read_bytes, load_overrides(package, index["name"]), version, argv)
+    run(index, data.joinpath(CATALOG_FILE).read_bytes, load_overrides(package, index["name"]), version, argv,
+        lambda name: data.joinpath(name).read_bytes())
 
 
 # Modules of packages generated before the runtime moved into MODULE/generated/, and where their

@@ -19,11 +19,17 @@ import json
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .approval import InputRequired
+from .context import current_request
 from .credentials import redact_value
+
+if TYPE_CHECKING:
+    from mcp import types
 
 STDERR, OFF = "-", "off"
 
@@ -39,6 +45,8 @@ class CallRecord:
     arguments: Any = None
     secrets: list[str] = field(default_factory=list)  # masked in the arguments; never written
     started: float = field(default_factory=time.monotonic)
+    event: str = "tool_call"  # or "resource_read": a resource template read, which calls the tool
+    resource: str | None = None  # the URI template read (its values are arguments)
 
 
 current_record: ContextVar[CallRecord | None] = ContextVar("rest2mcp_call_record", default=None)
@@ -94,7 +102,7 @@ class AuditLog:
             return
         entry: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "event": "tool_call",
+            "event": record.event,
             "tool": record.tool,
             "operation": record.operation,
             "outcome": outcome,
@@ -103,6 +111,8 @@ class AuditLog:
             "approval": record.approval,
             "caller": caller_of(ctx),
         }
+        if record.resource is not None:
+            entry["resource"] = record.resource
         if self.arguments:
             entry["arguments"] = redact_value(record.arguments, record.secrets) if record.secrets else record.arguments
         line = (json.dumps(entry, ensure_ascii=True, default=str) + "\n").encode()
@@ -119,3 +129,24 @@ class AuditLog:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+async def audited(log: AuditLog, record: CallRecord, ctx: Any,
+                  call: Callable[[], Awaitable[types.CallToolResult]]) -> types.CallToolResult | types.InputRequiredResult:
+    """`call()` made with the MCP request `ctx` and `record` current (for approval and `note`), and
+    its outcome written to `log`: one rule for tools/call and resources/read. A 2026-07-28 approval
+    question is returned as the `input_required` result to answer with."""
+    tokens = current_request.set(ctx), current_record.set(record)
+    try:
+        result = await call()
+    except InputRequired as asked:
+        log.write(record, "input_required", ctx)
+        return asked.result
+    except BaseException:
+        log.write(record, "cancelled", ctx)  # the client cancelled the call, or the server is stopping
+        raise
+    finally:
+        current_record.reset(tokens[1])
+        current_request.reset(tokens[0])
+    log.write(record, outcome_of(record, bool(result.is_error)), ctx)
+    return result
