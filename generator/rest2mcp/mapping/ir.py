@@ -217,6 +217,20 @@ class Tool:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """An operation of the document that is no tool, and why."""
+
+    method: str  # upper case
+    path: str
+    reason: str  # one of LEFT_OUT_REASONS
+    pointer: str
+
+
+# Why operations are left out, in the order summaries list them.
+LEFT_OUT_REASONS = ("deprecated", "filtered", "read-only", "unmappable")
+
+
+@dataclass(frozen=True)
 class Api:
     title: str
     version: str
@@ -234,6 +248,13 @@ class Api:
     scheme: str = ""  # of the resources' URIs
     resources: tuple[ResourceTemplate, ...] = ()  # GET operations served as resources
     prompts: tuple[Prompt, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()  # operations that are no tool: deprecated, filtered, unmappable
+    webhooks_only: bool = False  # the document describes webhooks and no path
+
+    def left_out_counts(self) -> dict[str, int]:
+        """How many operations were left out for each reason (only reasons that occur), in a stable order."""
+        counts = {reason: sum(1 for entry in self.left_out if entry.reason == reason) for reason in LEFT_OUT_REASONS}
+        return {reason: count for reason, count in counts.items() if count}
 
     def toolset_sizes(self) -> dict[str, int]:
         sizes = dict.fromkeys(self.toolsets, 0)
