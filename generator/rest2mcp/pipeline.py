@@ -185,7 +185,7 @@ def _no_tools(api: Api, config_file: Path | None, diagnostics: Diagnostics) -> N
     if counts.get("deprecated"):
         hints.append("set deprecated = true in rest2mcp.toml")
     if counts.get("unmappable"):
-        hints.append("fix what the warnings above say")
+        hints.append("fix what the warnings say")
     if not counts:
         hints.append("describe the API's operations under `paths`")
     hints.append("or pass --allow-empty to accept a package without tools")

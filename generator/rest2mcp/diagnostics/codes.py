@@ -76,6 +76,7 @@ CODES: tuple[Code, ...] = (
     Code("E403", E, "the output folder is a file"),
     Code("E404", E, "a bad `--fail-on`"),
     Code("E405", E, "a bad `--mode`"),
+    Code("E406", E, "an unknown lint code in `rest2mcp lint --ignore`"),
     Code("E501", E, "a generated file was edited by hand, or a file rest2mcp did not write is in the way (exit 2)"),
     Code("W501", W, "a configuration pattern or operation key that matches no operation"),
     Code("E502", E, "an unknown key or a wrong value in the configuration"),
@@ -94,6 +95,8 @@ CODES: tuple[Code, ...] = (
     Code("W507", W, "the same in an operation's `x-mcp` extension (that operation is not a resource)"),
     Code("E508", E, "a prompt of the configuration whose text has a `{placeholder}` that is none of its arguments"),
     Code("W508", W, "the same in the document's `x-mcp-prompts` (that prompt is left out)"),
+    Code("E509", E, "`rest2mcp update` (or `check` without SPEC) on a folder without a manifest: rest2mcp did not "
+                    "generate it"),
     Code("I601", I, "more than 100 tools: consider discovery or dynamic mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),

@@ -170,6 +170,7 @@ class Tool:
     defaults: dict[str, Any] = field(default_factory=dict)  # values sent when the model gives none
     approval: bool | None = None  # configured requires_approval; None: the runtime decides (destructive tools)
     resource: ResourceSetting | None = None  # to serve as a resource, as configured
+    output_left_out: int = 0  # bytes of an output schema left out for its size (0: none was)
 
     def definition(self) -> ToolDefinition:
         """The MCP Tool object, as listed by tools/list."""

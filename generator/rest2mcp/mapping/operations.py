@@ -221,6 +221,7 @@ def _operation(
         "input_schema": input_schema,
         "output_schema": output.schema,
         "wrap_output": output.wrap,
+        "output_left_out": output.left_out_bytes,
         "annotations": tool_annotations(method, summary),
         "arguments": arguments,
         "body": body.body if body else None,
