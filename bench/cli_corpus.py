@@ -34,7 +34,7 @@ import anyio
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from sweep import Spec, collect_specs  # noqa: E402 -- the sweep's way of finding specs
+from sweep import Spec, collect_specs
 
 CORPUS = Path(os.environ.get("REST2MCP_CORPUS") or HERE.parents[1] / "shared" / "corpus")
 SERVER_BASE_URL = "http://127.0.0.1:9"  # nothing listens: listing tools calls no API
