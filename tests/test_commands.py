@@ -8,6 +8,7 @@ import re
 
 import pytest
 from helpers import ROOT, SPECS, write
+from rest2mcp.commands import Outcome
 from rest2mcp.diagnostics import Diagnostic, Severity
 from rest2mcp.lint.codes import LINT_CODES, LINT_REGISTRY, TABLE_END, TABLE_START, markdown_table, with_table
 from upstream import Reply, Upstream
@@ -359,7 +360,6 @@ def test_help_texts_name_arguments_plainly_and_completion_is_on(rest2mcp):
 
 
 def test_diagnostics_are_grouped_by_severity_and_code_with_a_shared_hint_once(capsys):
-    from rest2mcp.commands import Outcome
     from rest2mcp.output import Style, show
 
     d = [Diagnostic(Severity.INFO, "I602", "no base URL", None, "give one", "a.yaml"),
@@ -391,9 +391,54 @@ def test_diagnostics_are_grouped_by_severity_and_code_with_a_shared_hint_once(ca
     assert json.loads(out) == {"ok": False} and json.loads(err)["code"] == "I602"
 
 
+def test_a_progress_spinner_only_on_a_terminal(capsys):
+    from rest2mcp.output import Style, progress
+
+    with progress(Style()) as stage:  # captured output is no terminal
+        assert stage is None
+    with progress(Style(color=True, quiet=True)) as stage:
+        assert stage is None
+    with progress(Style(color=True)) as stage:
+        assert stage is not None
+        stage("validating")
+    assert capsys.readouterr().out == ""  # the spinner is on stderr, gone when the stage ends
+
+
 @pytest.mark.parametrize("spec", ["petstore.yaml", "everything.yaml", "petstore-2.0.yaml"])
 def test_lint_and_tools_run_on_every_example(spec, rest2mcp):
     linted = rest2mcp("lint", str(SPECS / spec), "--json", "--fail-on", "never")
     assert linted.returncode == 0, linted.stderr
     assert all(f["line"] for f in findings(linted) if f["pointer"])
     assert rest2mcp("tools", str(SPECS / spec), "--quiet").returncode == 0
+
+
+# -- a few specs of the shared corpus (bench/cli_corpus.py runs all of them, serve and update too) ---
+
+CORPUS_SUBSET = ["sample/46-museum_openapi.yaml", "sample/48-backends_httpbin_0.10.4.swagger.json",
+                 "sample/44-oai_examples_examples_v3.1_webhook_example.yaml"]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("spec", CORPUS_SUBSET)
+def test_tools_and_lint_on_real_documents(spec, rest2mcp):
+    from helpers import CORPUS
+
+    path = str(CORPUS / spec)
+    listed = rest2mcp("tools", path, "--json", "--skip-validation")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    linted = rest2mcp("lint", path, "--json", "--skip-validation", "--fail-on", "never")
+    assert linted.returncode == 0, linted.stderr
+    found = findings(linted)
+    assert all(re.fullmatch(r"L\d{3}", f["code"]) and f["fix"] for f in found)
+    names = {row["name"] for row in rows}
+    assert all(set(f["tools"]) <= names for f in found)
+    if "httpbin" in spec:  # no operationIds: every tool's name comes from its path
+        assert sum(f["code"] == "L110" for f in found) == len(rows) > 50
+    if "museum" in spec:  # "Redocly Museum API"
+        from rest2mcp.inspection import serving
+        from rest2mcp.pipeline import Options
+
+        served = serving(path, Options(skip_validation=True))
+        assert not isinstance(served, Outcome)
+        assert served.index["instructions"].startswith("Tools that call the Redocly Museum API (version")

@@ -156,7 +156,7 @@ _GENERIC = frozenset({
     "handle", "process", "query", "operation", "op", "ops", "api", "apis", "endpoint", "method", "request",
     "requests", "response", "action", "function", "func", "handler", "default",
     "data", "service", "using", "by", "id", "ids", "index",
-    "root", "main", "test", "new", "all", "one", "any", "rest", "http", "https", "json", "xml", "v",
+    "root", "main", "test", "new", "all", "one", "any", "rest", "http", "https", "v",
 })
 
 
