@@ -33,9 +33,12 @@ def test_serve_speaks_mcp_over_stdio_and_calls_the_api(upstream: Upstream, tmp_p
         deleted = await client.call_tool("deletePet", {"petId": "7"})  # the client's user approves
         return listed, listing, deleted
 
+    # The document names the upstream as its server: `serve SPEC` with no other argument, over stdio.
+    spec = write(tmp_path / "petstore.yaml", (ROOT / "specs/petstore.yaml").read_text().replace(
+        "https://petstore.example.com/v1", upstream.url))
     before = set(tmp_path.iterdir())
-    listed, listing, deleted = run(serve("specs/petstore.yaml", "--base-url", upstream.url,
-                                         PETSTORE_MCP_API_KEY=API_KEY, PETSTORE_MCP_AUDIT_LOG="off"), "auto", steps)
+    listed, listing, deleted = run(serve(str(spec), PETSTORE_MCP_API_KEY=API_KEY, PETSTORE_MCP_AUDIT_LOG="off"),
+                                   "auto", steps)
 
     expected = json.loads((GENERATED / "petstore/petstore_mcp/generated/tools.json").read_text())["tools"]
     assert [t.name for t in listed.tools] == [t["name"] for t in expected]

@@ -132,7 +132,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1)
+    return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def shown(diagnostics: list[Diagnostic], code: int, quiet: bool) -> list[Diagnostic]:
