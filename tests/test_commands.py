@@ -143,6 +143,14 @@ def test_lint_reports_each_rule_with_a_location_and_a_fix(tmp_path, rest2mcp):
     assert re.search(r"\d+ findings \(\d+ warnings, \d+ notes\) over 6 tools: L101 1, L102 ", text.stdout)
 
 
+def test_lint_places_swagger_2_parameters_where_the_document_has_them(rest2mcp):
+    found = findings(rest2mcp("lint", "specs/petstore-2.0.yaml", "--json", "--ignore", "L101"))
+    places = {f["message"].split(" has ")[0]: (f["pointer"], f["line"]) for f in found if f["code"] == "L102"}
+    assert places["path parameter 'id'"] == ("/paths/~1pets~1{id}/parameters/0", 64)  # shared by the path item
+    assert places["header parameter 'X-Reason'"] == ("/paths/~1pets~1{id}/delete/parameters/0", 87)
+    assert places["query parameter 'limit'"] == ("/parameters/limit", 95)
+
+
 def test_lint_ignore_fail_on_and_limits(tmp_path, rest2mcp):
     spec = write(tmp_path / "museum.yaml", LINTED)
     quiet = rest2mcp("lint", str(spec), "--json", "--ignore", "L101", "--ignore", "l104", "--ignore", "L105")

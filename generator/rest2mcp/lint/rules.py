@@ -86,7 +86,7 @@ def lint(analysis: Analysis, settings: Settings | None = None) -> list[Finding]:
         _enums(tool, collector)
         _schema_sizes(tool, collector)
         _operation_id(tool, collector)
-    _parameters(tools, document, collector)
+    _parameters(tools, analysis.loaded.document, collector)  # as read: a Swagger 2.0 document's own places
     _near_duplicates(tools, collector)
     _surface(analysis, collector)
     placed = located(analysis, collector.diagnostics)
@@ -273,7 +273,8 @@ def _definition(document: dict[str, Any], raw: Any, pointer: str) -> tuple[Any, 
 
 
 def _parameters(tools: tuple[Tool, ...], document: dict[str, Any], collector: _Collector) -> None:
-    """Parameters the model sees without a description, once per definition (shared ones are defined once)."""
+    """Parameters the model sees without a description, once per definition (shared ones are defined once).
+    `document` is the document as read (Swagger 2.0 keeps its parameters where they are)."""
     undocumented: dict[str, tuple[str, str, list[Tool]]] = {}  # definition pointer -> (name, in, tools)
     for tool in tools:
         properties = _properties(tool)
