@@ -1,12 +1,19 @@
-"""What the demo upstream APIs (stocks_api.py, helpdesk_api.py) share: JSON error bodies, the
-credential check on every request, and the command line that serves them with uvicorn."""
+"""What the examples share. The demo upstream APIs (stocks_api.py, helpdesk_api.py): JSON error
+bodies, the credential check on every request, the command line that serves them with uvicorn.
+The scripts that try them through MCP (try_stocks.py, try_helpdesk.py): an upstream in a child process."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -65,3 +72,31 @@ def serve(make_app: Callable[[str], Starlette], doc: str, port: int, secret: tup
     args = parser.parse_args(argv)
     print(f"serving on http://{args.host}:{args.port} (Ctrl-C stops)", flush=True)
     uvicorn.run(make_app(args.secret), host=args.host, port=args.port, log_level="warning")
+
+
+@contextmanager
+def upstream(script: str, *args: str) -> Iterator[str]:
+    """examples/SCRIPT (an upstream API) on a free port of 127.0.0.1, in a child process, once it accepts
+    connections: yields its URL, and stops it at the end."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name(script)), "--port", str(port), *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                raise SystemExit(f"{script} did not start (exit code {process.returncode}):\n{error}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{script} did not listen on 127.0.0.1:{port} within 20 s") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,6 +1,6 @@
 """A stock price obtained through MCP: the demo upstream, the generated server, the official client.
 
-    python examples/try_stocks.py [SYMBOL] [--currency USD|EUR|GBP|JPY] [--port PORT]
+    python examples/try_stocks.py [SYMBOL] [--currency USD|EUR|GBP|JPY]
 
 Starts the stocks API (examples/stocks_api.py) on a free port of 127.0.0.1 with a fresh API key,
 starts the generated MCP server over stdio (`python -m stocks_mcp`: install it first with
@@ -15,41 +15,13 @@ import argparse
 import importlib.util
 import json
 import secrets
-import socket
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import anyio
+from _shared import upstream
 from mcp import Client, StdioServerParameters
 
-HERE = Path(__file__).resolve().parent
 MODULE = "stocks_mcp"  # the generated package's import name (its command: stocks-mcp)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_upstream(port: int, api_key: str) -> subprocess.Popen[bytes]:
-    """examples/stocks_api.py in a child process, once it accepts connections."""
-    process = subprocess.Popen([sys.executable, str(HERE / "stocks_api.py"), "--port", str(port), "--api-key", api_key],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise SystemExit(f"the stocks API did not start (exit code {process.returncode}):\n{error}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit(f"the stocks API did not listen on 127.0.0.1:{port} within 20 s")
 
 
 def describe(quote: dict) -> str:
@@ -85,19 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("symbol", nargs="?", default="AAPL", help="a ticker symbol (default: AAPL)")
     parser.add_argument("--currency", default="USD", help="USD (default), EUR, GBP or JPY")
-    parser.add_argument("--port", type=int, default=0, help="the upstream's port (default: a free one)")
     args = parser.parse_args(argv)
     if importlib.util.find_spec(MODULE) is None:
         print(f"{MODULE} is not installed in {sys.prefix}: pip install ./generated/stocks", file=sys.stderr)
         return 2
-    port, api_key = args.port or free_port(), secrets.token_urlsafe(16)
-    upstream = start_upstream(port, api_key)
-    try:
-        print(f"upstream: the stocks API (examples/stocks_api.py, demo data) on http://127.0.0.1:{port}")
-        return anyio.run(ask, f"http://127.0.0.1:{port}", api_key, args.symbol, args.currency)
-    finally:
-        upstream.terminate()
-        upstream.wait(timeout=10)
+    api_key = secrets.token_urlsafe(16)
+    with upstream("stocks_api.py", "--api-key", api_key) as url:
+        print(f"upstream: the stocks API (examples/stocks_api.py, demo data) at {url}")
+        return anyio.run(ask, url, api_key, args.symbol, args.currency)
 
 
 if __name__ == "__main__":

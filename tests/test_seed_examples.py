@@ -115,13 +115,30 @@ def test_stocks_credentials(server_venv: Path, stocks_api: str):
     assert wrong.is_error and "HTTP 401" in text_of(wrong)
 
 
-def test_try_stocks_prints_a_price_through_mcp(server_venv: Path):
-    """examples/try_stocks.py, the README's first command, with the installed package."""
-    done = subprocess.run([str(server_venv / "bin" / "python"), str(ROOT / "examples" / "try_stocks.py"), "NVDA"],
+def _try(server_venv: Path, script: str, *args: str) -> str:
+    """examples/SCRIPT run by the environment's Python, where the packages are installed: its output."""
+    done = subprocess.run([str(server_venv / "bin" / "python"), str(ROOT / "examples" / script), *args],
                           capture_output=True, text=True, timeout=60, env=child_env(), check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "tools: get_stock_price, compare_stocks" in done.stdout
-    assert "NVIDIA Corporation (NVDA, NASDAQ): 138.25 USD, +3.18 (+2.35%)" in done.stdout
+    return done.stdout
+
+
+def test_try_stocks_prints_a_price_through_mcp(server_venv: Path):
+    """examples/try_stocks.py, the README's first command, with the installed package."""
+    out = _try(server_venv, "try_stocks.py", "NVDA")
+    assert "tools: get_stock_price, compare_stocks" in out
+    assert "NVIDIA Corporation (NVDA, NASDAQ): 138.25 USD, +3.18 (+2.35%)" in out
+
+
+def test_try_helpdesk_triages_a_ticket_through_mcp(server_venv: Path):
+    out = _try(server_venv, "try_helpdesk.py", "My package never arrived!", "--subject", "Where is my order",
+               "--customer", "C-1002", "--tone", "concise")
+    assert "tools: search_knowledge_base, get_customer_history, classify_ticket, draft_response" in out
+    assert "Grace Hopper <grace@example.com>, enterprise plan since 2019-07-01, 1 open ticket(s)" in out
+    assert "shipping, normal priority (confidence 0.95; words: order, package, arrived)" in out
+    assert "KB-105 Track your order (https://help.example.com/articles/kb-105)" in out
+    assert "Re: Where is my order (a draft, sent: false)" in out
+    assert "  | - Track your order: https://help.example.com/articles/kb-105" in out
 
 
 # -- helpdesk --------------------------------------------------------------------------------
