@@ -197,6 +197,19 @@ def test_helpdesk_every_tool(server_venv: Path, helpdesk_api: str, mode: str):
     assert r["article"].is_error and "unknown_article" in text_of(r["article"])
 
 
+def test_helpdesk_read_only_keeps_every_tool(server_venv: Path, helpdesk_api: str):
+    """The POST operations store nothing and say so (x-mcp annotations): --read-only keeps them."""
+
+    async def steps(client):
+        listed = await client.list_tools()
+        return listed, await client.call_tool("classify_ticket", {"subject": "Crash", "body": "The app crashes"})
+
+    target = stdio(server_venv, "helpdesk-mcp", helpdesk_api, "--read-only", HELPDESK_MCP_AGENT_TOKEN=HELPDESK_TOKEN)
+    listed, classified = run(target, "auto", steps)
+    assert len(listed.tools) == 4
+    assert classified.structured_content["category"] == "bug"
+
+
 def test_helpdesk_refuses_a_wrong_token(server_venv: Path, helpdesk_api: str):
     wrong = run(stdio(server_venv, "helpdesk-mcp", helpdesk_api, HELPDESK_MCP_AGENT_TOKEN="nope"), "auto",
                 lambda client: client.call_tool("search_knowledge_base", {"query": "password"}))
