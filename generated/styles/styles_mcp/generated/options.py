@@ -91,6 +91,9 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
                              f"{setting(prefix, 'AUDIT_ARGUMENTS')}=true)")
     parser.add_argument("--list-toolsets", action="store_true", help="print the toolsets and exit")
     parser.add_argument("--version", action="version", version=f"{name} {version}")
+    from .hosting import add_http_arguments  # here: hosting.py reads these options with this module's rules
+
+    add_http_arguments(parser, prefix)
     return parser
 
 
