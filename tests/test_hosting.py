@@ -284,3 +284,52 @@ def test_audit_lines_name_the_authenticated_caller_and_hold_no_secret(server_ven
     assert record["caller"].startswith("token:") and record["outcome"] == "ok" and record["status"] == 200
     assert record["tool"] == "listPets" and "latency_ms" in record and "time" in record
     assert TOKEN not in log.read_text() and API_KEY not in log.read_text()
+
+
+# -- the container recipe -------------------------------------------------------------------------
+
+
+def test_the_container_recipe_starts_a_healthy_authenticated_server(server_venv, upstream):
+    """The Dockerfile's start command and health check, run in the installed package's environment
+    (the same `pip install` of the package; no container runtime is needed)."""
+    from helpers import GENERATED
+
+    dockerfile = (GENERATED / "petstore" / "Dockerfile").read_text()
+    lines = {line.split(" ", 1)[0]: line for line in dockerfile.splitlines() if line and not line.startswith("#")}
+    assert lines["FROM"].startswith("FROM python:3") and lines["USER"] == "USER mcp"
+    assert lines["RUN"] == "RUN pip install /app && useradd --create-home --uid 10001 mcp"
+    command = json.loads(lines["CMD"].removeprefix("CMD "))
+    healthcheck = json.loads(dockerfile.split("CMD ", 2)[1].splitlines()[0])
+    assert command[:2] == ["petstore-mcp", "--transport"] and "0.0.0.0" in command
+    port = free_port()
+    command = [str(server_venv / "bin" / command[0]), *command[1:-1], str(port), "--base-url", upstream.url]
+    refused = subprocess.run(command, env=child_env(), capture_output=True, text=True, timeout=30, check=False)
+    assert refused.returncode != 0 and "without authentication" in refused.stderr
+    process = subprocess.Popen(command, env=child_env(PETSTORE_MCP_AUTH_TOKENS=TOKEN), stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process=process)
+        probe = [str(server_venv / "bin" / "python"), *healthcheck[1:]]
+        probe[-1] = probe[-1].replace("8000", str(port))
+        assert subprocess.run(probe, capture_output=True, timeout=30, check=False).returncode == 0
+        assert _post(f"http://127.0.0.1:{port}").status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+
+def test_the_servers_own_log_can_be_json_lines():
+    import logging
+
+    from rest2mcp.runtime.audit import JsonLines
+
+    try:
+        raise ValueError("x")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("petstore", logging.WARNING, __file__, 1, "tool %s failed: %s", ("a", "b"),
+                                   sys.exc_info())
+    entry = json.loads(JsonLines().format(record))
+    assert entry["level"] == "warning" and entry["message"] == "tool a failed: b" and entry["error"] == "ValueError"
+    assert entry["logger"] == "petstore" and entry["time"].endswith("Z")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .audit import AuditLog, CallRecord, audited
+from .audit import AuditLog, CallRecord, JsonLines, audited
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
 from .credentials import CallerCredentials
@@ -28,6 +28,7 @@ from .hosting import HttpOptions, http_app, http_options_from, shared_state_key,
 from .options import (
     OptionError,
     ServerOptions,
+    log_json_from,
     mode_from,
     parser,
     read_only_from,
@@ -219,7 +220,13 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
         for name, group in index["toolsets"].items():
             print(f"{printable(name)}\t{group['tools']} tools\t{printable(group.get('description', ''))}".rstrip())
         return
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    try:
+        if log_json_from(args, index):
+            handler.setFormatter(JsonLines())
+    except OptionError as exc:
+        raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     try:
         http = http_options_from(args, index)
         if args.transport == "http" and http.workers > 1:
