@@ -89,8 +89,14 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--audit-arguments", action="store_true", default=None,
                         help=f"include the arguments in the audit log (credentials masked; or "
                              f"{setting(prefix, 'AUDIT_ARGUMENTS')}=true)")
+    parser.add_argument("--log-json", action="store_true", default=None,
+                        help=f"write the server's own log (warnings, errors) as JSON lines on stderr "
+                             f"(or {setting(prefix, 'LOG_JSON')}=true)")
     parser.add_argument("--list-toolsets", action="store_true", help="print the toolsets and exit")
     parser.add_argument("--version", action="version", version=f"{name} {version}")
+    from .hosting import add_http_arguments  # here: hosting.py reads these options with this module's rules
+
+    add_http_arguments(parser, prefix)
     return parser
 
 
@@ -114,6 +120,10 @@ def _switch(given: bool | None, index: IndexData, environ: Mapping[str, str], na
     if raw not in TRUE + FALSE:
         raise OptionError(f"{variable} must be true or false, not {raw!r}")
     return raw in TRUE if raw else default
+
+
+def log_json_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
+    return _switch(args.log_json, index, environ, "LOG_JSON", False)
 
 
 def read_only_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
