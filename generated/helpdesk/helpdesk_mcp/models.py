@@ -111,7 +111,7 @@ class DraftRequest(BaseModel):
         max_length=200,
     )
     message: str = Field(..., description="The customer's message to answer", max_length=5000, min_length=1)
-    tone: Tone | None = 'friendly'
+    tone: Tone | None = Tone.friendly
     article_ids: list[ArticleId] | None = Field(
         None, description='Knowledge-base articles to cite (ids from search_knowledge_base)', max_length=5
     )
