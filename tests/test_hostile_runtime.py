@@ -250,8 +250,8 @@ def test_a_hostile_pattern_neither_stalls_the_server_nor_delays_another_call(pac
             return results
 
     results = anyio.run(main)
-    # the other call is answered while the pattern is still being matched, not after it
-    assert not results["ping"].is_error and times["ping"] < times["search"], times
+    # the other call does not wait for the pattern's 1 s budget to run out
+    assert not results["ping"].is_error and times["ping"] < 1.0, times
     searched = results["search"]
     assert searched.is_error and text_of(searched).startswith(f"Invalid arguments:\n- {argument}: "), text_of(searched)
     # stopped by the 1 s budget (unbounded, this match would run for years); generous for loaded machines
