@@ -333,3 +333,41 @@ def test_the_servers_own_log_can_be_json_lines():
     entry = json.loads(JsonLines().format(record))
     assert entry["level"] == "warning" and entry["message"] == "tool a failed: b" and entry["error"] == "ValueError"
     assert entry["logger"] == "petstore" and entry["time"].endswith("Z")
+
+
+def test_toolsets_as_scopes_decide_what_each_oauth_caller_sees_and_calls(server_venv, upstream, issuer):
+    from mcp.shared.exceptions import MCPError
+
+    upstream.reply("GET", "/orders", Reply.json([]))
+    port = free_port()
+    audience = f"http://127.0.0.1:{port}/mcp"
+    process = subprocess.Popen(
+        [str(server_venv / "bin" / "shop-mcp"), "--transport", "http", "--port", str(port), "--base-url", upstream.url,
+         "--oauth-issuer", issuer.url, "--toolset-scope", "orders=orders:read", "--toolset-scope", "admin=admin",
+         "--auth-token", TOKEN],
+        env=child_env(SHOP_MCP_AUDIT_LOG="off", SHOP_MCP_TOKEN="t", SHOP_MCP_API_KEY="k"), stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+
+    async def steps(client):
+        names = sorted(t.name for t in (await client.list_tools()).tools)
+        try:
+            called = await client.call_tool("listOrders", {})
+        except MCPError as exc:
+            called = exc
+        return names, called
+
+    try:
+        wait_for_port(port, process=process)
+        orders = _calls(url, steps, {"Authorization": "Bearer " + issuer.token(audience, scope="orders:read")})
+        catalog = _calls(url, steps, {"Authorization": "Bearer " + issuer.token(audience, scope="catalog")})
+        operator = _calls(url, steps, {"Authorization": f"Bearer {TOKEN}"})
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    everyone = ["get_search", "listProducts", "product_details"]
+    assert orders[0] == sorted([*everyone, "cancelOrder", "createOrder", "listOrders"])
+    assert not orders[1].is_error
+    assert catalog[0] == everyone
+    assert isinstance(catalog[1], MCPError) and "Unknown tool: listOrders" in str(catalog[1])
+    assert operator[0] == sorted([*everyone, "cancelOrder", "createOrder", "listOrders", "createProduct"])
+    assert [r.path for r in upstream.requests] == ["/orders", "/orders"]

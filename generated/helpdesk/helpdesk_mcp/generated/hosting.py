@@ -60,6 +60,9 @@ def add_http_arguments(parser: argparse.ArgumentParser, prefix: str) -> None:
                             f"(or {setting(prefix, 'HTTP_ALLOWED_ORIGINS')})")
     group.add_argument("--workers", type=int, default=None,
                        help=f"worker processes serving the port (or {setting(prefix, 'WORKERS')}; default 1)")
+    group.add_argument("--toolset-scope", action="append", default=None, metavar="TOOLSET=SCOPE",
+                       help=f"only OAuth callers whose token has SCOPE see and call the tools of TOOLSET "
+                            f"(repeatable; or {setting(prefix, 'TOOLSET_SCOPES')}, comma-separated)")
     group.add_argument("--user-credential", action="append", default=None, metavar="VARIABLE=header:NAME",
                        help=f"take an API credential from each caller's request instead of the environment: "
                             f"VARIABLE=header:NAME (a header of the MCP request) or VARIABLE=claim:NAME (a claim "
@@ -81,6 +84,7 @@ class HttpOptions:
     allowed_origins: tuple[str, ...] = ()
     workers: int = 1
     user_credentials: dict[str, tuple[str, str]] = field(default_factory=dict)  # variable -> (header|claim, name)
+    toolset_scopes: dict[str, str] = field(default_factory=dict)  # toolset -> the OAuth scope that shows it
 
     @property
     def authenticated(self) -> bool:
@@ -140,6 +144,15 @@ def http_options_from(args: argparse.Namespace, index: IndexData,
             raise OptionError(f"the {name} header of the MCP request cannot carry an API credential: it belongs to "
                               "the connection to this server (use e.g. X-Upstream-Authorization)")
         user_credentials[variable] = (kind, name)
+    toolset_scopes: dict[str, str] = {}
+    for entry in _listed(args.toolset_scope, environ, setting(prefix, "TOOLSET_SCOPES")):
+        toolset, _, scope = entry.partition("=")
+        if toolset not in index["toolsets"] or not scope:
+            raise OptionError(f"a toolset scope is TOOLSET=SCOPE with one of the toolsets "
+                              f"({', '.join(index['toolsets'])}), not {entry!r}")
+        toolset_scopes[toolset] = scope
+    if toolset_scopes and not issuer:
+        raise OptionError("toolsets as scopes need OAuth (--oauth-issuer): static tokens see every toolset")
     if any(kind == "claim" for kind, _ in user_credentials.values()) and not issuer:
         raise OptionError("a credential from a token claim needs OAuth (--oauth-issuer)")
     options = HttpOptions(
@@ -149,7 +162,7 @@ def http_options_from(args: argparse.Namespace, index: IndexData,
         allow_unauthenticated=allow,
         allowed_hosts=_listed(args.allowed_hosts, environ, setting(prefix, "HTTP_ALLOWED_HOSTS")),
         allowed_origins=_listed(args.allowed_origins, environ, setting(prefix, "HTTP_ALLOWED_ORIGINS")),
-        workers=workers, user_credentials=user_credentials)
+        workers=workers, user_credentials=user_credentials, toolset_scopes=toolset_scopes)
     if args.transport == "http" and args.host not in LOOPBACK and not options.authenticated and not allow:
         raise OptionError(
             f"refusing to listen on {args.host} without authentication: anyone who can reach the port would call "

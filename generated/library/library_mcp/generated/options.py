@@ -148,6 +148,7 @@ class ServerOptions:
     approval: Policy = "configured"
     mark_api_data: bool = True
     request_state_keys: tuple[str, ...] = ()  # shared by every worker that may get a client's next round
+    toolset_scopes: Mapping[str, str] | None = None  # HTTP with OAuth: toolset -> the scope that shows it
 
 
 def server_options_from(args: argparse.Namespace, index: IndexData,

@@ -55,7 +55,8 @@ class StaticTokens:
         if not any(matched):
             return None
         name = "token:" + hashlib.sha256(given).hexdigest()[:12]
-        return AccessToken(token=token, client_id=name, scopes=self.scopes, subject=name)
+        return AccessToken(token=token, client_id=name, scopes=self.scopes, subject=name,
+                           claims={"rest2mcp_static_token": True})
 
 
 class JwtTokens:

@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,6 +40,7 @@ from .options import (
 )
 from .prompts import Prompts
 from .resources import Resources, for_options, tools_of
+from .scopes import ToolsetScopes, caller_scopes
 from .surface import Surface, SurfaceError
 from .untrusted import INSTRUCTIONS_NOTE
 
@@ -87,19 +89,23 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
     options = options or ServerOptions()
     audit = options.audit or AuditLog("off")
 
-    listing: dict[int, types.ListToolsResult] = {}  # by the surface's revision
+    listing: dict[tuple[int, frozenset[str] | None], types.ListToolsResult] = {}  # by revision and scopes
+    plan_of = getattr(surface, "plan", None)
+    scoped = ToolsetScopes(options.toolset_scopes or {},
+                           lambda name: (plan_of(name) or {}).get("toolsets") if plan_of is not None else None)
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
-        revision = getattr(surface, "revision", 0)
-        if revision not in listing:
-            tools = [types.Tool.model_validate(d) for d in surface.definitions]
-            listing.clear()
-            listing[revision] = types.ListToolsResult(tools=tools)
-        return listing[revision]
+        key = getattr(surface, "revision", 0), caller_scopes() if scoped.mapping else None
+        if key not in listing:
+            tools = [types.Tool.model_validate(d) for d in scoped.visible(surface.definitions, key[1])]
+            if len(listing) > 64 or any(k[0] != key[0] for k in listing):
+                listing.clear()
+            listing[key] = types.ListToolsResult(tools=tools)
+        return listing[key]
 
     async def call_tool(ctx: Any, params: Any) -> types.CallToolResult | types.InputRequiredResult:
         record = CallRecord(params.name, arguments=params.arguments)
-        if not surface.knows(params.name):
+        if not surface.knows(params.name) or (scoped.mapping and not scoped.allows(params.name, caller_scopes())):
             audit.write(record, "unknown_tool", ctx)
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
         return await audited(audit, record, ctx, lambda: surface.call(params.name, params.arguments))
@@ -232,7 +238,7 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
         if args.transport == "http" and http.workers > 1:
             return _run_workers(index, http, package, argv)
         surface = build(args, index, read_catalog_bytes, overrides, version)
-        options = server_options_from(args, index)
+        options = replace(server_options_from(args, index), toolset_scopes=http.toolset_scopes)
         resources = build_resources(args, index, surface, overrides, read_data)
     except (OptionError, SurfaceError, CatalogError) as exc:
         raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
@@ -274,9 +280,11 @@ def worker_app() -> Any:
     args = parser(index, version).parse_args(json.loads(os.environ[_WORKER_ARGV]))
     overrides = load_overrides(package, index["name"])
     surface = build(args, index, data.joinpath(CATALOG_FILE).read_bytes, overrides, version)
-    served = create_server(surface, index, version, server_options_from(args, index),
+    http = http_options_from(args, index)
+    served = create_server(surface, index, version, replace(server_options_from(args, index),
+                                                            toolset_scopes=http.toolset_scopes),
                            build_resources(args, index, surface, overrides, lambda name: data.joinpath(name).read_bytes()))
-    return http_app(served, http_options_from(args, index), lambda: True)
+    return http_app(served, http, lambda: True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
