@@ -74,28 +74,40 @@ def serve(make_app: Callable[[str], Starlette], doc: str, port: int, secret: tup
     uvicorn.run(make_app(args.secret), host=args.host, port=args.port, log_level="warning")
 
 
-@contextmanager
-def upstream(script: str, *args: str) -> Iterator[str]:
-    """examples/SCRIPT (an upstream API) on a free port of 127.0.0.1, in a child process, once it accepts
-    connections: yields its URL, and stops it at the end."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name(script)), "--port", str(port), *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-                raise SystemExit(f"{script} did not start (exit code {process.returncode}):\n{error}")
+def _start(script: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """examples/SCRIPT on a free port with `env` added to its environment, once it accepts connections:
+    the process and the port. A port another program took between our choice and the child's bind
+    means another port."""
+    attempts = 3
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        process = subprocess.Popen([sys.executable, str(Path(__file__).with_name(script)), "--port", str(port)],
+                                   env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while process.poll() is None:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
+                    return process, port
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"{script} did not listen on 127.0.0.1:{port} within 20 s") from None
+                    process.kill()
+                    raise SystemExit(f"{script} did not listen on 127.0.0.1:{port} within 30 s") from None
                 time.sleep(0.05)
+        error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        attempts -= 1
+        if "address already in use" not in error or not attempts:
+            raise SystemExit(f"{script} did not start (exit code {process.returncode}):\n{error}")
+
+
+@contextmanager
+def upstream(script: str, **env: str) -> Iterator[str]:
+    """examples/SCRIPT (an upstream API) on a free port of 127.0.0.1, in a child process with `env` (its
+    credential) added to its environment, once it accepts connections: yields its URL, and stops it
+    at the end."""
+    process, port = _start(script, env)
+    try:
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{MODULE} is not installed in {sys.prefix}: pip install ./generated/helpdesk", file=sys.stderr)
         return 2
     token = secrets.token_urlsafe(16)
-    with upstream("helpdesk_api.py", "--token", token) as url:
+    with upstream("helpdesk_api.py", HELPDESK_TOKEN=token) as url:
         print(f"upstream: the helpdesk API (examples/helpdesk_api.py, demo data) at {url}")
         return anyio.run(triage, url, token, args)
 

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{MODULE} is not installed in {sys.prefix}: pip install ./generated/stocks", file=sys.stderr)
         return 2
     api_key = secrets.token_urlsafe(16)
-    with upstream("stocks_api.py", "--api-key", api_key) as url:
+    with upstream("stocks_api.py", STOCKS_API_KEY=api_key) as url:
         print(f"upstream: the stocks API (examples/stocks_api.py, demo data) at {url}")
         return anyio.run(ask, url, api_key, args.symbol, args.currency)
 

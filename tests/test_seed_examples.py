@@ -120,7 +120,7 @@ def _try(server_venv: Path, script: str, *args: str) -> str:
     done = subprocess.run([str(server_venv / "bin" / "python"), str(ROOT / "examples" / script), *args],
                           capture_output=True, text=True, timeout=60, env=child_env(), check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return done.stdout + done.stderr  # all of it shows when an assertion about it fails
 
 
 def test_try_stocks_prints_a_price_through_mcp(server_venv: Path):
