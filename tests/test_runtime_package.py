@@ -52,6 +52,17 @@ def test_the_runtime_imports_only_itself_and_the_packages_generated_servers_depe
                 assert name.split(".")[0] in allowed, f"{module.name} imports {name}"
 
 
+def test_the_generator_runs_where_mcp_is_not_installed():
+    """rest2mcp does not depend on mcp (the generated packages do): the runtime modules the generator
+    imports must not need it. Documents with prompts and resources reach every such module."""
+    code = ("import sys\nsys.modules['mcp'] = None  # import mcp raises ImportError\n"
+            "import rest2mcp.cli\nfrom rest2mcp.pipeline import Options, prepare\n"
+            "for spec in sys.argv[1:]:\n    assert prepare(spec, Options()).files\n")
+    specs = [str(SPECS / "petstore.yaml"), str(SPECS / "shop" / "openapi.yaml")]
+    result = subprocess.run([sys.executable, "-c", code, *specs], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 def test_no_module_of_the_distribution_is_oversized():
     sources = [*(ROOT / "generator").rglob("*.py"), *(ROOT / "templates").rglob("*.py")]
     long = {str(p.relative_to(ROOT)): n for p in sources if (n := len(p.read_text().splitlines())) > MAX_LINES}
