@@ -23,6 +23,8 @@ EXAMPLES = {
     "petstore-2.0.yaml": "petstore2",
     "styles.yaml": "styles",
     "shop/openapi.yaml": "shop",  # with specs/shop/rest2mcp.toml
+    "stocks.yaml": "stocks",  # the seed examples, with their upstreams in examples/
+    "helpdesk.yaml": "helpdesk",
 }
 
 

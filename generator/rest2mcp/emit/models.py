@@ -39,6 +39,7 @@ def typed_models(document: dict[str, Any], diagnostics: Diagnostics) -> str | No
                 output_model_type=codegen.DataModelType.PydanticV2BaseModel,
                 disable_timestamp=True,
                 field_constraints=True,  # Field(min_length=...) rather than constr(): type checkers read it
+                set_default_enum_member=True,  # an enum's default as its member (Tone.friendly): type checkers accept it
                 formatters=[Formatter.BUILTIN],
                 allow_remote_refs=False,  # never fetch a URL or read a file outside the document
             )

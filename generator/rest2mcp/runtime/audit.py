@@ -16,6 +16,7 @@ nowhere (`--audit-log off`).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -80,6 +81,18 @@ def caller_of(ctx: Any) -> str | None:
     info = getattr(params, "client_info", None)
     name = getattr(info, "name", None)
     return str(name) if name else None
+
+
+class JsonLines(logging.Formatter):
+    """The server's own log records as JSON lines (`--log-json`), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
+                                 "level": record.levelname.lower(), "logger": record.name,
+                                 "message": record.getMessage()}
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["error"] = record.exc_info[0].__name__
+        return json.dumps(entry, ensure_ascii=True, default=str)
 
 
 class AuditLog:

@@ -16,16 +16,20 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .audit import AuditLog, CallRecord, audited
+from .audit import AuditLog, CallRecord, JsonLines, audited
 from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
+from .credentials import CallerCredentials
 from .display import printable
+from .hosting import HttpOptions, http_app, http_options_from, shared_state_key, warn_unauthenticated
 from .options import (
     OptionError,
     ServerOptions,
+    log_json_from,
     mode_from,
     parser,
     read_only_from,
@@ -36,6 +40,7 @@ from .options import (
 )
 from .prompts import Prompts
 from .resources import Resources, for_options, tools_of
+from .scopes import ToolsetScopes, caller_scopes
 from .surface import Surface, SurfaceError
 from .untrusted import INSTRUCTIONS_NOTE
 
@@ -84,19 +89,23 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
     options = options or ServerOptions()
     audit = options.audit or AuditLog("off")
 
-    listing: dict[int, types.ListToolsResult] = {}  # by the surface's revision
+    listing: dict[tuple[int, frozenset[str] | None], types.ListToolsResult] = {}  # by revision and scopes
+    plan_of = getattr(surface, "plan", None)
+    scoped = ToolsetScopes(options.toolset_scopes or {},
+                           lambda name: (plan_of(name) or {}).get("toolsets") if plan_of is not None else None)
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
-        revision = getattr(surface, "revision", 0)
-        if revision not in listing:
-            tools = [types.Tool.model_validate(d) for d in surface.definitions]
-            listing.clear()
-            listing[revision] = types.ListToolsResult(tools=tools)
-        return listing[revision]
+        key = getattr(surface, "revision", 0), caller_scopes() if scoped.mapping else None
+        if key not in listing:
+            tools = [types.Tool.model_validate(d) for d in scoped.visible(surface.definitions, key[1])]
+            if len(listing) > 64 or any(k[0] != key[0] for k in listing):
+                listing.clear()
+            listing[key] = types.ListToolsResult(tools=tools)
+        return listing[key]
 
     async def call_tool(ctx: Any, params: Any) -> types.CallToolResult | types.InputRequiredResult:
         record = CallRecord(params.name, arguments=params.arguments)
-        if not surface.knows(params.name):
+        if not surface.knows(params.name) or (scoped.mapping and not scoped.allows(params.name, caller_scopes())):
             audit.write(record, "unknown_tool", ctx)
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
         return await audited(audit, record, ctx, lambda: surface.call(params.name, params.arguments))
@@ -157,13 +166,13 @@ def build_surface(index: IndexData, mode: str, toolsets: frozenset[str] | None,
     return Discovery(index["title"], operations, groups, make_tools)
 
 
-async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurface) -> None:
+async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurface, http: HttpOptions) -> None:
     try:
         if args.transport == "http":
             import uvicorn
 
-            app = server.streamable_http_app(stateless_http=not args.http_sessions, host=args.host)
-            config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+            app = http_app(server, http, lambda: True)
+            config = uvicorn.Config(app, host=http.host, port=http.port, log_level="warning")
             await uvicorn.Server(config).serve()
         else:
             from mcp.server.stdio import stdio_server
@@ -180,6 +189,9 @@ def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callab
     raises OptionError, SurfaceError or CatalogError with what to change."""
     environ = os.environ if environ is None else environ
     settings = settings_from(args, index, version, environ)
+    http = http_options_from(args, index, environ)
+    if http.user_credentials:
+        environ = CallerCredentials(environ, http.user_credentials)
     toolsets = toolsets_from(args, index, environ)
     mode = mode_from(args, index, environ)
     read_only = read_only_from(args, index, environ)
@@ -203,7 +215,8 @@ def build_resources(args: argparse.Namespace, index: IndexData, surface: ToolSur
 
 
 def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: Any, version: str,
-        argv: Sequence[str] | None = None, read_data: Callable[[str], bytes] | None = None) -> None:
+        argv: Sequence[str] | None = None, read_data: Callable[[str], bytes] | None = None,
+        package: str | None = None) -> None:
     """The command line of a server for `index`, whose catalog `read_catalog_bytes` reads on demand
     (and `read_data` the other data files, by name)."""
     import anyio
@@ -213,17 +226,65 @@ def run(index: IndexData, read_catalog_bytes: Callable[[], bytes], overrides: An
         for name, group in index["toolsets"].items():
             print(f"{printable(name)}\t{group['tools']} tools\t{printable(group.get('description', ''))}".rstrip())
         return
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
     try:
+        if log_json_from(args, index):
+            handler.setFormatter(JsonLines())
+    except OptionError as exc:
+        raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    try:
+        http = http_options_from(args, index)
+        if args.transport == "http" and http.workers > 1:
+            return _run_workers(index, http, package, argv)
         surface = build(args, index, read_catalog_bytes, overrides, version)
-        options = server_options_from(args, index)
+        options = replace(server_options_from(args, index), toolset_scopes=http.toolset_scopes)
         resources = build_resources(args, index, surface, overrides, read_data)
     except (OptionError, SurfaceError, CatalogError) as exc:
         raise SystemExit(printable(f"{index['name']}: {exc}", keep="\n")) from None
+    if args.transport == "http":
+        warn_unauthenticated(http, index["name"])
     try:
-        anyio.run(serve, args, create_server(surface, index, version, options, resources), surface)
+        anyio.run(serve, args, create_server(surface, index, version, options, resources), surface, http)
     except KeyboardInterrupt:
         pass
+
+
+_WORKER_ARGV = "REST2MCP_WORKER_ARGV"
+
+
+def _run_workers(index: IndexData, http: HttpOptions, package: str | None, argv: Sequence[str] | None) -> None:
+    """Several processes on one port (uvicorn's workers), each building the same server from the
+    same command line. The HTTP transport is stateless, so any worker may answer any request."""
+    import json
+
+    import uvicorn
+
+    if package is None:
+        raise OptionError("--workers needs the installed package (run its console script)")
+    os.environ[_WORKER_ARGV] = json.dumps(list(sys.argv[1:] if argv is None else argv))
+    os.environ.update(shared_state_key(os.environ, index["envPrefix"]))
+    warn_unauthenticated(http, index["name"])
+    uvicorn.run(f"{package}.generated.server:worker_app", factory=True, host=http.host, port=http.port,
+                workers=http.workers, log_level="warning")
+
+
+def worker_app() -> Any:
+    """One worker's HTTP app (uvicorn calls this in each worker process; see _run_workers)."""
+    import json
+
+    data = resources.files(__package__)
+    index = read_index(data.joinpath(INDEX_FILE).read_bytes())
+    package = __package__.rpartition(".")[0]
+    version = str(getattr(importlib.import_module(package), "__version__", "0"))
+    args = parser(index, version).parse_args(json.loads(os.environ[_WORKER_ARGV]))
+    overrides = load_overrides(package, index["name"])
+    surface = build(args, index, data.joinpath(CATALOG_FILE).read_bytes, overrides, version)
+    http = http_options_from(args, index)
+    served = create_server(surface, index, version, replace(server_options_from(args, index),
+                                                            toolset_scopes=http.toolset_scopes),
+                           build_resources(args, index, surface, overrides, lambda name: data.joinpath(name).read_bytes()))
+    return http_app(served, http, lambda: True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -233,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     package = __package__.rpartition(".")[0]
     version = str(getattr(sys.modules.get(package) or importlib.import_module(package), "__version__", "0"))
     run(index, data.joinpath(CATALOG_FILE).read_bytes, load_overrides(package, index["name"]), version, argv,
-        lambda name: data.joinpath(name).read_bytes())
+        lambda name: data.joinpath(name).read_bytes(), package)
 
 
 # Modules of packages generated before the runtime moved into MODULE/generated/, and where their

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
-
-from mcp import types
-from mcp.shared.exceptions import MCPError
+from typing import TYPE_CHECKING, Any
 
 from .catalog import IndexData, PromptEntry
 from .display import printable
+
+# mcp is imported by the methods that serve prompts: the generator uses the template rules below (NAME,
+# ARGUMENT, placeholders) where mcp is not installed.
+if TYPE_CHECKING:
+    from mcp import types
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # prompt names: what clients accept for tool names
 ARGUMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # argument names: what a placeholder can name
@@ -51,6 +53,8 @@ class Prompts:
         return bool(self.entries)
 
     async def list_prompts(self, ctx: Any, params: Any) -> types.ListPromptsResult:
+        from mcp import types
+
         if self._listing is None:
             self._listing = types.ListPromptsResult(prompts=[
                 types.Prompt(name=name, title=entry.get("title"), description=entry.get("description"),
@@ -60,6 +64,9 @@ class Prompts:
         return self._listing
 
     async def get_prompt(self, ctx: Any, params: Any) -> types.GetPromptResult:
+        from mcp import types
+        from mcp.shared.exceptions import MCPError
+
         name = str(params.name)
         entry = self.entries.get(name)
         if entry is None:

@@ -9,13 +9,59 @@ in the catalog's schemes; nothing here invents a variable name.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from .catalog import SchemePlan, ToolPlan
+from .context import request_context
 from .errors import ToolError
+
+
+class CallerCredentials(Mapping[str, str]):
+    """The environment, except the variables the operator chose to take from each caller: a header
+    of the caller's MCP request, or a claim of its validated OAuth token (`--user-credential`).
+    Read afresh on every call, never kept: one caller's credential is never another's."""
+
+    def __init__(self, environ: Mapping[str, str], sources: Mapping[str, tuple[str, str]]):
+        self.environ = environ
+        self.sources = dict(sources)
+
+    def __getitem__(self, variable: str) -> str:
+        if variable not in self.sources:
+            return self.environ[variable]
+        kind, name = self.sources[variable]
+        value = _from_caller(kind, name)
+        if value is None:
+            raise KeyError(variable)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.environ)
+
+    def __len__(self) -> int:
+        return len(self.environ)
+
+    def describe(self, variable: str) -> str:
+        """Where a caller gives this variable's value, for the missing-credential message."""
+        if variable not in self.sources:
+            return variable
+        kind, name = self.sources[variable]
+        return f"the {name} header of the MCP request" if kind == "header" else f"the {name} claim of the token"
+
+
+def _from_caller(kind: str, name: str) -> str | None:
+    if kind == "header":
+        request = getattr(request_context(), "request", None)
+        headers = getattr(request, "headers", None)
+        value = headers.get(name) if headers is not None else None
+        return value if isinstance(value, str) and value else None
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    token = get_access_token()
+    claim = (token.claims or {}).get(name) if token is not None else None
+    return claim if isinstance(claim, str) and claim else None
 
 
 @dataclass
@@ -50,6 +96,11 @@ def credentials_for(plan: ToolPlan, schemes: Mapping[str, SchemePlan], environ: 
             for scheme, values in chosen:
                 _apply(scheme, values, applied)
             return applied
+    if isinstance(environ, CallerCredentials) and any(
+            var in environ.sources for alternative in alternatives for key in alternative for var in schemes[key]["env"]):
+        needed = " or ".join(" and ".join(environ.describe(var) for key in alternative for var in schemes[key]["env"])
+                             for alternative in alternatives if alternative)
+        raise ToolError(f"This operation needs credentials that this call did not bring: send {needed}.")
     needed = " or ".join(
         " and ".join(var for key in alternative for var in schemes[key]["env"]) for alternative in alternatives if alternative
     )

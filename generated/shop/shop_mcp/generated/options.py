@@ -89,8 +89,14 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--audit-arguments", action="store_true", default=None,
                         help=f"include the arguments in the audit log (credentials masked; or "
                              f"{setting(prefix, 'AUDIT_ARGUMENTS')}=true)")
+    parser.add_argument("--log-json", action="store_true", default=None,
+                        help=f"write the server's own log (warnings, errors) as JSON lines on stderr "
+                             f"(or {setting(prefix, 'LOG_JSON')}=true)")
     parser.add_argument("--list-toolsets", action="store_true", help="print the toolsets and exit")
     parser.add_argument("--version", action="version", version=f"{name} {version}")
+    from .hosting import add_http_arguments  # here: hosting.py reads these options with this module's rules
+
+    add_http_arguments(parser, prefix)
     return parser
 
 
@@ -116,6 +122,10 @@ def _switch(given: bool | None, index: IndexData, environ: Mapping[str, str], na
     return raw in TRUE if raw else default
 
 
+def log_json_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
+    return _switch(args.log_json, index, environ, "LOG_JSON", False)
+
+
 def read_only_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
     """--read-only, else <PREFIX>_READ_ONLY (true/false), else off."""
     return _switch(args.read_only, index, environ, "READ_ONLY", False)
@@ -138,6 +148,7 @@ class ServerOptions:
     approval: Policy = "configured"
     mark_api_data: bool = True
     request_state_keys: tuple[str, ...] = ()  # shared by every worker that may get a client's next round
+    toolset_scopes: Mapping[str, str] | None = None  # HTTP with OAuth: toolset -> the scope that shows it
 
 
 def server_options_from(args: argparse.Namespace, index: IndexData,

@@ -14,7 +14,8 @@ import re
 # The server's settings, each read from <PREFIX>_<NAME> (and a command-line option).
 SETTINGS = ("BASE_URL", "TIMEOUT", "MAX_RESPONSE_CHARS", "MAX_RESPONSE_BYTES", "ALLOWED_ORIGINS", "MODE", "TOOLSETS",
             "READ_ONLY", "TOOLS", "EXCLUDE_TOOLS", "APPROVAL", "MARK_API_DATA", "AUDIT_LOG", "AUDIT_ARGUMENTS",
-            "REQUEST_STATE_KEY")
+            "REQUEST_STATE_KEY", "AUTH_TOKENS", "OAUTH_ISSUER", "JWKS_URL", "AUDIENCE", "REQUIRED_SCOPES",
+            "ALLOW_UNAUTHENTICATED", "HTTP_ALLOWED_HOSTS", "HTTP_ALLOWED_ORIGINS", "WORKERS", "USER_CREDENTIALS", "LOG_JSON", "TOOLSET_SCOPES")
 # What each kind of credential is made of, and the word that tells its variable apart.
 _PARTS = {"apiKey": ((), "KEY"), "bearer": (("token",), "TOKEN"), "basic": (("username", "password"), "")}
 

@@ -1,0 +1,3 @@
+from .generated.server import main
+
+main()

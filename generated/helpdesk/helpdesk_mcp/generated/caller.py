@@ -1,0 +1,235 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
+"""One tool call: arguments checked, request built and sent with httpx, response made a result.
+
+Every failure a model can act on (bad arguments, a missing credential, an HTTP error, a timeout,
+an unreachable host) becomes an `isError` result; nothing escapes. httpx is imported on the
+first call, not at start (it costs about 0.1 s).
+
+Limits that hold whatever the API does: the whole call (connecting, redirects, reading) ends
+within `timeout`; a response is read as a stream and refused past `max_bytes`; redirects are
+followed only to the configured origins (the base URL's and the allowed ones), so credentials
+never reach another host: a redirect elsewhere is reported with its target instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mcp import types
+
+from .approval import InputRequired, Policy, ask, needs_approval
+from .arguments import checked, validator_for
+from .audit import note
+from .catalog import SchemePlan, ToolDefinition, ToolPlan
+from .credentials import redact
+from .errors import ToolError
+from .request import Request, build_request, origin
+from .results import Marker, error_result, failure_result, redacted, success_result
+from .untrusted import marked
+
+if TYPE_CHECKING:
+    import httpx
+    from jsonschema.protocols import Validator
+
+log = logging.getLogger(__name__)
+MAX_REDIRECTS = 10
+
+
+@dataclass
+class Settings:
+    base_url: str
+    timeout: float = 60.0  # the whole call, from the first byte sent to the last one read
+    connect_timeout: float = 10.0
+    max_text: int = 100_000
+    user_agent: str = "rest2mcp-server"
+    max_bytes: int = 10_000_000  # a longer response is not read
+    allowed_origins: frozenset[str] = frozenset()  # besides the base URL's: may get operations and redirects
+    approval: Policy = "configured"  # which calls wait for the user's approval (approval.py)
+    mark_api_data: bool = True  # set the API's text apart as untrusted data (untrusted.py)
+
+    def origins(self) -> frozenset[str]:
+        """Where requests, and so credentials, may go."""
+        return self.allowed_origins | {origin(self.base_url)}
+
+
+class TooLarge(Exception):
+    """The response is longer than `Settings.max_bytes`."""
+
+
+class Redirected(Exception):
+    """The API redirected to an origin requests may not go to; the message is the result's text."""
+
+
+@dataclass
+class Tool:
+    """A tool as the model calls it: its definition and the plan behind it, with validators
+    compiled on first use. `generated` is the catalog's name for it (what hooks are told)."""
+
+    generated: str
+    definition: ToolDefinition
+    plan: ToolPlan
+    _validators: dict[str, Validator] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.definition["name"]
+
+    def validator(self, key: str) -> Validator | None:
+        schema = self.definition.get(key)
+        if not isinstance(schema, dict):
+            return None
+        if key not in self._validators:
+            self._validators[key] = validator_for(schema)
+        return self._validators[key]
+
+
+class Caller:
+    """Calls tools; `hooks` (the package's overrides module) may adjust requests and results."""
+
+    def __init__(self, schemes: Mapping[str, SchemePlan], settings: Settings,
+                 environ: Mapping[str, str] | None = None, hooks: Any = None):
+        self.schemes = schemes
+        self.settings = settings
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self.hooks = hooks
+        self._client: httpx.AsyncClient | None = None
+        # Every credential this server holds, masked in audit records even when a call fails before
+        # its own credentials are chosen (a model may paste one into an argument).
+        self.credentials = sorted({self.environ[v] for scheme in schemes.values() for v in scheme["env"]
+                                   if self.environ.get(v)}, key=len, reverse=True)
+
+    def client(self) -> httpx.AsyncClient:
+        import httpx
+
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+                follow_redirects=False,  # followed here, only to the configured origins
+            )
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def call(self, tool: Tool, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
+        import anyio
+        import httpx
+
+        plan, arguments = tool.plan, dict(arguments or {})
+        note(operation=f"{plan['method']} {plan['path']}", secrets=self.credentials)
+        secrets: list[str] = []
+        settings = self.settings
+        try:
+            validator = tool.validator("inputSchema")
+            problems = await checked(validator, arguments) if validator is not None else []
+            if problems:
+                return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
+            if "defaults" in plan or "fixed" in plan:  # fixed arguments are hidden from the model
+                arguments = {**plan.get("defaults", {}), **arguments, **plan.get("fixed", {})}
+            request = build_request(settings.base_url, settings.user_agent, plan, self.schemes, arguments,
+                                    self.environ, settings.allowed_origins)
+            secrets = request.secrets
+            if needs_approval(settings.approval, tool.definition, plan):
+                title = tool.definition.get("title") or ""
+                outcome = await ask(tool.name, title, request.display, arguments)
+                note(approval=outcome.decision)
+                if outcome.refusal is not None:
+                    return outcome.refusal
+            mark = self._marker(tool, secrets)
+            before = getattr(self.hooks, "before_request", None)
+            if before is not None:
+                await before(tool.generated, request)
+            with anyio.fail_after(settings.timeout):
+                response = await self._exchange(request)
+                note(status=response.status_code)
+                if 200 <= response.status_code < 300:
+                    result = await anyio.to_thread.run_sync(
+                        success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text,
+                        mark)
+                else:
+                    result = failure_result(request, response, mark)
+                after = getattr(self.hooks, "after_response", None)
+                if after is not None:
+                    result = await after(tool.generated, response, result)
+            return redacted(result, secrets)
+        except InputRequired:
+            raise  # the client asks the user, then calls again (approval.py)
+        except ToolError as exc:
+            return error_result(str(exc))
+        except Redirected as exc:
+            return error_result(redact(str(exc), secrets))
+        except TooLarge:
+            return error_result(
+                f"The API's response is larger than this server's limit of {settings.max_bytes:,} bytes, so it "
+                "was not read. Ask for less (a filter, a smaller page), or raise the server's max-response-bytes.")
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            connect = isinstance(exc, httpx.ConnectTimeout)
+            return error_result(
+                f"The API did not answer in time ({'connect timeout after ' + format(settings.connect_timeout, 'g') if connect else 'the call took longer than ' + format(settings.timeout, 'g')} s). "
+                "It may be slow or overloaded: try again, or raise the server's timeout."
+            )
+        except httpx.HTTPError as exc:
+            return error_result(redact(f"Could not reach the API: {type(exc).__name__}: {exc}", secrets))
+        except Exception as exc:  # noqa: BLE001 -- the server must answer, whatever happened
+            log.error("tool %s failed: %s", tool.generated, type(exc).__name__)
+            return error_result(redact(f"The server failed to make this call: {type(exc).__name__}: {exc}", secrets))
+
+    def _marker(self, tool: Tool, secrets: list[str]) -> Marker:
+        """How the API's text is shown: masked, cleaned and marked as untrusted data of `tool` (or as is)."""
+        if not self.settings.mark_api_data:
+            return lambda text, json_text: text
+        return lambda text, json_text: marked(redact(text, secrets), tool.name, json_text)
+
+    async def _exchange(self, request: Request) -> httpx.Response:
+        """The final response to `request`, read whole: redirects followed within the configured origins."""
+        client = self.client()
+        allowed = self.settings.origins()
+        outgoing = client.build_request(request.method, request.url, headers=request.headers, content=request.content)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await client.send(outgoing, stream=True)
+            following = response.next_request
+            if following is None:
+                return await self._read(response)
+            await response.aclose()
+            target = str(following.url)
+            if origin(target) not in allowed:
+                raise Redirected(
+                    f"The API redirected {request.display} to {target} (HTTP {response.status_code}). This server "
+                    f"follows redirects only within {', '.join(sorted(allowed))}, so it did not follow this one "
+                    "(the API's credentials are never sent elsewhere). To fetch it, use another tool or allow "
+                    "that origin in the server's settings.")
+            if "Cookie" in request.headers:  # httpx leaves it out of redirects; the origin may have it
+                following.headers["Cookie"] = request.headers["Cookie"]
+            outgoing = following
+        raise Redirected(f"The API redirected {request.display} more than {MAX_REDIRECTS} times; it was not followed further.")
+
+    async def _read(self, response: httpx.Response) -> httpx.Response:
+        """A streamed response read up to `max_bytes` (decoded), as a response with its whole body."""
+        import httpx
+
+        limit = self.settings.max_bytes
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+                raise TooLarge
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        framing = ("content-encoding", "content-length", "transfer-encoding")
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in framing]
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks),
+                              request=response.request, extensions=response.extensions,
+                              history=response.history)

@@ -1,0 +1,147 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
+"""Credentials toward the API: read from the environment, applied to a request, masked in results.
+
+Which variables hold a scheme's secret is decided at generation (see `environment.py`) and recorded
+in the catalog's schemes; nothing here invents a variable name.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from .catalog import SchemePlan, ToolPlan
+from .context import request_context
+from .errors import ToolError
+
+
+class CallerCredentials(Mapping[str, str]):
+    """The environment, except the variables the operator chose to take from each caller: a header
+    of the caller's MCP request, or a claim of its validated OAuth token (`--user-credential`).
+    Read afresh on every call, never kept: one caller's credential is never another's."""
+
+    def __init__(self, environ: Mapping[str, str], sources: Mapping[str, tuple[str, str]]):
+        self.environ = environ
+        self.sources = dict(sources)
+
+    def __getitem__(self, variable: str) -> str:
+        if variable not in self.sources:
+            return self.environ[variable]
+        kind, name = self.sources[variable]
+        value = _from_caller(kind, name)
+        if value is None:
+            raise KeyError(variable)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.environ)
+
+    def __len__(self) -> int:
+        return len(self.environ)
+
+    def describe(self, variable: str) -> str:
+        """Where a caller gives this variable's value, for the missing-credential message."""
+        if variable not in self.sources:
+            return variable
+        kind, name = self.sources[variable]
+        return f"the {name} header of the MCP request" if kind == "header" else f"the {name} claim of the token"
+
+
+def _from_caller(kind: str, name: str) -> str | None:
+    if kind == "header":
+        request = getattr(request_context(), "request", None)
+        headers = getattr(request, "headers", None)
+        value = headers.get(name) if headers is not None else None
+        return value if isinstance(value, str) and value else None
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    token = get_access_token()
+    claim = (token.claims or {}).get(name) if token is not None else None
+    return claim if isinstance(claim, str) and claim else None
+
+
+@dataclass
+class Applied:
+    """What the chosen credentials add to a request, and the secrets to mask in its result."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    query: list[str] = field(default_factory=list)  # encoded `k=v` pieces
+    cookies: list[str] = field(default_factory=list)  # `k=v` pieces
+    secrets: list[str] = field(default_factory=list)
+
+
+def credentials_for(plan: ToolPlan, schemes: Mapping[str, SchemePlan], environ: Mapping[str, str]) -> Applied:
+    """The first alternative of the operation's security whose variables are all set, applied.
+
+    A scheme is set when every variable is defined and the first (key, token or user name) is
+    not empty. Raises ToolError naming the variables when no alternative is set.
+    """
+    alternatives = plan.get("security")
+    if not alternatives:
+        return Applied()
+    for alternative in alternatives:
+        chosen: list[tuple[SchemePlan, list[str]]] = []
+        for key in alternative:
+            scheme = schemes[key]
+            found = [environ.get(var) for var in scheme["env"]]
+            if not found[0] or any(v is None for v in found):
+                break
+            chosen.append((scheme, [v for v in found if v is not None]))
+        else:
+            applied = Applied()
+            for scheme, values in chosen:
+                _apply(scheme, values, applied)
+            return applied
+    if isinstance(environ, CallerCredentials) and any(
+            var in environ.sources for alternative in alternatives for key in alternative for var in schemes[key]["env"]):
+        needed = " or ".join(" and ".join(environ.describe(var) for key in alternative for var in schemes[key]["env"])
+                             for alternative in alternatives if alternative)
+        raise ToolError(f"This operation needs credentials that this call did not bring: send {needed}.")
+    needed = " or ".join(
+        " and ".join(var for key in alternative for var in schemes[key]["env"]) for alternative in alternatives if alternative
+    )
+    raise ToolError(
+        f"This operation needs credentials that are not set: set the environment variable {needed} "
+        "in the MCP server's configuration, then restart it."
+    )
+
+
+def _apply(scheme: SchemePlan, values: list[str], applied: Applied) -> None:
+    applied.secrets.extend(values)
+    kind = scheme["kind"]
+    if kind == "apiKey":
+        name, location = scheme.get("name", ""), scheme.get("in")
+        if location == "header":
+            applied.headers[name] = values[0]
+        elif location == "query":
+            applied.query.append(f"{quote(name, safe='[]')}={quote(values[0], safe='')}")
+        else:
+            applied.cookies.append(f"{name}={values[0]}")
+    elif kind == "bearer":
+        applied.headers["Authorization"] = f"Bearer {values[0]}"
+    elif kind == "basic":
+        token = base64.b64encode(f"{values[0]}:{values[1]}".encode()).decode()
+        applied.headers["Authorization"] = f"Basic {token}"
+        applied.secrets.append(token)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    # Longest first: a short secret (a user name) must not unmask part of a longer one.
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    return text
+
+
+def redact_value(value: Any, secrets: list[str]) -> Any:
+    """A JSON value with every secret masked in its strings."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {k: redact_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_value(v, secrets) for v in value]
+    return value

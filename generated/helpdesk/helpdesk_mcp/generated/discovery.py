@@ -1,0 +1,254 @@
+# rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
+# overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
+"""Discovery mode: three tools that reach every operation, whatever the API's size.
+
+search_operations ranks operations by keywords (BM25 over name, title, tags, path and
+description); describe_operation returns one operation's schemas; call_operation validates
+the arguments against that schema and calls the operation exactly as its own tool would.
+The catalog is loaded on the first use, so tools/list costs the same for 10 or 10,000
+operations.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from mcp import types
+
+from .arguments import checked, validator_for
+from .results import error_result
+from .surface import Surface, SurfaceError
+
+_NAME = {"type": "string", "minLength": 1, "maxLength": 200,
+         "description": "The operation's name, as search_operations returns it."}
+
+
+def definitions(api_title: str, operations: int, toolsets: list[str]) -> list[dict[str, Any]]:
+    """The three tools as listed by tools/list: small and independent of the API's size."""
+    groups = f" Groups (tags): {', '.join(toolsets[:30])}{', ...' if len(toolsets) > 30 else ''}." if len(toolsets) > 1 else ""
+    return [
+        {
+            "name": "search_operations",
+            "title": "Search operations",
+            "description": (f"Find operations of the {api_title} API ({operations} in all) by keywords: matched "
+                            f"against their names, summaries, descriptions, tags and paths.{groups} Returns the "
+                            "best matches first. Then call describe_operation for an operation's arguments, "
+                            "and call_operation to run it."),
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string", "minLength": 1, "maxLength": 500,
+                              "description": "Keywords, e.g. 'create invoice' or 'list users by team'."},
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10,
+                              "description": "How many operations to return (default 10)."},
+                },
+                "required": ["query"],
+                "additionalProperties": False,
+            },
+            "annotations": {"title": "Search operations", "readOnlyHint": True, "openWorldHint": False},
+        },
+        {
+            "name": "describe_operation",
+            "title": "Describe an operation",
+            "description": ("The full description of one operation: what it does, its HTTP method and path, "
+                            "the JSON Schema of its arguments (inputSchema) and of its result (outputSchema, "
+                            "when known)."),
+            "inputSchema": {"type": "object", "properties": {"name": _NAME}, "required": ["name"],
+                            "additionalProperties": False},
+            "annotations": {"title": "Describe an operation", "readOnlyHint": True, "openWorldHint": False},
+        },
+        {
+            "name": "call_operation",
+            "title": "Call an operation",
+            "description": ("Call one operation of the API with arguments matching its inputSchema (see "
+                            "describe_operation). The arguments are checked before anything is sent; the "
+                            "result is the API's answer."),
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "name": _NAME,
+                    "arguments": {"type": "object", "default": {},
+                                  "description": "The operation's arguments, as its inputSchema describes."},
+                },
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+            "annotations": {"title": "Call an operation", "readOnlyHint": False, "destructiveHint": True,
+                            "openWorldHint": True},
+        },
+    ]
+
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase words, camelCase and snake_case split, a plural 's' dropped: 'listPets' -> list, pet."""
+    words = []
+    for word in _WORD.findall(text):
+        word = word.lower()
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.append(word)
+    return words
+
+
+class Index:
+    """Okapi BM25 over one short document per operation (names and titles weigh more).
+
+    Pure Python on purpose: ranking a few thousand short documents takes milliseconds, and
+    generated servers stay free of numerical libraries."""
+
+    K1 = 1.2
+    B = 0.75
+
+    def __init__(self, documents: list[list[str]]):
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        self.lengths = [len(d) for d in documents]
+        self.average = (sum(self.lengths) / len(documents)) if documents else 1.0
+        for number, document in enumerate(documents):
+            for term, count in Counter(document).items():
+                self.postings.setdefault(term, []).append((number, count))
+        total = len(documents)
+        self.idf = {term: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self.postings.items()}
+
+    def rank(self, query: list[str]) -> list[tuple[float, int]]:
+        scores: dict[int, float] = {}
+        for term in dict.fromkeys(query):
+            for number, count in self.postings.get(term, ()):
+                norm = count + self.K1 * (1 - self.B + self.B * self.lengths[number] / self.average)
+                scores[number] = scores.get(number, 0.0) + self.idf[term] * count * (self.K1 + 1) / norm
+        return sorted(((score, number) for number, score in scores.items()), key=lambda s: (-s[0], s[1]))
+
+
+def _summary(definition: dict[str, Any]) -> str:
+    text = definition.get("title") or definition.get("description") or ""
+    return " ".join(text.split())[:200]
+
+
+class Discovery:
+    """The tool surface of discovery mode; the server treats it like the tools of tools mode."""
+
+    def __init__(self, api_title: str, operations: int, toolsets: list[str], make_surface: Callable[[], Surface]):
+        self.definitions = definitions(api_title, operations, toolsets)
+        self._schemas = {d["name"]: d["inputSchema"] for d in self.definitions}
+        self._make_surface = make_surface
+        self._surface: Surface | None = None
+        self._entries: list[dict[str, Any]] = []
+        self._index: Index | None = None
+        self._validators: dict[str, Any] = {}
+
+    def knows(self, name: str) -> bool:
+        return name in self._schemas
+
+    def _validator(self, name: str) -> Any:
+        if name not in self._validators:
+            self._validators[name] = validator_for(self._schemas[name])
+        return self._validators[name]
+
+    def input_schema(self, name: str) -> dict[str, Any] | None:
+        return self._schemas.get(name)
+
+    def surface(self) -> Surface:
+        if self._surface is None:
+            self._surface = self._make_surface()
+        return self._surface
+
+    async def close(self) -> None:
+        if self._surface is not None:
+            await self._surface.close()
+
+    async def call(self, name: str, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
+        arguments = dict(arguments or {})
+        problems = await checked(self._validator(name), arguments)
+        if problems:
+            return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
+        try:
+            surface = self.surface()
+        except SurfaceError as exc:  # a broken overrides.py: say so instead of stopping the server
+            return error_result(f"The server's tool configuration is broken: {exc}")
+        if name == "search_operations":
+            return self._search(surface, arguments["query"], int(arguments.get("limit", 10)))
+        if name == "describe_operation":
+            return self._describe(surface, arguments["name"])
+        return await self._call(surface, arguments["name"], arguments.get("arguments") or {})
+
+    # -- the three tools ------------------------------------------------------------------
+
+    def _ensure_index(self, surface: Surface) -> None:
+        if self._index is not None:
+            return
+        documents = []
+        for definition in surface.definitions:
+            plan: Mapping[str, Any] = surface.plan(definition["name"]) or {}
+            entry = {"name": definition["name"], "summary": _summary(definition)}
+            if plan:
+                entry["method"] = plan["method"]
+                entry["path"] = plan["path"]
+            if plan.get("tags"):
+                entry["tags"] = plan["tags"]
+            self._entries.append(entry)
+            heavy = " ".join([definition["name"], definition.get("title") or "", " ".join(plan.get("tags", ()))])
+            light = " ".join([plan.get("path", ""), definition.get("description") or ""])
+            documents.append(tokens(heavy) * 3 + tokens(light))
+        self._index = Index(documents)
+
+    def _search(self, surface: Surface, query: str, limit: int) -> types.CallToolResult:
+        self._ensure_index(surface)
+        assert self._index is not None
+        ranked = self._index.rank(tokens(query))
+        exact = [i for i, e in enumerate(self._entries) if e["name"].lower() == query.strip().lower()]
+        order = exact + [number for _, number in ranked if number not in exact]
+        found = [self._entries[number] for number in order[:limit]]
+        result = {"operations": found, "matches": len(order), "total": len(self._entries)}
+        if not found:
+            result["hint"] = "No operation matches these words: try other or fewer keywords."
+        return _json_result(result)
+
+    def _unknown(self, surface: Surface, name: str) -> types.CallToolResult:
+        self._ensure_index(surface)
+        assert self._index is not None
+        close = [self._entries[n]["name"] for _, n in self._index.rank(tokens(name))[:5]]
+        hint = f" Did you mean: {', '.join(close)}?" if close else " Use search_operations to find operations."
+        return error_result(f"No operation is named {name!r}.{hint}")
+
+    def _describe(self, surface: Surface, name: str) -> types.CallToolResult:
+        if not surface.knows(name):
+            return self._unknown(surface, name)
+        definition = surface.definition(name)
+        plan = surface.plan(name)
+        described: dict[str, Any] = {"name": name}
+        if definition.get("title"):
+            described["title"] = definition["title"]
+        described["description"] = definition.get("description", "")
+        if plan:
+            described["method"], described["path"] = plan["method"], plan["path"]
+        described["inputSchema"] = definition.get("inputSchema", {"type": "object"})
+        if "outputSchema" in definition:
+            described["outputSchema"] = definition["outputSchema"]
+        if definition.get("annotations"):
+            described["annotations"] = definition["annotations"]
+        return _json_result(described)
+
+    async def _call(self, surface: Surface, name: str, arguments: Any) -> types.CallToolResult:
+        if not surface.knows(name):
+            return self._unknown(surface, name)
+        key = "operation:" + name
+        if key not in self._validators:
+            self._validators[key] = validator_for(surface.input_schema(name) or {"type": "object"})
+        problems = await checked(self._validators[key], arguments)
+        if problems:
+            return error_result(f"Invalid arguments for {name} (see describe_operation):\n"
+                                + "\n".join(f"- {p}" for p in problems))
+        result: types.CallToolResult = await surface.call(name, arguments)
+        return result
+
+
+def _json_result(value: dict[str, Any]) -> types.CallToolResult:
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    return types.CallToolResult(content=[types.TextContent(type="text", text=text)], structured_content=value)
