@@ -8,6 +8,7 @@ import textwrap
 import pytest
 from helpers import CORPUS, child_env, run, write
 from mcp import StdioServerParameters
+from rest2mcp.diagnostics import GenerationFailed
 from rest2mcp.pipeline import Options, prepare
 from rest2mcp.writing.manifest import write_files
 from upstream import Reply, Upstream
@@ -100,8 +101,11 @@ def test_file_document_refs_to_a_host_need_permission(tmp_path, upstream: Upstre
               responses:
                 "200": {{description: ok}}
     """)
-    refused = prepare(str(spec), Options())
+    refused = prepare(str(spec), Options(allow_empty=True))
     assert "W106" in codes(refused) and refused.api.tools == ()
+    with pytest.raises(GenerationFailed) as failed:  # without --allow-empty, no tools is an error
+        prepare(str(spec), Options())
+    assert [d.code for d in failed.value.diagnostics if d.severity.value == "error"] == ["E331"]
     allowed = prepare(str(spec), Options(allowed_ref_hosts=("127.0.0.1",)))
     assert allowed.api.tools[0].input_schema["properties"] == {"n": {"type": "integer"}}
 

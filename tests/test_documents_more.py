@@ -339,15 +339,15 @@ def test_parameter_diagnostics_name_the_spot(tmp_path, rest2mcp):
     no_traceback(result)
     assert result.returncode == 0
     lines = [line for line in result.stderr.splitlines() if not line.startswith("  hint")]
-    assert lines == [
-        ("warning[W313] specs/params-more.yaml:22 #/paths/~1search/get/parameters/5/explode: style 'deepObject' "
-        "with explode: false is undefined by OpenAPI; sent as name[key]=value, as with explode: true"),
+    assert lines == [  # grouped by code, in the document's order within a code
         ("warning[W312] specs/params-more.yaml:30 #/paths/~1search/get/parameters/7: header parameter "
         "'Content-Type' ignored: the server sets it (OpenAPI 3 says such definitions are ignored)"),
         ("warning[W312] specs/params-more.yaml:31 #/paths/~1search/get/parameters/8: header parameter "
         "'accept' ignored: the server sets it (OpenAPI 3 says such definitions are ignored)"),
         ("warning[W312] specs/params-more.yaml:32 #/paths/~1search/get/parameters/9: header parameter "
         "'Authorization' ignored: the server sets it (OpenAPI 3 says such definitions are ignored)"),
+        ("warning[W313] specs/params-more.yaml:22 #/paths/~1search/get/parameters/5/explode: style 'deepObject' "
+        "with explode: false is undefined by OpenAPI; sent as name[key]=value, as with explode: true"),
     ]
     assert "hint: describe authentication with a securityScheme" in result.stderr
     assert "hint: the server sends the request body's media type" in result.stderr

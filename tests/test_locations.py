@@ -69,7 +69,8 @@ def test_files_in_other_folders_fragments_and_references_between_referenced_file
     })
     monkeypatch.chdir(tmp_path)
     # A folder beside the document's is read only when allowed.
-    generated = prepare("api/root.yaml", Options(skip_validation=True, allowed_ref_dirs=("shared",)))
+    generated = prepare("api/root.yaml", Options(skip_validation=True, allowed_ref_dirs=("shared",),
+                                                 allow_empty=True))
     assert found(generated, "W303") == [("shared/deeper/b.yaml", 4, "/properties/kind/type")]
     # The bundler's own warnings about a referenced file are located in it too.
     assert found(generated, "W106") == [("shared/models.yaml", 7, "/components/schemas/A/properties/gone")]

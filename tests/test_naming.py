@@ -309,3 +309,35 @@ def test_env_var(parts, expected):
     name = env_var(*parts)
     assert name == expected
     assert ENV_NAME.match(name)
+
+
+# -- names kept from an earlier generation ---------------------------------------------------
+
+
+def test_a_newcomer_whose_derived_name_meets_an_existing_one_gets_the_hash():
+    existing, newcomer = op("get", "/pets/{id}"), op("get", "/pets/by/id")
+    assert names([existing]) == ["get_pets_by_id"]
+    # without history both would be renamed; with it, the name stays with the operation that had it
+    assert names([existing, newcomer]) == ["get_pets_by_id_" + h("GET", "/pets/{id}"), "get_pets_by_id_" + h("GET", "/pets/by/id")]
+    previous = {("GET", "/pets/{id}"): "get_pets_by_id"}
+    for order in ([existing, newcomer], [newcomer, existing]):
+        result = dict(zip(order, assign_tool_names(order, previous)))
+        assert result[existing] == "get_pets_by_id"
+        assert result[newcomer] == "get_pets_by_id_" + h("GET", "/pets/by/id")
+
+
+def test_a_newcomer_with_the_same_operation_id_or_an_exact_one_does_not_take_the_name():
+    existing = op("get", "/a", "dup")
+    duplicate = op("post", "/b", "dup")
+    assert assign_tool_names([existing, duplicate], {("GET", "/a"): "dup"}) == ["dup", "dup_" + h("POST", "/b")]
+    derived = op("get", "/pets")
+    exact = op("post", "/other", "get_pets")  # an operationId equal to the derived name already given
+    assert assign_tool_names([derived, exact], {("GET", "/pets"): "get_pets"}) == [
+        "get_pets", "get_pets_" + h("POST", "/other")]
+
+
+def test_a_hashed_name_stays_when_the_operation_it_met_is_gone():
+    survivor = op("get", "/pets/by/id")
+    hashed = "get_pets_by_id_" + h("GET", "/pets/by/id")
+    assert assign_tool_names([survivor], {("GET", "/pets/by/id"): hashed}) == [hashed]
+    assert assign_tool_names([survivor]) == ["get_pets_by_id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import textwrap
@@ -235,3 +236,54 @@ def test_manifest_records_sources_and_ownership(tmp_path):
     assert owners["pets_mcp/generated/tools.json"] == "generated"
     assert "timestamp" not in json.dumps(manifest)
     shutil.rmtree(out)
+
+
+GROWING = """
+openapi: 3.0.3
+info: {title: Growing, version: "1"}
+servers: [{url: https://growing.example.com}]
+paths:
+  /pets/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+  /pets:
+    get:
+      operationId: listPets
+      responses: {"200": {description: ok}}
+    post:
+      responses: {"201": {description: created}}
+"""
+
+
+def test_adding_an_operation_never_renames_an_existing_tool(tmp_path, rest2mcp):
+    spec = tmp_path / "growing.yaml"
+    spec.write_text(GROWING)
+    out = tmp_path / "out"
+    assert rest2mcp("generate", str(spec), "-o", str(out), "--no-models").returncode == 0
+    catalog = out / "growing_mcp" / "generated" / "tools.json"
+    before = {t["name"] for t in json.loads(catalog.read_text())["tools"]}
+    assert before == {"get_pets_by_id", "listPets", "post_pets"}
+
+    # Each new operation's derived name (or operationId) equals an existing tool's.
+    document = yaml.safe_load(GROWING)
+    document["paths"]["/pets/by/id"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+    document["paths"]["/pets/"] = {"post": {"responses": {"201": {"description": "created"}}}}
+    document["paths"]["/other"] = {"get": {"operationId": "listPets", "responses": {"200": {"description": "ok"}}}}
+    spec.write_text(yaml.safe_dump(document, sort_keys=False))
+    grown = rest2mcp("generate", str(spec), "-o", str(out), "--no-models")
+    assert grown.returncode == 0, grown.stderr
+    after = {(t["name"], plan["method"], plan["path"]) for t in json.loads(catalog.read_text())["tools"]
+             for plan in [json.loads(catalog.read_text())["plans"][t["name"]]]}
+    names = {(method, path): name for name, method, path in after}
+    assert names[("GET", "/pets/{id}")] == "get_pets_by_id"  # no existing name changed
+    assert names[("GET", "/pets")] == "listPets"
+    assert names[("POST", "/pets")] == "post_pets"
+    assert before <= {name for name, _, _ in after}
+    new = {names[("GET", "/pets/by/id")], names[("POST", "/pets/")], names[("GET", "/other")]}
+    assert all(re.fullmatch(r"(get_pets_by_id|post_pets|listPets)_[0-9a-f]{6}", name) for name in new), new
+    assert rest2mcp("check", str(spec), "-o", str(out)).returncode == 0  # check keeps the names as generate does
+
+    # The same grown document in a fresh folder (no history) names by the rules alone.
+    fresh = rest2mcp("tools", str(spec), "--json")
+    assert "get_pets_by_id" not in {t["name"] for t in json.loads(fresh.stdout)}

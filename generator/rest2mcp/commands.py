@@ -1,31 +1,63 @@
 """The commands as plain functions: arguments in, an Outcome out. No printing, no exiting.
 
-`cli.py` parses the command line, calls one of these, prints the Outcome and exits with its code:
-0 done, 1 the document or the options are wrong (nothing written), 2 generated files were edited
-by hand (nothing written).
+`cli.py` parses the command line, calls one of these, prints the Outcome (output.py) and exits with
+its code: 0 done, 1 the document or the options are wrong (nothing written), 2 generated files were
+edited by hand (nothing written). `serve` is the one command that runs something: the runtime's
+server, in this process.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.diff.report import FAIL_ON, diff_command
-from rest2mcp.pipeline import Generated, Options, plan, prepare
-from rest2mcp.writing.manifest import MANIFEST, Conflict, ManifestError, WritePlan, apply_plan, read_manifest
+from rest2mcp.pipeline import Generated, Options, Progress, analyze, left_out_summary, plan, prepare
+from rest2mcp.writing.manifest import (
+    GENERATED,
+    MANIFEST,
+    Conflict,
+    ManifestError,
+    WritePlan,
+    apply_plan,
+    read_manifest,
+)
 
 
 @dataclass
 class Outcome:
-    """What a command has to say: its diagnostics first (on stderr), then its report (stdout) and
-    its closing words (stderr), and the exit code."""
+    """What a command has to say: its diagnostics first (on stderr), then its findings and report
+    (stdout), the lines that only report success (`notes`, stdout, left out by --quiet), its closing
+    words (stderr), and the exit code. `data` is the result as JSON (--json)."""
 
     code: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
+    data: Any = None
+
+
+def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
+    return {"errors": sum(d.severity is Severity.ERROR for d in diagnostics),
+            "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
+            "notes": sum(d.severity is Severity.INFO for d in diagnostics)}
+
+
+def with_result(command: str, outcome: Outcome, **fields: Any) -> Outcome:
+    """`outcome` with its JSON result: the command, its exit code, its diagnostics counted, `fields`."""
+    outcome.data = {"command": command, "ok": outcome.code == 0, "exit_code": outcome.code, **fields,
+                    **counts(outcome.diagnostics)}
+    if outcome.err:
+        outcome.data["message"] = " ".join(outcome.err)
+    return outcome
 
 
 def summary(diagnostics: list[Diagnostic], refused_by_strict: bool = False) -> str:
@@ -75,6 +107,7 @@ def options_for(output: Path | None, given: dict[str, Any]) -> Options | Outcome
         mode=pick("mode", None),
         read_only=pick("read_only", False),
         reused=tuple(reused),
+        allow_empty=bool(given.get("allow_empty")),
     )
 
 
@@ -110,12 +143,49 @@ def _conflicts(conflicts: list[Conflict], out_dir: Path, advice: str) -> list[Di
             for i, conflict in enumerate(conflicts)]
 
 
-def _prepared(spec: str, options: Options, closing: str) -> Generated | Outcome:
-    """The generated files, or the Outcome of a refused document (`closing` names what was not done)."""
+def previous_names(folder: Path) -> dict[tuple[str, str], str]:
+    """(METHOD, path) -> tool name in the catalog of the package generated into `folder` (the one
+    its manifest lists); empty when there is none or it cannot be read."""
+    from rest2mcp.diff.surfaces import surface_from_catalog
+    from rest2mcp.runtime.catalog import CATALOG_FILE, CatalogError
+
     try:
-        return prepare(spec, options)
+        manifest = read_manifest(folder)
+    except ManifestError:
+        return {}
+    entries = (manifest or {}).get("files") or {}
+    catalogs = sorted(path for path, entry in entries.items()
+                      if entry.get("owner") == GENERATED and path.endswith("/" + CATALOG_FILE))
+    names: dict[tuple[str, str], str] = {}
+    for relative in catalogs[:1]:
+        try:
+            surface = surface_from_catalog((folder / relative).read_bytes(), str(folder / relative))
+        except (OSError, CatalogError, ValueError):
+            return {}
+        for tool in surface.tools.values():
+            names.setdefault(tool.endpoint, tool.name)
+    return names
+
+
+def refusal(failed: GenerationFailed, closing: str) -> Outcome:
+    return Outcome(1, failed.diagnostics, err=[f"{closing} ({summary(failed.diagnostics, failed.refused_by_strict)})"])
+
+
+def _prepared(spec: str, options: Options, closing: str, progress: Progress | None = None,
+              output: Path | None = None) -> Generated | Outcome:
+    """The generated files, or the Outcome of a refused document (`closing` names what was not done).
+    Tools keep the names they have in the package in `output` (default: ./<name>), if any."""
+    def names(package: str) -> Mapping[tuple[str, str], str]:
+        return previous_names(output if output is not None else Path(package))
+
+    try:
+        return prepare(spec, options, progress or silent, names)
     except GenerationFailed as failed:
-        return Outcome(1, failed.diagnostics, err=[f"{closing} ({summary(failed.diagnostics, failed.refused_by_strict)})"])
+        return refusal(failed, closing)
+
+
+def silent(stage: str) -> None:
+    pass
 
 
 @dataclass
@@ -126,11 +196,11 @@ class _Planned:
     outcome: Outcome  # what the command says so far: reused options, the document's diagnostics
 
 
-def _planned(spec: str, output: Path | None, options: Options) -> _Planned | Outcome:
+def _planned(spec: str, output: Path | None, options: Options, progress: Progress | None = None) -> _Planned | Outcome:
     """What writing `spec`'s package into `output` (default: ./<name>) would change; or the Outcome
     of a refusal (the document, an output that is no folder, a manifest rest2mcp did not write)."""
     notes = _reused_note(options, output) if output is not None else []
-    generated = _prepared(spec, options, "rest2mcp: nothing written")
+    generated = _prepared(spec, options, "rest2mcp: nothing written", progress, output)
     if isinstance(generated, Outcome):
         generated.diagnostics[:0] = notes
         return generated
@@ -148,35 +218,42 @@ def _planned(spec: str, output: Path | None, options: Options) -> _Planned | Out
         return refused
 
 
-def generate(spec: str, output: Path | None, options: Options, force: bool = False) -> Outcome:
+def generate(spec: str, output: Path | None, options: Options, force: bool = False,
+             progress: Progress | None = None, command: str = "generate") -> Outcome:
     """Generate a package from `spec` into `output` (default: ./<name>), or update the one there."""
-    planned = _planned(spec, output, options)
+    planned = _planned(spec, output, options, progress)
     if isinstance(planned, Outcome):
-        return planned
+        return with_result(command, planned, spec=spec)
     generated, out_dir, write_plan, outcome = planned.generated, planned.out_dir, planned.write_plan, planned.outcome
     if write_plan.conflicts and not force:
         outcome.diagnostics += _conflicts(write_plan.conflicts, out_dir,
                                           "move your changes to overrides.py (see README.md), then run again; "
                                           "or pass --force to overwrite (FILE.orig keeps each old version)")
-        return _refused(outcome, 2, "rest2mcp: nothing written")
+        return with_result(command, _refused(outcome, 2, "rest2mcp: nothing written"), spec=spec, folder=str(out_dir))
+    if progress is not None:
+        progress("writing files")
     try:
         report = apply_plan(out_dir, write_plan, force=force)
     except OSError as exc:
         outcome.diagnostics.append(Diagnostic(Severity.ERROR, "E105", f"cannot write: {exc.strerror or exc}", None,
                                               "check the folder's permissions and the free disk space", str(out_dir)))
         outcome.code = 1
-        return outcome
+        return with_result(command, outcome, spec=spec, folder=str(out_dir))
     api = generated.api
     tools = len(api.tools)
     changed = f"{len(report.written)} files written, {len(report.deleted)} deleted, {len(report.unchanged)} unchanged"
     if not report.written and not report.deleted:
         changed = f"nothing to write: {len(report.unchanged)} files already up to date"
-    outcome.out.append(f"{api.package}: {tools} tool{'s' * (tools != 1)} in {out_dir} "
-                       f"({changed}; {summary(generated.diagnostics)})")
+    left_out = left_out_summary(api)
+    outcome.notes.append(f"{api.package}: {tools} tool{'s' * (tools != 1)} in {out_dir} "
+                         f"({changed}; {left_out + '; ' if left_out else ''}{summary(generated.diagnostics)})")
     outcome.out += [f"kept the previous version as {out_dir / backup}" for backup in report.backups]
     if report.written and len(report.written) == len(generated.files):
-        outcome.out.append(f"next: pip install {out_dir} && {api.package} --help")
-    return outcome
+        outcome.notes.append(f"next: pip install {out_dir} && {api.package} --help")
+    return with_result(command, outcome, spec=spec, package=api.package, folder=str(out_dir), tools=tools,
+                   left_out=api.left_out_counts(),
+                   files={"written": report.written, "deleted": report.deleted, "unchanged": len(report.unchanged),
+                          "backups": report.backups})
 
 
 def _refused(outcome: Outcome, code: int, closing: str) -> Outcome:
@@ -185,26 +262,105 @@ def _refused(outcome: Outcome, code: int, closing: str) -> Outcome:
     return outcome
 
 
-def check(spec: str, output: Path, options: Options) -> Outcome:
+def check(spec: str, output: Path, options: Options, progress: Progress | None = None) -> Outcome:
     """Is `output` what generate would write? 0 yes, 1 regeneration would change files, 2 hand edits."""
-    planned = _planned(spec, output, options)
+    planned = _planned(spec, output, options, progress)
     if isinstance(planned, Outcome):
-        return planned
+        return with_result("check", planned, spec=spec, folder=str(output))
     write_plan, outcome = planned.write_plan, planned.outcome
     if write_plan.conflicts:
         outcome.diagnostics += _conflicts(write_plan.conflicts, output,
                                           "generated files were edited by hand: move the changes to overrides.py")
         outcome.code = 2
-        return outcome
+        return with_result("check", outcome, spec=spec, folder=str(output), up_to_date=False)
     changes = [*(f"update {p}" for p in write_plan.write), *(f"create {p}" for p in write_plan.create),
                *(f"delete {p}" for p in write_plan.delete)]
     if changes or write_plan.manifest_changed:
         outcome.out += [f"{output}: would {change}" for change in changes or ["update the manifest"]]
-        outcome.out.append(f"rest2mcp: {output} is out of date; run: rest2mcp generate {spec} -o {output}")
+        outcome.out.append(f"rest2mcp: {output} is out of date; run: rest2mcp update {output}")
         outcome.code = 1
-        return outcome
-    outcome.out.append(f"{output}: up to date")
+        return with_result("check", outcome, spec=spec, folder=str(output), up_to_date=False,
+                       changes=changes or ["update the manifest"])
+    outcome.notes.append(f"{output}: up to date")
+    return with_result("check", outcome, spec=spec, folder=str(output), up_to_date=True, changes=[])
+
+
+def recorded_spec(folder: Path) -> tuple[str, Path] | Outcome:
+    """The spec the package in `folder` was generated from, as its manifest records it, and the folder
+    its relative paths (the spec's, the configuration's) start from: the current one, or else the
+    nearest folder above `folder` where the spec is. The Outcome of a refusal when there is no
+    manifest, or the spec is not found."""
+    try:
+        manifest = read_manifest(folder)
+    except ManifestError as exc:
+        return _bad_manifest(folder, exc)
+    if manifest is None:
+        what = "no such folder" if not folder.exists() else f"no {MANIFEST}: rest2mcp did not generate this folder"
+        return Outcome(1, [Diagnostic(Severity.ERROR, "E509", what, None,
+                                      "give the folder of a package rest2mcp generated, or generate one: "
+                                      "rest2mcp generate SPEC -o DIR", str(folder))], err=["rest2mcp: nothing done"])
+    source = str(manifest["spec"]["source"])
+    here = Path.cwd()
+    if "://" in source or Path(source).is_absolute() or Path(source).exists():
+        return source, here
+    for base in [folder.resolve(), *folder.resolve().parents]:
+        if (base / source).exists():
+            return source, base
+    return Outcome(1, [Diagnostic(Severity.ERROR, "E101", "no such file: the spec this folder was generated from",
+                                  None, f"run rest2mcp from the folder it was generated from, or give the spec: "
+                                  f"rest2mcp generate SPEC -o {folder}", source)], err=["rest2mcp: nothing done"])
+
+
+@contextmanager
+def _working_in(folder: Path) -> Iterator[None]:
+    """The current folder is `folder` for a while: the recorded paths are relative to it."""
+    here = Path.cwd()
+    if folder == here:
+        yield
+        return
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+
+
+Regeneration = Callable[[str, Path, Options], Outcome]
+
+
+def from_manifest(folder: Path, given: dict[str, Any], command: str, action: Regeneration) -> Outcome:
+    """`action(spec, folder, options)` with the spec and the options `folder`'s manifest recorded (those
+    in `given` win), run from the folder the recorded paths are relative to (said in a note when that
+    is not the current one)."""
+    recorded = recorded_spec(folder)
+    if isinstance(recorded, Outcome):
+        return with_result(command, recorded, folder=str(folder))
+    spec, base = recorded
+    target = Path(os.path.relpath(folder.resolve(), base)) if base != Path.cwd() else folder
+    with _working_in(base):
+        options = options_for(target, given)
+        outcome = with_result(command, options, folder=str(folder)) if isinstance(options, Outcome) \
+            else action(spec, target, options)
+    if base != Path.cwd():
+        outcome.notes.insert(0, f"rest2mcp: paths as the manifest records them, from {base}")
     return outcome
+
+
+def update(folder: Path, given: dict[str, Any], force: bool = False, progress: Progress | None = None) -> Outcome:
+    """Regenerate the package in `folder` from the spec and options its manifest recorded."""
+    def regenerate(spec: str, target: Path, options: Options) -> Outcome:
+        return generate(spec, target, options, force=force, progress=progress, command="update")
+
+    return from_manifest(folder, given, "update", regenerate)
+
+
+def check_folder(spec: str | None, folder: Path, given: dict[str, Any], progress: Progress | None = None) -> Outcome:
+    """`check` of `folder` against `spec`, or (None) against the spec its manifest recorded."""
+    if spec is None:
+        return from_manifest(folder, given, "check", lambda s, target, o: check(s, target, o, progress))
+    options = options_for(folder, given)
+    return with_result("check", options, folder=str(folder)) if isinstance(options, Outcome) \
+        else check(spec, folder, options, progress)
 
 
 def diff(old: str, new: str, as_json: bool = False, fail_on: str | None = None) -> Outcome:
@@ -217,16 +373,35 @@ def diff(old: str, new: str, as_json: bool = False, fail_on: str | None = None) 
         text, code = diff_command(old, new, as_json=as_json, fail_on=fail_on)
     except GenerationFailed as failed:
         return Outcome(1, failed.diagnostics)
+    if as_json:
+        return Outcome(code, data=json.loads(text))
     return Outcome(code, out=[text])
 
 
-def validate(spec: str, options: Options) -> Outcome:
-    """Every problem generation would meet, OpenAPI validation included; 1 when not valid OpenAPI."""
-    generated = _prepared(spec, options, f"rest2mcp: {spec}: invalid")
-    if isinstance(generated, Outcome):
-        return generated
-    tools = len(generated.api.tools)
-    findings = sum(d.code == "W202" for d in generated.diagnostics)
-    verdict = f"not valid OpenAPI ({findings} validation finding{'s' * (findings != 1)})" if findings else "valid"
-    line = f"{spec}: {verdict}, {tools} tool{'s' * (tools != 1)} ({summary(generated.diagnostics)})"
-    return Outcome(1 if findings else 0, list(generated.diagnostics), out=[line])
+def validate(spec: str, options: Options, progress: Progress | None = None) -> Outcome:
+    """Every problem generation would meet, OpenAPI validation included; 1 when not valid OpenAPI, or
+    when validation could not run or could not read all of the document (a `$ref` not followed)."""
+    try:
+        analysis = analyze(spec, options, progress or silent)
+    except GenerationFailed as failed:
+        return with_result("validate", refusal(failed, f"rest2mcp: {spec}: invalid"), spec=spec, valid=False)
+    diagnostics = analysis.diagnostics
+    tools = len(analysis.api.tools)
+    findings = sum(d.code == "W202" for d in diagnostics)
+    not_run = sum(d.code == "W201" for d in diagnostics)
+    not_read = sum(d.code == "W106" for d in diagnostics)
+    if findings:
+        verdict = f"not valid OpenAPI ({findings} validation finding{'s' * (findings != 1)})"
+    elif not_run:
+        verdict = "not validated: the validator could not finish (W201)"
+    elif not_read:
+        verdict = (f"not completely validated: {not_read} $ref{'s' * (not_read != 1)} not followed (W106), "
+                   "so what they point to was not checked")
+    else:
+        verdict = "valid"
+    left_out = left_out_summary(analysis.api)
+    line = (f"{spec}: {verdict}, {tools} tool{'s' * (tools != 1)} "
+            f"({left_out + '; ' if left_out else ''}{summary(diagnostics)})")
+    outcome = Outcome(0 if verdict == "valid" else 1, list(diagnostics), out=[line])
+    return with_result("validate", outcome, spec=spec, valid=verdict == "valid", tools=tools,
+                   left_out=analysis.api.left_out_counts())

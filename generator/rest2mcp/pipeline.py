@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -25,6 +26,15 @@ from rest2mcp.writing.manifest import WritePlan, WriteReport, apply_plan, plan_w
 
 MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets
 
+# Told the name of each stage as it begins (a progress display); the pipeline never prints.
+Progress = Callable[[str], None]
+# The tool names of an earlier generation for a package name: (METHOD, path) -> name.
+PreviousNames = Callable[[str], Mapping[tuple[str, str], str]]
+
+
+def _quiet(stage: str) -> None:
+    pass
+
 
 @dataclass
 class Options:
@@ -41,6 +51,7 @@ class Options:
     mode: str | None = None  # the server's default mode; default: the configuration's, else "tools"
     read_only: bool = False  # only operations that change nothing become tools (or the configuration's read_only)
     reused: tuple[str, ...] = ()  # the options taken from the output folder's manifest, as options ("--name x")
+    allow_empty: bool = False  # a document that gives no tool is not an error
 
 
 @dataclass
@@ -72,14 +83,17 @@ def check_options(options: Options) -> None:
         raise _usage_error("E402", f"invalid --base-url {options.base_url!r}", "give an absolute http:// or https:// URL")
 
 
-def validated(source: str, options: Options) -> tuple[LoadedDocument, str, Diagnostics]:
+def validated(source: str, options: Options, progress: Progress = _quiet) -> tuple[LoadedDocument, str, Diagnostics]:
     """Load and validate; raises GenerationFailed on any error."""
+    progress("reading the document")
     loaded = load(source)
     diagnostics = Diagnostics(source=source)
+    progress("reading referenced files")
     loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
                                            options.allowed_ref_hosts, options.allowed_ref_dirs)
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
+        progress("validating")
         validate(loaded.document, version, diagnostics)
     if diagnostics.errors or version is None:
         raise GenerationFailed(_located(diagnostics, loaded))
@@ -99,9 +113,11 @@ class Analysis:
     config_sha256: str | None
 
 
-def analyze(source: str, options: Options) -> Analysis:
+def analyze(source: str, options: Options, progress: Progress = _quiet,
+            previous_names: PreviousNames | None = None) -> Analysis:
     """Load, validate and read the configuration, then build the IR; raises GenerationFailed on
-    errors (and, with --strict, on warnings)."""
+    errors (and, with --strict, on warnings). `previous_names`: the names tools had in an earlier
+    generation of the package (its output folder), which they keep."""
     check_options(options)
     explicit = Path(options.config_path) if options.config_path else None
     loaded_config = load_config(source, explicit)
@@ -110,7 +126,7 @@ def analyze(source: str, options: Options) -> Analysis:
         config = replace(config, mode=options.mode)
     if options.read_only:
         config = replace(config, read_only=True)
-    loaded, version, diagnostics = validated(source, options)
+    loaded, version, diagnostics = validated(source, options, progress)
     document = loaded.document
     if version == "2.0":
         document, version = swagger2.convert(document, loaded.url), "3.0"
@@ -121,6 +137,7 @@ def analyze(source: str, options: Options) -> Analysis:
     if problem:
         raise _usage_error("E401", f"the name {package!r} made from info.title cannot name the package",
                            f"{problem}, or pass --name")
+    progress("mapping operations to tools")
     api = build_api(
         document,
         version,
@@ -133,13 +150,47 @@ def analyze(source: str, options: Options) -> Analysis:
         preferred_media_types=options.preferred_media_types,  # normalized where chosen
         output_schema_limit=options.output_schema_limit,
         config=config,
+        previous_names=previous_names(package) if previous_names is not None else None,
     )
     _suggest_fewer_tools(api, diagnostics)
     api = _base_url(api, options, diagnostics)
     analysis = Analysis(source, loaded, document, api, [], loaded_config.path,
                         sha256(loaded_config.raw) if loaded_config.raw is not None else None)
+    if not api.tools and not api.webhooks_only and not options.allow_empty:
+        _no_tools(api, loaded_config.path, diagnostics)
+        raise GenerationFailed(located(analysis, diagnostics))
     analysis.diagnostics = _strict(options, located(analysis, diagnostics))
     return analysis
+
+
+def left_out_summary(api: Api) -> str:
+    """'3 operations left out: 1 deprecated, 2 filtered', or '' when every operation is a tool."""
+    counts = api.left_out_counts()
+    total = sum(counts.values())
+    if not total:
+        return ""
+    reasons = ", ".join(f"{count} {reason}" for reason, count in counts.items())
+    return f"{total} operation{'s' * (total != 1)} left out: {reasons}"
+
+
+def _no_tools(api: Api, config_file: Path | None, diagnostics: Diagnostics) -> None:
+    """The error of a document that gives no tool: why each operation was left out, and what to change."""
+    counts = api.left_out_counts()
+    hints = []
+    if counts.get("filtered"):
+        where = config_file.as_posix() if config_file is not None else "the configuration"
+        hints.append(f"check [include] and [exclude] in {where}")
+    if counts.get("read-only"):
+        hints.append("leave out --read-only (read_only = true): every operation changes something")
+    if counts.get("deprecated"):
+        hints.append("set deprecated = true in rest2mcp.toml")
+    if counts.get("unmappable"):
+        hints.append("fix what the warnings say")
+    if not counts:
+        hints.append("describe the API's operations under `paths`")
+    hints.append("or pass --allow-empty to accept a package without tools")
+    why = left_out_summary(api) or "the document describes no operation"
+    diagnostics.add(Severity.ERROR, "E331", f"no tools: {why}", None, "; ".join(hints))
 
 
 def _suggest_fewer_tools(api: Api, diagnostics: Diagnostics) -> None:
@@ -177,12 +228,14 @@ def _strict(options: Options, diagnostics: list[Diagnostic]) -> list[Diagnostic]
     return diagnostics
 
 
-def emit(analysis: Analysis, options: Options) -> tuple[dict[str, bytes], list[Diagnostic]]:
+def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The package's files, and what typed models cost (a warning when they cannot be made)."""
     api = analysis.api
+    progress("rendering the package")
     files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document)
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
+        progress("making typed models")
         code = models.typed_models(analysis.document, diagnostics)
         if code is not None:
             files = dict(sorted({**files, f"{api.module}/models.py": code.encode("utf-8")}.items()))
@@ -203,10 +256,11 @@ def manifest_header(analysis: Analysis, options: Options) -> dict:
     return header
 
 
-def prepare(source: str, options: Options) -> Generated:
+def prepare(source: str, options: Options, progress: Progress = _quiet,
+            previous_names: PreviousNames | None = None) -> Generated:
     """Everything but writing: the IR and the files, in memory."""
-    analysis = analyze(source, options)
-    files, emitted = emit(analysis, options)
+    analysis = analyze(source, options, progress, previous_names)
+    files, emitted = emit(analysis, options, progress)
     diagnostics = _strict(options, analysis.diagnostics + emitted)
     return Generated(analysis.api, files, diagnostics, manifest_header(analysis, options))
 

@@ -33,14 +33,19 @@ class Diagnostic:
     source: str | None = None  # file path or URL the pointer refers to
     line: int | None = None  # 1-based, filled in when the location is known
 
-    def render(self) -> str:
-        """The diagnostic for a terminal: document text in it has its control and format characters
-        escaped (`printable`), so that it cannot act on the terminal or hide what it says."""
+    def where(self) -> str:
+        """`file:line #pointer`, as much of it as is known ('' for none), shown safely."""
         where = ""
         if self.source:
             where = printable(self.source) + (f":{self.line}" if self.line else "")
         if self.pointer is not None:
             where = f"{where} #{printable(self.pointer)}" if where else f"#{printable(self.pointer)}"
+        return where
+
+    def render(self) -> str:
+        """The diagnostic for a terminal: document text in it has its control and format characters
+        escaped (`printable`), so that it cannot act on the terminal or hide what it says."""
+        where = self.where()
         head = f"{self.severity.value}[{self.code}]"
         message = printable(self.message, keep="\n")
         text = f"{head} {where}: {message}" if where else f"{head}: {message}"

@@ -6,7 +6,7 @@ prints it) and a test checks that both agree, and that every code the generator 
 Code families:
   E1xx  input cannot be read or written (file, URL, JSON/YAML syntax, output folder)
   E2xx / W2xx  the document is not a valid OpenAPI description
-  W3xx  a construct mapped with a loss, or an operation skipped
+  W3xx  a construct mapped with a loss, or an operation skipped; E331 no tools at all
   E4xx  usage (bad option values)
   E5xx / W5xx  the tool-surface configuration and the generated folder
   I6xx  suggestions
@@ -67,6 +67,8 @@ CODES: tuple[Code, ...] = (
     Code("W322", W, "a security scheme type or HTTP authentication scheme that is not supported"),
     Code("W323", W, "an operation with no usable security scheme: it is called without credentials"),
     Code("W330", W, "the document has only webhooks: no tools"),
+    Code("E331", E, "no tools: every operation was left out (deprecated, filtered, read-only or unmappable, with "
+                    "the counts) or the document describes none; `--allow-empty` accepts it"),
     Code("W340", W, "typed models (models.py) could not be generated; the server does not need them"),
     Code("E401", E, "a bad `--name` (or name made from `info.title`): not a valid name, or its import name would "
                     "shadow a module (standard library, installed or widely used distributions, `sitecustomize`)"),
@@ -74,6 +76,7 @@ CODES: tuple[Code, ...] = (
     Code("E403", E, "the output folder is a file"),
     Code("E404", E, "a bad `--fail-on`"),
     Code("E405", E, "a bad `--mode`"),
+    Code("E406", E, "an unknown lint code in `rest2mcp lint --ignore`"),
     Code("E501", E, "a generated file was edited by hand, or a file rest2mcp did not write is in the way (exit 2)"),
     Code("W501", W, "a configuration pattern or operation key that matches no operation"),
     Code("E502", E, "an unknown key or a wrong value in the configuration"),
@@ -92,11 +95,14 @@ CODES: tuple[Code, ...] = (
     Code("W507", W, "the same in an operation's `x-mcp` extension (that operation is not a resource)"),
     Code("E508", E, "a prompt of the configuration whose text has a `{placeholder}` that is none of its arguments"),
     Code("W508", W, "the same in the document's `x-mcp-prompts` (that prompt is left out)"),
+    Code("E509", E, "`rest2mcp update` (or `check` without SPEC) on a folder without a manifest: rest2mcp did not "
+                    "generate it"),
     Code("I601", I, "more than 100 tools: consider discovery or dynamic mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),
     Code("I603", I, "options not given on the command line were reused from the output folder's last run "
                     "(its manifest); each is listed"),
+    Code("I604", I, "deprecated operations left out (named; `deprecated = true` in `rest2mcp.toml` keeps them)"),
 )
 
 REGISTRY: dict[str, Code] = {entry.code: entry for entry in CODES}

@@ -90,7 +90,7 @@ def load_surface(source: str) -> Surface:
     if "://" in source or not folder.is_dir():
         # OpenAPI validation only reports findings; the tools are the same without it (and it is
         # the slowest step on large documents).
-        return surface_from_catalog(catalog(analyze(source, Options(skip_validation=True)).api), source)
+        return surface_from_catalog(catalog(analyze(source, Options(skip_validation=True, allow_empty=True)).api), source)
     path = find_catalog(folder)
     try:
         return surface_from_catalog(path.read_bytes(), source)

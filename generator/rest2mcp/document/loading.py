@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -378,16 +379,37 @@ def _key(key: Any) -> str:
     return str(key)
 
 
+# What a document that is not a mapping is, in words.
+_KINDS = {"str": "a single string", "list": "a list", "int": "a number", "float": "a number", "bool": "a boolean",
+          "NoneType": "null"}
+_HTML = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+
+
+def _check_scheme(source: str) -> None:
+    """Refuse a URL of a scheme rest2mcp does not fetch (ftp://, file://...), rather than look for a file so named."""
+    scheme = urlsplit(source).scheme
+    if "://" in source and len(scheme) > 1 and scheme not in ("http", "https"):
+        raise _fail("E102", f"cannot fetch the document: {scheme}:// URLs are not supported", source,
+                    "give an http:// or https:// URL, or download the file and pass its path")
+
+
 def load(source: str) -> LoadedDocument:
     """Read and parse `source`; raises GenerationFailed with a located diagnostic."""
+    _check_scheme(source)
     text, url = read_text(source)
     if not text.strip():
         raise _fail("E104", "the document is empty", source, "pass an OpenAPI document in JSON or YAML")
+    if _HTML.match(text):
+        where = "the URL" if url else "the file"
+        raise _fail("E201", f"{where} holds an HTML page, not an OpenAPI document", source,
+                    "this is probably the API's documentation page: give the address of its OpenAPI document "
+                    "(often linked from the page, e.g. .../openapi.json or .../swagger.yaml)", 1)
     document = parse_text(text, source)
     if not isinstance(document, dict):
+        kind = _KINDS.get(type(document).__name__, type(document).__name__)
         raise _fail(
             "E201",
-            f"the document is a {type(document).__name__}, not a mapping",
+            f"not an OpenAPI document: it is {kind}, not a mapping",
             source,
             "an OpenAPI document is a JSON object / YAML mapping with an 'openapi' or 'swagger' field",
             1,

@@ -18,7 +18,7 @@ from rest2mcp.runtime.catalog import (
     ResourcesEntry,
     ToolsetEntry,
 )
-from rest2mcp.runtime.display import printable
+from rest2mcp.runtime.display import api_name, printable
 from rest2mcp.runtime.uris import DOCUMENT_PATH, document_uri
 
 DOCUMENT_FILE = DOCUMENT_PATH  # the API's document, beside index.json
@@ -35,7 +35,7 @@ def catalog(api: Api) -> CatalogData:
 
 
 def instructions(api: Api) -> str:
-    text = f"Tools that call the {api.title} API"
+    text = f"Tools that call the {api_name(api.title)}"
     if api.version:
         text += f" (version {api.version})"
     text += ". Each tool is one API operation; arguments are validated before the request is sent."

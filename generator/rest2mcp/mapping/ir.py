@@ -170,6 +170,7 @@ class Tool:
     defaults: dict[str, Any] = field(default_factory=dict)  # values sent when the model gives none
     approval: bool | None = None  # configured requires_approval; None: the runtime decides (destructive tools)
     resource: ResourceSetting | None = None  # to serve as a resource, as configured
+    output_left_out: int = 0  # bytes of an output schema left out for its size (0: none was)
 
     def definition(self) -> ToolDefinition:
         """The MCP Tool object, as listed by tools/list."""
@@ -217,6 +218,20 @@ class Tool:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """An operation of the document that is no tool, and why."""
+
+    method: str  # upper case
+    path: str
+    reason: str  # one of LEFT_OUT_REASONS
+    pointer: str
+
+
+# Why operations are left out, in the order summaries list them.
+LEFT_OUT_REASONS = ("deprecated", "filtered", "read-only", "unmappable")
+
+
+@dataclass(frozen=True)
 class Api:
     title: str
     version: str
@@ -234,6 +249,13 @@ class Api:
     scheme: str = ""  # of the resources' URIs
     resources: tuple[ResourceTemplate, ...] = ()  # GET operations served as resources
     prompts: tuple[Prompt, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()  # operations that are no tool: deprecated, filtered, unmappable
+    webhooks_only: bool = False  # the document describes webhooks and no path
+
+    def left_out_counts(self) -> dict[str, int]:
+        """How many operations were left out for each reason (only reasons that occur), in a stable order."""
+        counts = {reason: sum(1 for entry in self.left_out if entry.reason == reason) for reason in LEFT_OUT_REASONS}
+        return {reason: count for reason, count in counts.items() if count}
 
     def toolset_sizes(self) -> dict[str, int]:
         sizes = dict.fromkeys(self.toolsets, 0)

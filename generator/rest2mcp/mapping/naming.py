@@ -5,6 +5,9 @@ unchanged from an operationId is never renamed by what other operations are call
 that had to be changed (characters replaced, truncated, or derived from method + path) gets
 a short hash of method + path when it would otherwise clash, so the outcome does not depend
 on the order of operations in the document.
+
+Given the names of an earlier generation (the output folder's catalog), an operation that had a
+name keeps it: when a newcomer would get the same one, the newcomer gets the hash.
 """
 
 from __future__ import annotations
@@ -85,8 +88,12 @@ def _with_hash(base: str, method: str, path: str) -> str:
     return base[: MAX_TOOL_NAME - len(suffix)].rstrip("_-") + suffix
 
 
-def assign_tool_names(requests: list[NameRequest]) -> list[str]:
-    """One valid, unique tool name per request, in the same order."""
+def assign_tool_names(requests: list[NameRequest],
+                      previous: Mapping[tuple[str, str], str] | None = None) -> list[str]:
+    """One valid, unique tool name per request, in the same order. `previous`: (METHOD, path) -> the
+    name each operation had in an earlier generation; an operation whose name would be the one it had
+    keeps it, and the others that meet that name get a hash."""
+    previous = previous or {}
     candidates: list[tuple[str, bool]] = []  # (name, exact: taken unchanged from operationId)
     for r in requests:
         if r.operation_id and TOOL_NAME_RE.fullmatch(r.operation_id):
@@ -107,12 +114,23 @@ def assign_tool_names(requests: list[NameRequest]) -> list[str]:
         if not exact:
             changed_counts[name] = changed_counts.get(name, 0) + 1
 
+    # The one operation of a clashing name that already had it (an earlier generation) keeps it.
+    holders: dict[str, list[int]] = {}
+    for i, ((name, _), r) in enumerate(zip(candidates, requests)):
+        if previous.get((r.method.upper(), r.path)) == name:
+            holders.setdefault(name, []).append(i)
+    keeper = {name: found[0] for name, found in holders.items() if len(found) == 1}
+
     names: list[str] = []
-    for (name, exact), r in zip(candidates, requests):
-        if exact:
+    for i, ((name, exact), r) in enumerate(zip(candidates, requests)):
+        if name in keeper:
+            clash = keeper[name] != i
+        elif exact:
             clash = exact_counts[name] > 1  # duplicate operationIds: neither may claim the name
         else:
             clash = name in exact_counts or changed_counts[name] > 1
+        if not clash and previous.get((r.method.upper(), r.path)) == _with_hash(name, r.method, r.path):
+            clash = True  # it had the hash (another operation had the name then): it keeps the hash
         names.append(_with_hash(name, r.method, r.path) if clash else name)
 
     # A hash suffix can itself meet another name (vanishingly rare): make it unique, deterministically.

@@ -6,6 +6,7 @@ An operation that cannot be mapped is skipped with a warning; the others are gen
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -13,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.mapping.bodies import BodyInput, FieldEncoding, UnsupportedBody, map_body
-from rest2mcp.mapping.ir import Api, Argument, Tool
+from rest2mcp.mapping.ir import Api, Argument, LeftOut, Tool
 from rest2mcp.mapping.naming import NameRequest, argument_name, assign_tool_names
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
@@ -44,7 +45,10 @@ def build_api(
     preferred_media_types: tuple[str, ...] = (),
     output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT,
     config: Config | None = None,
+    previous_names: Mapping[tuple[str, str], str] | None = None,
 ) -> Api:
+    """The IR of `document`. `previous_names`: (METHOD, path) -> tool name of an earlier generation
+    (the output folder's), so that an operation keeps its name when a new one would derive the same."""
     config = config or Config()
     resolver = Resolver(document)
     schemas = DocumentSchemas(resolver, version, diagnostics)
@@ -55,6 +59,7 @@ def build_api(
     base_url, base_note = server_url(document.get("servers"), spec_url)
 
     drafts: list[dict[str, Any]] = []
+    unmappable: list[LeftOut] = []
     extensions: dict[str, Any] = {}  # operation pointer -> its x-mcp settings
     paths = document.get("paths")
     paths = paths if isinstance(paths, dict) else {}
@@ -67,11 +72,13 @@ def build_api(
             # their credentials, to another host
             diagnostics.warning("W306", f"operations of the path {path!r} skipped: a path must start with '/'",
                                 item_pointer, "start the path with '/'; the host belongs in `servers`")
+            unmappable += _operations_of(path, raw_item, item_pointer)
             continue
         try:
             item = resolver.deref(raw_item)
         except UnresolvableRef as exc:
             diagnostics.warning("W301", f"path item skipped: {exc}", item_pointer)
+            unmappable += _operations_of(path, raw_item, item_pointer) or [LeftOut("*", path, "unmappable", item_pointer)]
             continue
         if not isinstance(item, dict):
             continue
@@ -85,36 +92,43 @@ def build_api(
             if not isinstance(operation, dict):
                 continue
             pointer = item_pointer + pointer_join(method)
+            skipped = LeftOut(method.upper(), path, "unmappable", pointer)
             try:
                 draft = _operation(path, method, item, operation, pointer, context)
             except UnresolvableRef as exc:
                 diagnostics.warning("W301", f"operation skipped: {exc}", pointer, "fix the reference in the document")
+                unmappable.append(skipped)
                 continue
             except MissingPathParameter as exc:
                 diagnostics.warning("W301", f"operation skipped: {exc}", pointer,
                                     "declare a path parameter for every {variable} of the path")
+                unmappable.append(skipped)
                 continue
             except UnsupportedBody as exc:
                 diagnostics.warning("W310", f"operation skipped: {exc}", pointer + "/requestBody")
+                unmappable.append(skipped)
                 continue
             except SchemaTooDeep as exc:
                 diagnostics.warning("W307", f"operation skipped: {exc}", exc.pointer,
                                     "MCP clients cannot even list a tool whose schema nests this deeply: "
                                     "flatten the schema (no API needs such nesting)")
+                unmappable.append(skipped)
                 continue
             draft["server"] = _operation_server(operation, item, spec_url, base_url)
             drafts.append(draft)
             if "x-mcp" in operation:
                 extensions[pointer] = operation["x-mcp"]
 
-    if not paths and isinstance(document.get("webhooks"), dict):
+    webhooks_only = not paths and isinstance(document.get("webhooks"), dict)
+    if webhooks_only:
         diagnostics.warning("W330", "the document describes only webhooks: no operations to call, no tools generated",
                             "/webhooks", "webhooks are requests the API sends, not ones a client makes; describe "
                             "the API's own operations under `paths` to get tools")
 
-    names = assign_tool_names([NameRequest(d["method"], d["path"], d["operation_id"]) for d in drafts])
+    names = assign_tool_names([NameRequest(d["method"], d["path"], d["operation_id"]) for d in drafts],
+                              previous_names)
     tools = tuple(Tool(name=name, **d) for name, d in zip(names, drafts))
-    tools, toolsets = shape(tools, config, extensions, diagnostics)
+    tools, toolsets, left_out = shape(tools, config, extensions, diagnostics)
     scheme = scheme_for(package)
     templates = resource_templates(tools, scheme, toolsets, config.source, config.line_of, diagnostics)
     prompts, problems = all_prompts(config, document)
@@ -137,7 +151,17 @@ def build_api(
         scheme=scheme,
         resources=templates,
         prompts=prompts,
+        left_out=tuple(left_out) + tuple(unmappable),
+        webhooks_only=webhooks_only,
     )
+
+
+def _operations_of(path: str, item: Any, pointer: str) -> list[LeftOut]:
+    """The operations a skipped path item declares (none when it is no object)."""
+    if not isinstance(item, dict):
+        return []
+    return [LeftOut(method.upper(), path, "unmappable", pointer + pointer_join(method))
+            for method in METHODS if isinstance(item.get(method), dict)]
 
 
 @dataclass(frozen=True)
@@ -197,6 +221,7 @@ def _operation(
         "input_schema": input_schema,
         "output_schema": output.schema,
         "wrap_output": output.wrap,
+        "output_left_out": output.left_out_bytes,
         "annotations": tool_annotations(method, summary),
         "arguments": arguments,
         "body": body.body if body else None,

@@ -19,6 +19,7 @@ class OutputInput:
     schema: dict[str, Any] | None
     wrap: bool
     accept: str | None
+    left_out_bytes: int = 0  # the size of an output schema left out for being over the limit
 
 
 def _success_codes(responses: dict[str, Any]) -> list[str]:
@@ -76,6 +77,7 @@ def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaC
     defs = used_defs(schema, converter.defs)
     if defs:
         schema["$defs"] = defs
-    if len(json.dumps(schema)) > limit:
-        return OutputInput(None, False, accept)
+    size = len(json.dumps(schema))
+    if size > limit:
+        return OutputInput(None, False, accept, size)
     return OutputInput(schema, wrap, accept)

@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, GenerationFailed, Severity
-from rest2mcp.mapping.ir import Tool
+from rest2mcp.mapping.ir import LeftOut, Tool
 from rest2mcp.runtime.changes import apply_change
 from rest2mcp.surface.config import Config, OperationChange, Selector, extension_change
 
@@ -70,18 +70,23 @@ def toolset_name(tag: str) -> str:
 
 
 def shape(tools: tuple[Tool, ...], config: Config, extensions: dict[str, Any],
-          diagnostics: Diagnostics) -> tuple[tuple[Tool, ...], dict[str, str]]:
-    """The tools the configuration keeps, changed as it says; and the toolsets (name -> description)."""
+          diagnostics: Diagnostics) -> tuple[tuple[Tool, ...], dict[str, str], list[LeftOut]]:
+    """The tools the configuration keeps, changed as it says; the toolsets (name -> description); and
+    the operations left out (deprecated, filtered, or changing something when only read-only ones are kept)."""
     matcher = _Matcher()
     problems: list[Diagnostic] = []
     used_keys: set[str] = set()
     kept: list[Tool] = []
+    left_out: list[LeftOut] = []
     for tool in tools:
         change = _change_for(tool, config, extensions, diagnostics, used_keys)
-        if not _selected(tool, config, change, matcher):
+        reason = _left_out_because(tool, config, change, matcher)
+        if reason is not None:
+            left_out.append(LeftOut(tool.method.upper(), tool.path, reason, tool.pointer))
             continue
         shaped = _applied(tool, change, config, problems, diagnostics)
         if config.read_only and shaped.annotations.get("readOnlyHint") is not True:
+            left_out.append(LeftOut(tool.method.upper(), tool.path, "read-only", tool.pointer))
             continue
         kept.append(replace(shaped, resource=change.resource))
 
@@ -94,7 +99,8 @@ def shape(tools: tuple[Tool, ...], config: Config, extensions: dict[str, Any],
     if errors:
         raise GenerationFailed(errors)
     diagnostics.extend(problems)
-    return tuple(kept), toolsets[0]
+    _report_deprecated(left_out, diagnostics)
+    return tuple(kept), toolsets[0], left_out
 
 
 def _change_for(tool: Tool, config: Config, extensions: dict[str, Any], diagnostics: Diagnostics,
@@ -117,16 +123,32 @@ def _change_for(tool: Tool, config: Config, extensions: dict[str, Any], diagnost
     return change
 
 
-def _selected(tool: Tool, config: Config, change: OperationChange, matcher: _Matcher) -> bool:
+def _left_out_because(tool: Tool, config: Config, change: OperationChange, matcher: _Matcher) -> str | None:
+    """Why the configuration leaves the operation out ("deprecated", "filtered"), or None: it is kept."""
     if change.name:  # patterns may name the tool as it is listed
         tool = replace(tool, name=change.name)
     included = config.include.is_empty() or matcher.all_kinds(config.include, tool)
     excluded = not config.exclude.is_empty() and matcher.any_pattern(config.exclude, tool)
     if change.exclude is not None:  # a per-operation decision overrides the filters
-        return not change.exclude
+        return "filtered" if change.exclude else None
     if tool.deprecated and not config.deprecated:
-        return False
-    return included and not excluded
+        return "deprecated"
+    return None if included and not excluded else "filtered"
+
+
+SHOWN = 5  # operations named in a note; the others are counted
+
+
+def _report_deprecated(left_out: list[LeftOut], diagnostics: Diagnostics) -> None:
+    """One note naming the deprecated operations left out: dropping them silently would hide tools."""
+    deprecated = [entry for entry in left_out if entry.reason == "deprecated"]
+    if not deprecated:
+        return
+    names = ", ".join(f"{entry.method} {entry.path}" for entry in deprecated[:SHOWN])
+    more = f" and {len(deprecated) - SHOWN} more" if len(deprecated) > SHOWN else ""
+    count = len(deprecated)
+    diagnostics.add(Severity.INFO, "I604", f"{count} deprecated operation{'s' * (count != 1)} left out: {names}{more}",
+                    None, "set deprecated = true in rest2mcp.toml to make tools of them too")
 
 
 def _applied(tool: Tool, change: OperationChange, config: Config, problems: list[Diagnostic],

@@ -21,6 +21,7 @@ from typing import Any
 from mcp import types
 
 from .arguments import checked, validator_for
+from .display import api_name
 from .results import error_result
 from .surface import Surface, SurfaceError
 
@@ -35,7 +36,7 @@ def definitions(api_title: str, operations: int, toolsets: list[str]) -> list[di
         {
             "name": "search_operations",
             "title": "Search operations",
-            "description": (f"Find operations of the {api_title} API ({operations} in all) by keywords: matched "
+            "description": (f"Find operations of the {api_name(api_title)} ({operations} in all) by keywords: matched "
                             f"against their names, summaries, descriptions, tags and paths.{groups} Returns the "
                             "best matches first. Then call describe_operation for an operation's arguments, "
                             "and call_operation to run it."),

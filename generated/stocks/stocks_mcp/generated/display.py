@@ -50,5 +50,11 @@ def printable(text: str, keep: str = "") -> str:
     return pattern.sub(_escaped, text)
 
 
+def api_name(title: str) -> str:
+    """How text names the API of `title`: "Petstore API", and "Museum API" rather than "Museum API API"."""
+    title = title.strip()
+    return title if re.search(r"(?i)\bapi$", title) else f"{title} API"
+
+
 def has_unsafe(text: str) -> bool:
     return UNSAFE_CHARACTERS.search(text) is not None

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .display import printable
+from .display import api_name, printable
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 _BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
@@ -88,7 +88,7 @@ def toolset_page(api_title: str, toolset: str, description: str, tools: Sequence
                  mode: str = "tools") -> str:
     """The page of `toolset`: `tools` are (definition, plan) pairs, in tools/list order; `mode` the
     server's (how its tools are called)."""
-    out = [f"# Toolset {code(toolset)} of the {line(api_title)} API", ""]
+    out = [f"# Toolset {code(toolset)} of the {line(api_name(api_title))}", ""]
     if description.strip():
         out += [line(description), ""]
     count = f"{len(tools)} operation{'s' if len(tools) != 1 else ''}"

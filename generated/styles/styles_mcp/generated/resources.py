@@ -24,7 +24,7 @@ from mcp.shared.exceptions import MCPError
 
 from .audit import AuditLog, CallRecord, audited
 from .catalog import IndexData, ResourcesEntry, TemplateEntry
-from .display import printable
+from .display import api_name, printable
 from .options import read_only_from, tool_patterns_from, toolsets_from
 from .pages import toolset_page
 from .surface import Surface, SurfaceError
@@ -137,7 +137,7 @@ class Resources:
         if document is not None:
             kind = "Swagger" if document["version"].startswith("2") else "OpenAPI"
             listed.append(types.Resource(
-                uri=document["uri"], name="openapi", title=f"{self.index['title']} API document",
+                uri=document["uri"], name="openapi", title=f"{api_name(self.index['title'])} document",
                 description=(f"The {kind} {printable(document['version'][:20])} document this server was generated "
                              "from: every operation, parameter and schema of the API, as JSON."),
                 mime_type=document["mimeType"], size=document["size"]))
