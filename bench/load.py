@@ -404,6 +404,7 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
         "p99_ms": median([percentile(r.latencies, 0.99) * 1000 for r in runs]),
         "max_ms": max(max(r.latencies) * 1000 for r in runs if r.latencies),
         "server_cpu_ms_per_call": median([r.server_cpu_s / r.calls * 1000 for r in runs]),
+        "server_cores": median([r.server_cpu_s / r.wall_s for r in runs]),
         "client_cpu_ms_per_call": median([r.client_cpu_s / r.calls * 1000 for r in runs]),
         "upstream_cpu_ms_per_call": median([r.upstream_cpu_s / r.calls * 1000 for r in runs]),
         "rounds": [{"wall_s": round(r.wall_s, 3), "throughput": round(r.calls / r.wall_s, 1),
@@ -432,14 +433,15 @@ def markdown_report(report: dict[str, Any]) -> str:
         (f"{report['clients']} concurrent `mcp.Client`s in {report['client_processes']} client processes, "
          f"{report['calls']:,} `{TOOL}` calls in all per configuration and round, over stateless Streamable HTTP "
          f"({report['protocol_era']}), against a local upstream. mcp {report['mcp']}, uvicorn {report['uvicorn']}, "
-         f"Python {report['python']}, {report['machine']['cpus']} CPUs (load average at the end: "
+         f"Python {report['python']}, {report['machine']['cpus']} CPUs (load average at the start: "
+         f"{', '.join(f'{x:.1f}' for x in report['machine']['load_average_at_start'])}, at the end: "
          f"{', '.join(f'{x:.1f}' for x in report['machine']['load_average_at_end'])}); "
          f"{report['rounds']} round(s), medians of the rounds."
          + (" **Profiled run: timings are not comparable.**" if report["profiled"] else "")),
         "",
         ("| configuration | calls | errors | calls/s | / floor | p50 | p99 | p99 / floor | server CPU per call"
-         " | / floor | clients' CPU per call |"),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+         " | / floor | server's cores busy | clients' CPU per call |"),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows.values():
         ratio = f"{row['throughput'] / floor['throughput']:.2f}x" if floor else "-"
@@ -448,7 +450,7 @@ def markdown_report(report: dict[str, Any]) -> str:
         lines.append(
             f"| {row['label']} | {row['calls']:,} | {row['errors']} | {row['throughput']:,.0f} | {ratio} "
             f"| {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms | {p99_ratio} | {row['server_cpu_ms_per_call']:.2f} ms "
-            f"| {cpu_ratio} | {row['client_cpu_ms_per_call']:.2f} ms |")
+            f"| {cpu_ratio} | {row['server_cores']:.2f} | {row['client_cpu_ms_per_call']:.2f} ms |")
     if floor:
         lines += ["", f"Goal: at least {GOAL_RATIO}x the floor's throughput with 0 errors."]
         for name in ("ours", "ours-auth"):
@@ -460,11 +462,12 @@ def markdown_report(report: dict[str, Any]) -> str:
     upstream = [row["upstream_cpu_ms_per_call"] for row in rows.values()]
     lines += [
         "",
-        ("Server CPU is user + system time of the server process (and its workers) during the measured calls; "
-         "clients' CPU is the client processes' own; the upstream used "
-         f"{min(upstream):.2f} to {max(upstream):.2f} ms per call. On a machine with few cores the clients, the "
-         "server and the upstream share them, so throughput measures the CPU of the whole chain, in which the "
-         "clients' share is the same for every configuration: the server CPU ratio is the undiluted comparison."),
+        ("Server CPU is user + system time of the server process (and its workers) during the measured calls, "
+         "and the cores it kept busy that CPU time over the wall time; clients' CPU is the client processes' own; "
+         f"the upstream used {min(upstream):.2f} to {max(upstream):.2f} ms per call. The clients, the servers and "
+         "the upstream share the machine's cores (and with whatever else runs on it), so throughput measures the "
+         "whole chain and the share of the machine each server got; server CPU per call is what the server "
+         "itself costs, and moves much less with other load."),
     ]
     problems = {name: row["error_kinds"] for name, row in rows.items() if row["errors"]}
     if problems:
@@ -532,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         run_clients(json.loads(args.spec))
         return 0
     configs = [CONFIGS[name] for name in args.configs.split(",")]
+    load_at_start = list(os.getloadavg())
     runs: dict[str, list[Run]] = {c.name: [] for c in configs}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rest2mcp-load-") as temporary:
@@ -560,7 +564,8 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "mcp": version_of("mcp"),
         "uvicorn": version_of("uvicorn"),
-        "machine": {"cpus": os.cpu_count(), "load_average_at_end": list(os.getloadavg())},
+        "machine": {"cpus": os.cpu_count(), "load_average_at_start": load_at_start,
+                    "load_average_at_end": list(os.getloadavg())},
         "clients": args.clients,
         "calls": args.calls,
         "client_processes": args.client_processes,

@@ -64,8 +64,9 @@ def test_the_conformance_scenario_passes(suite: Path, server_url: str, scenario:
     saved = list(tmp_path.glob(f"server-{scenario}-*/checks.json"))
     assert len(saved) == 1, output
     checks = json.loads(saved[0].read_text())
-    assert checks, output
+    # The suite's verdict: a FAILURE or a WARNING fails the scenario (INFO checks are notes).
     failed = [{k: c.get(k) for k in ("id", "status", "description", "errorMessage", "details")}
-              for c in checks if c["status"] != "SUCCESS"]
+              for c in checks if c["status"] not in ("SUCCESS", "INFO")]
     assert not failed, json.dumps(failed, indent=1)
+    assert any(c["status"] == "SUCCESS" for c in checks), output
     assert done.returncode == 0, output
