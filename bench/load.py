@@ -305,19 +305,21 @@ class Run:
     upstream_requests: int = 0
 
 
-def start_server(config: Config, port: int, upstream_url: str, work: Path, profile: Path | None) -> subprocess.Popen:
-    log = open(work / f"{config.name}-{port}.stderr", "w", encoding="utf-8")  # noqa: SIM115 -- the child holds it
+def start_server(config: Config, port: int, upstream_url: str, log: Path, profile: Path | None) -> subprocess.Popen:
+    """The server of `config` on `port`; its stdout and stderr (the audit lines of `ours`) go to `log`."""
     prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
     if config.server == "floor":
         command = prefix + [str(Path(__file__).resolve()), "--role", "floor", "--port", str(port),
                             "--base-url", upstream_url] + (["--auth"] if config.auth else [])
-        return subprocess.Popen(command, env=env(), stderr=log, stdout=log)
-    command = prefix + ["-m", MODULE, "--transport", "http", "--host", "127.0.0.1", "--port", str(port),
-                        "--base-url", upstream_url, *config.args]
-    extra = {"PYTHONPATH": str(PACKAGE_DIR), "PETSTORE_MCP_API_KEY": API_KEY}
-    if config.auth:
-        extra["PETSTORE_MCP_AUTH_TOKENS"] = TOKEN
-    return subprocess.Popen(command, env=env(**extra), stderr=log, stdout=log)
+        extra = {}
+    else:
+        command = prefix + ["-m", MODULE, "--transport", "http", "--host", "127.0.0.1", "--port", str(port),
+                            "--base-url", upstream_url, *config.args]
+        extra = {"PYTHONPATH": str(PACKAGE_DIR), "PETSTORE_MCP_API_KEY": API_KEY}
+        if config.auth:
+            extra["PETSTORE_MCP_AUTH_TOKENS"] = TOKEN
+    with open(log, "w", encoding="utf-8") as output:
+        return subprocess.Popen(command, env=env(**extra), stderr=output, stdout=output)
 
 
 def upstream_stats(url: str) -> dict[str, int]:
@@ -329,11 +331,15 @@ def upstream_stats(url: str) -> dict[str, int]:
 def measure(config: Config, args: argparse.Namespace, upstream: subprocess.Popen, upstream_url: str, work: Path,
             profile: Path | None) -> Run:
     port = free_port()
-    server = start_server(config, port, upstream_url, work, profile)
+    log = work / f"{config.name}-{port}.log"
+    server = start_server(config, port, upstream_url, log, profile)
     clients: list[subprocess.Popen] = []
     run = Run(config)
     try:
-        wait_for_port(port, server)
+        try:
+            wait_for_port(port, server)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{config.name}: {exc}:\n{log.read_text(encoding='utf-8')[-3000:]}") from None
         # Split the clients over the processes, and the calls over the clients.
         per_client = [args.calls // args.clients + (1 if n < args.calls % args.clients else 0)
                       for n in range(args.clients)]
