@@ -27,7 +27,7 @@ SCENARIOS = ["server-initialize", "tools-list", "ping", "dns-rebinding-protectio
 MISSING = "needs the MCP conformance suite: bash bench/install_conformance.sh"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def suite() -> Path:
     if not (NODE.exists() and SUITE.exists()):
         if os.environ.get("CI"):
@@ -37,7 +37,7 @@ def suite() -> Path:
 
 
 @pytest.fixture(scope="module", params=["stateless", "sessions"])
-def server_url(request, server_venv):
+def server_url(request, suite, server_venv):  # the suite first: no server environment built to be skipped
     """The petstore server over Streamable HTTP on 127.0.0.1: stateless (the default) and with --http-sessions."""
     port = free_port()
     extra = ["--http-sessions"] if request.param == "sessions" else []
