@@ -339,35 +339,43 @@ def test_toolsets_as_scopes_decide_what_each_oauth_caller_sees_and_calls(server_
     from mcp.shared.exceptions import MCPError
 
     upstream.reply("GET", "/orders", Reply.json([]))
+    upstream.reply("GET", "/products/p1", Reply.json({"id": "p1", "name": "Pen", "price": 1.5}))
     port = free_port()
     audience = f"http://127.0.0.1:{port}/mcp"
     process = subprocess.Popen(
         [str(server_venv / "bin" / "shop-mcp"), "--transport", "http", "--port", str(port), "--base-url", upstream.url,
          "--oauth-issuer", issuer.url, "--toolset-scope", "orders=orders:read", "--toolset-scope", "admin=admin",
-         "--auth-token", TOKEN],
+         "--toolset-scope", "catalog=catalog:read", "--auth-token", TOKEN],
         env=child_env(SHOP_MCP_AUDIT_LOG="off", SHOP_MCP_TOKEN="t", SHOP_MCP_API_KEY="k"), stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
 
+    async def attempt(call):
+        try:
+            return await call
+        except MCPError as exc:
+            return exc
+
     async def steps(client):
         names = sorted(t.name for t in (await client.list_tools()).tools)
-        try:
-            called = await client.call_tool("listOrders", {})
-        except MCPError as exc:
-            called = exc
-        return names, called
+        templates = [t.name for t in (await client.list_resource_templates()).resource_templates]
+        called = await attempt(client.call_tool("listOrders", {}))
+        read = await attempt(client.read_resource("shop-mcp://products/p1"))
+        return names, templates, called, read
 
     try:
         wait_for_port(port, process=process)
         orders = _calls(url, steps, {"Authorization": "Bearer " + issuer.token(audience, scope="orders:read")})
-        catalog = _calls(url, steps, {"Authorization": "Bearer " + issuer.token(audience, scope="catalog")})
+        catalog = _calls(url, steps, {"Authorization": "Bearer " + issuer.token(audience, scope="catalog:read")})
         operator = _calls(url, steps, {"Authorization": f"Bearer {TOKEN}"})
     finally:
         process.terminate()
         process.wait(timeout=10)
-    everyone = ["get_search", "listProducts", "product_details"]
-    assert orders[0] == sorted([*everyone, "cancelOrder", "createOrder", "listOrders"])
-    assert not orders[1].is_error
-    assert catalog[0] == everyone
-    assert isinstance(catalog[1], MCPError) and "Unknown tool: listOrders" in str(catalog[1])
-    assert operator[0] == sorted([*everyone, "cancelOrder", "createOrder", "listOrders", "createProduct"])
-    assert [r.path for r in upstream.requests] == ["/orders", "/orders"]
+    assert orders[0] == ["cancelOrder", "createOrder", "get_search", "listOrders"]
+    assert orders[1] == [] and not orders[2].is_error
+    assert isinstance(orders[3], MCPError) and "Unknown resource" in str(orders[3])
+    assert catalog[0] == ["createProduct", "get_search", "listProducts", "product_details"]
+    assert catalog[1] == ["product"]
+    assert isinstance(catalog[2], MCPError) and "Unknown tool: listOrders" in str(catalog[2])
+    assert not isinstance(catalog[3], MCPError)
+    assert operator[0] == sorted([*catalog[0], "cancelOrder", "createOrder", "listOrders"]) and operator[1] == ["product"]
+    assert [r.path for r in upstream.requests] == ["/orders", "/products/p1", "/orders", "/products/p1"]

@@ -85,6 +85,8 @@ class Resources:
         self._by_generated: dict[str, Tool] | None = None
         self._compiled: list[tuple[TemplateEntry, re.Pattern[str], list[str]]] | None = None
         self.audit = AuditLog("off")
+        # Whether the caller may use a tool, by its listed name (toolsets as OAuth scopes); None: all.
+        self.allows: Callable[[str], bool] | None = None
 
     # -- what is shown ----------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class Resources:
                 description=(given + " " if given else "") + f"The {size} operation{'s' * (size != 1)} of the "
                             f"toolset {name}: what each does and the arguments it takes (Markdown).",
                 mime_type="text/markdown"))
-        for entry in templates:
+        for entry in self._allowed(templates):
             if not entry["variables"]:
                 listed.append(types.Resource(uri=entry["uriTemplate"], name=entry["name"], title=entry.get("title"),
                                              description=entry.get("description"), mime_type=entry.get("mimeType")))
@@ -159,7 +161,13 @@ class Resources:
         return types.ListResourceTemplatesResult(resource_templates=[
             types.ResourceTemplate(uri_template=e["uriTemplate"], name=e["name"], title=e.get("title"),
                                    description=e.get("description"), mime_type=e.get("mimeType"))
-            for e in self.shown()[1] if e["variables"]])
+            for e in self._allowed(self.shown()[1]) if e["variables"]])
+
+    def _allowed(self, entries: list[TemplateEntry]) -> list[TemplateEntry]:
+        if self.allows is None:
+            return entries
+        visible = self._visible()
+        return [e for e in entries if e["tool"] in visible and self.allows(visible[e["tool"]].name)]
 
     async def read(self, ctx: Any, params: Any) -> types.ReadResourceResult | types.InputRequiredResult:
         uri = str(params.uri)
@@ -196,7 +204,8 @@ class Resources:
                     values: dict[str, str]) -> types.ReadResourceResult | types.InputRequiredResult:
         surface = self._surface()
         tool = self._visible().get(entry["tool"])
-        if tool is None:  # hidden by overrides.TOOLS although index.json lists it
+        if tool is None or (self.allows is not None and not self.allows(tool.name)):
+            # hidden by overrides.TOOLS although index.json lists it, or not this caller's (scopes)
             raise MCPError(types.INVALID_PARAMS, f"Unknown resource: {_shown_uri(uri)}", data={"uri": uri})
         properties = tool.definition["inputSchema"].get("properties") or {}
         arguments = {entry["variables"][name]: _coerced(value, properties.get(entry["variables"][name]))

@@ -112,6 +112,8 @@ def create_server(surface: ToolSurface, index: IndexData, version: str,
 
     resources = resources if resources is not None else Resources(index, tools_of(surface))
     resources.audit = audit  # reading an operation's resource calls the API: recorded as calls are
+    if scoped.mapping:  # a template is the caller's only when its tool is
+        resources.allows = lambda name: scoped.allows(name, caller_scopes())
     prompts = Prompts(index)
     server: Server[Any] = Server(
         index["name"],
