@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from rest2mcp.diagnostics import Severity
+from rest2mcp.readme_tables import between_markers, table_command
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,12 @@ def markdown_table() -> str:
 
 def with_table(readme: str) -> str:
     """`readme` with the text between the table markers replaced by the current table."""
-    start = readme.index(TABLE_START) + len(TABLE_START)
-    end = readme.index(TABLE_END, start)
-    return readme[:start] + markdown_table() + readme[end:]
+    return between_markers(readme, TABLE_START, TABLE_END, markdown_table())
 
 
 def main(argv: list[str]) -> int:
     """Print the table, or with a path rewrite the table in that Markdown file."""
-    if not argv:
-        print(markdown_table(), end="")
-        return 0
-    path = Path(argv[0])
-    path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return 0
+    return table_command(argv, markdown_table, with_table)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import IndexData
 from .environment import setting
-from .options import FALSE, TRUE, OptionError
+from .options import OptionError, switch
 
 if TYPE_CHECKING:
     from mcp.server import Server
@@ -120,10 +120,7 @@ def http_options_from(args: argparse.Namespace, index: IndexData,
         raise OptionError("--jwks-url needs --oauth-issuer (the issuer the tokens must name)")
     display_host = f"[{args.host}]" if ":" in args.host else args.host
     audience = args.audience or environ.get(setting(prefix, "AUDIENCE")) or f"http://{display_host}:{args.port}{PATH}"
-    raw_switch = environ.get(setting(prefix, "ALLOW_UNAUTHENTICATED"), "").strip().lower()
-    if raw_switch not in TRUE + FALSE:
-        raise OptionError(f"{setting(prefix, 'ALLOW_UNAUTHENTICATED')} must be true or false, not {raw_switch!r}")
-    allow = bool(args.allow_unauthenticated) or raw_switch in TRUE
+    allow = switch(args.allow_unauthenticated, index, environ, "ALLOW_UNAUTHENTICATED", False)
     workers_raw = args.workers if args.workers is not None else environ.get(setting(prefix, "WORKERS"), "1")
     try:
         workers = int(workers_raw)

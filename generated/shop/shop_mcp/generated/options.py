@@ -111,7 +111,7 @@ def mode_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
-def _switch(given: bool | None, index: IndexData, environ: Mapping[str, str], name: str, default: bool) -> bool:
+def switch(given: bool | None, index: IndexData, environ: Mapping[str, str], name: str, default: bool) -> bool:
     """A yes/no setting: its option, else <PREFIX>_<NAME> (true/false), else `default`."""
     if given is not None:
         return given
@@ -123,12 +123,12 @@ def _switch(given: bool | None, index: IndexData, environ: Mapping[str, str], na
 
 
 def log_json_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
-    return _switch(args.log_json, index, environ, "LOG_JSON", False)
+    return switch(args.log_json, index, environ, "LOG_JSON", False)
 
 
 def read_only_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
     """--read-only, else <PREFIX>_READ_ONLY (true/false), else off."""
-    return _switch(args.read_only, index, environ, "READ_ONLY", False)
+    return switch(args.read_only, index, environ, "READ_ONLY", False)
 
 
 def approval_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> Policy:
@@ -155,14 +155,14 @@ def server_options_from(args: argparse.Namespace, index: IndexData,
                         environ: Mapping[str, str] = os.environ) -> ServerOptions:
     keys = environ.get(setting(index["envPrefix"], "REQUEST_STATE_KEY"), "")
     return ServerOptions(audit=audit_from(args, index, environ), approval=approval_from(args, index, environ),
-                         mark_api_data=_switch(args.mark_api_data, index, environ, "MARK_API_DATA", True),
+                         mark_api_data=switch(args.mark_api_data, index, environ, "MARK_API_DATA", True),
                          request_state_keys=tuple(k.strip() for k in keys.split(",") if k.strip()))
 
 
 def audit_from(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> AuditLog:
     """The audit log the options ask for (the file is opened here, so a bad path stops the start)."""
     target = args.audit_log or environ.get(setting(index["envPrefix"], "AUDIT_LOG"), "").strip() or STDERR
-    arguments = _switch(args.audit_arguments, index, environ, "AUDIT_ARGUMENTS", False)
+    arguments = switch(args.audit_arguments, index, environ, "AUDIT_ARGUMENTS", False)
     try:
         return AuditLog(OFF if target.lower() == OFF else target, arguments)
     except OSError as exc:
@@ -224,7 +224,7 @@ def settings_from(args: argparse.Namespace, index: IndexData, version: str,
     return Settings(base_url=base_url, timeout=timeout, max_text=max_text, user_agent=f"{index['name']}/{version}",
                     max_bytes=max_bytes, allowed_origins=_origins(args.allow_origin, environ, prefix),
                     approval=approval_from(args, index, environ),
-                    mark_api_data=_switch(args.mark_api_data, index, environ, "MARK_API_DATA", True))
+                    mark_api_data=switch(args.mark_api_data, index, environ, "MARK_API_DATA", True))
 
 
 def _origins(given: list[str] | None, environ: Mapping[str, str], prefix: str) -> frozenset[str]:
