@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import CORPUS, GENERATED, ROOT, call_in_memory, in_memory_server
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 from rest2mcp.pipeline import Options, generate, prepare
 from rest2mcp.schemas.output import LEVELS, output_schema, shallow, size
 from rest2mcp.text import brief, plain
@@ -199,12 +199,12 @@ def test_committed_input_schemas_keep_their_constraints():
 
 # -- the byte budget -------------------------------------------------------------------------------
 
-def _wide(levels: int, width: int) -> dict:
-    node: dict = {"type": "string", "description": "a leaf"}
-    for level in range(levels):
-        node = {"type": "object", "description": f"level {level}",
-                "properties": {f"p{level}_{i}": copy.deepcopy(node) for i in range(width)}}
-    return node
+def _wide(levels: int, width: int, path: str = "") -> dict:
+    """Objects `levels` deep, `width` properties each, no two parts alike."""
+    if levels == 0:
+        return {"type": "string", "description": f"leaf {path}"}
+    return {"type": "object", "description": f"level {levels - 1}",
+            "properties": {f"p{levels - 1}_{i}": _wide(levels - 1, width, f"{path}/{i}") for i in range(width)}}
 
 
 def test_a_large_output_schema_is_made_shallower_to_fit():
@@ -239,6 +239,28 @@ def test_recursive_schemas_stay_finite_when_cut():
         Draft202012Validator.check_schema(cut)
         Draft202012Validator(cut).validate({"name": None, "kids": [{"kids": [None, {"x": 1}]}]})
     assert "$defs" not in shallow(output_schema(schema, 10**9), 1)
+
+
+def test_repeated_parts_of_a_large_schema_are_written_once():
+    user = {"type": "object", "description": "A user", "properties": {
+        f"field_{i}": {"type": "string", "description": f"the user's field {i}"} for i in range(8)}}
+    schema = {"type": "object", "properties": {
+        "author": user, "merged_by": user, "reviewers": {"type": "array", "items": user},
+        "head": {"type": "object", "properties": {"owner": user, "sha": {"type": "string"}}}}}
+    full = output_schema(schema, 10**9)
+    fitted = output_schema(schema, size(full) // 2)
+    assert fitted is not None and size(fitted) <= size(full) // 2
+    assert list(fitted["$defs"]) == ["author"]
+    reference = {"$ref": "#/$defs/author"}
+    assert fitted["properties"]["merged_by"] == fitted["properties"]["author"] == reference
+    assert fitted["properties"]["reviewers"]["items"] == reference
+    assert fitted["properties"]["head"]["properties"]["owner"] == reference
+    assert fitted["$defs"]["author"] == full["properties"]["author"]  # nothing else lost
+    Draft202012Validator.check_schema(fitted)
+    Draft202012Validator(fitted).validate({"author": None, "reviewers": [{"field_1": None, "x": 1}]})
+    with pytest.raises(ValidationError):
+        Draft202012Validator(fitted).validate({"reviewers": [{"field_1": 5}]})
+    assert output_schema(schema, 10**9) == full  # under the budget: as readable as it was
 
 
 def test_shaping_does_not_change_the_schema_it_is_given():

@@ -32,7 +32,7 @@ def _success_codes(responses: dict[str, Any]) -> list[str]:
 # The byte budget of one output schema (compact JSON): every tools/list carries every output schema,
 # and the deeper levels of a large one help the model less than they cost (schemas/output.py makes
 # a larger one shallower, or leaves it out); results still come as structured content and text.
-DEFAULT_OUTPUT_SCHEMA_LIMIT = 4096
+DEFAULT_OUTPUT_SCHEMA_LIMIT = 3072
 
 
 def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter,

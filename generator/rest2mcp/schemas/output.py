@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from rest2mcp.schemas.keywords import OUTPUT_DROPPED, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
+from rest2mcp.schemas.sharing import shared
 from rest2mcp.text import brief
 
 # Assert something of a value, or describe it in a way a model does not need to read the result.
@@ -32,8 +33,6 @@ OUTPUT_TEXT_LIMIT = 200
 # Shallower and shallower: the deepest level of object properties kept, until a schema fits.
 LEVELS = (8, 6, 5, 4, 3, 2, 1)
 _NULL = "null"
-_STRUCTURE = ("properties", "patternProperties", "additionalProperties", "items", "prefixItems",
-              "anyOf", "allOf")
 
 
 def size(schema: Any) -> int:
@@ -45,6 +44,9 @@ def output_schema(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     then shallower until it fits `budget` bytes of compact JSON; None when even its top level does not."""
     schema = lenient(root)
     schema["type"] = "object"  # the root is the result itself: an object, never null
+    if size(schema) <= budget:
+        return schema
+    schema = shared(schema)  # more levels fit once repeated parts are written once
     if size(schema) <= budget:
         return schema
     for level in LEVELS:
