@@ -19,6 +19,7 @@ converter shares converted schemas between tools.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from rest2mcp.schemas.keywords import OUTPUT_DROPPED, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
@@ -30,6 +31,8 @@ LEFT_OUT = OUTPUT_DROPPED | {"format", "title", "default", "examples", "if", "th
                              "dependentSchemas", "deprecated", "readOnly", "writeOnly"}
 # A description in an output schema is cut near this many characters.
 OUTPUT_TEXT_LIMIT = 200
+# How much larger than its budget a schema may be when its repeated parts are looked for.
+REACH = 8
 # Shallower and shallower: the deepest level of object properties kept, until a schema fits.
 LEVELS = (8, 6, 5, 4, 3, 2, 1)
 _NULL = "null"
@@ -41,19 +44,25 @@ def size(schema: Any) -> int:
 
 def output_schema(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     """The tool's output schema (a `{"type": "object", ...}` root, `$defs` included) made lenient,
-    then shallower until it fits `budget` bytes of compact JSON; None when even its top level does not."""
+    then smaller until it fits `budget` bytes of compact JSON; None when even its top level does not."""
     schema = lenient(root)
     schema["type"] = "object"  # the root is the result itself: an object, never null
     if size(schema) <= budget:
         return schema
+    # Each cut is made from the one before (the same as from the whole, and faster). Sharing reads
+    # the whole schema once per part it shares, so one many times its budget (some APIs give
+    # hundreds of kB) is first cut to a level within reach of it.
+    levels = iter(LEVELS)
+    while size(schema) > budget * REACH and (level := next(levels, None)) is not None:
+        schema = shallow(schema, level)
     schema = shared(schema)  # more levels fit once repeated parts are written once
+    for level in LEVELS:
+        if size(schema) <= budget:
+            return schema
+        schema = shallow(schema, level)
     if size(schema) <= budget:
         return schema
-    for level in LEVELS:
-        shallower = shallow(schema, level)
-        if size(shallower) <= budget:
-            return shallower
-    names_and_types = undescribed(shallower)  # the top level, property names and types only
+    names_and_types = undescribed(schema)  # the top level, property names and types only
     return names_and_types if size(names_and_types) <= budget else None
 
 
@@ -83,8 +92,8 @@ def lenient(schema: Any) -> dict[str, Any]:
         elif key in ("not", "propertyNames", "unevaluatedProperties", "unevaluatedItems"):
             continue
         elif key == "description":
-            if isinstance(value, str) and brief(value, OUTPUT_TEXT_LIMIT):
-                out[key] = brief(value, OUTPUT_TEXT_LIMIT)
+            if isinstance(value, str) and _brief(value):
+                out[key] = _brief(value)
         else:
             out[key] = value
     if "oneOf" in out:  # with constraints gone, several branches can match one value: any will do
@@ -100,6 +109,11 @@ def lenient(schema: Any) -> dict[str, Any]:
     if "anyOf" in out:
         return _simpler_choice(out)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _brief(text: str) -> str:  # the same descriptions come back in every tool that returns the schema
+    return brief(text, OUTPUT_TEXT_LIMIT)
 
 
 def _simpler_choice(schema: dict[str, Any]) -> dict[str, Any]:
