@@ -116,7 +116,7 @@ def baseline(ref: str, documents: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def mb(n: int) -> str:
-    return f"{n / 1_000_000:.2f} MB" if n >= 100_000 else f"{n / 1000:.1f} kB"
+    return f"{n / 1_000_000:.3f} MB"
 
 
 def table(after: dict[str, dict[str, Any]], before: dict[str, dict[str, Any]] | None, ref: str) -> str:

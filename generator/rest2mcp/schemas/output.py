@@ -7,9 +7,10 @@ any property may be missing or added; no enum, format, pattern, bound, length or
 asserted (APIs add enum values and return dates in their own formats); `oneOf` is read as `anyOf`
 (once constraints are gone, several branches match the same value).
 
-Every tools/list carries every output schema, so each one gets a byte budget: one larger is made
-shallower, nested objects below some level kept as their type and description only, and left out
-when not even its top level fits. Descriptions are cut to what a model reads (`text.brief`).
+Every tools/list carries every output schema, so each one gets a byte budget: one larger has its
+repeated parts written once (sharing.py), then is made shallower (nested objects below some level
+kept as their type and description only), then keeps only its top-level names and types, and is
+left out when not even those fit. Descriptions are cut to what a model reads (`text.brief`).
 
 The converter (convert.py) has already dropped most constraints of the output direction; this
 module makes the promise whole and the size bounded. Nodes are never changed in place: the
@@ -26,7 +27,8 @@ from rest2mcp.schemas.keywords import OUTPUT_DROPPED, SCHEMA_LIST_KEYWORDS, SCHE
 from rest2mcp.schemas.sharing import shared
 from rest2mcp.text import brief
 
-# Assert something of a value, or describe it in a way a model does not need to read the result.
+# Keywords output schemas leave out: they assert what real responses may break, or tell a model
+# nothing it needs to read a result.
 LEFT_OUT = OUTPUT_DROPPED | {"format", "title", "default", "examples", "if", "then", "else", "contains",
                              "dependentSchemas", "deprecated", "readOnly", "writeOnly"}
 # A description in an output schema is cut near this many characters.
