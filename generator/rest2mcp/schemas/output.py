@@ -5,7 +5,9 @@ value breaks it, so an output schema promises only what real responses keep: the
 properties, their types, and what they mean. Any value may be null (documents rarely say which are);
 any property may be missing or added; no enum, format, pattern, bound, length or `const` is
 asserted (APIs add enum values and return dates in their own formats); `oneOf` is read as `anyOf`
-(once constraints are gone, several branches match the same value).
+(once constraints are gone, several branches match the same value). Null is written as a type array,
+`["string", "null"]`, not `anyOf` as input schemas do: output schemas are read by the validators of
+client SDKs, not by the model providers that refuse type arrays, and the array is a third the bytes.
 
 Every tools/list carries every output schema, so each one gets a byte budget: one larger has its
 repeated parts written once (sharing.py), then is made shallower (nested objects below some level
