@@ -195,13 +195,13 @@ def _apply(scheme: SchemePlan, values: list[str], applied: Applied) -> None:
     elif kind == "basic":
         token = base64.b64encode(f"{values[0]}:{values[1]}".encode()).decode()
         applied.headers["Authorization"] = f"Basic {token}"
-        applied.secrets.append(token)
+        applied.secrets.extend([token] if len(token) >= MIN_SECRET_LENGTH else [])
 
 
 def redact(text: str, secrets: list[str]) -> str:
     """`text` with each secret (of MIN_SECRET_LENGTH characters or more), as is and percent-encoded, as `***`."""
     # Longest first: a shorter secret must not unmask part of a longer one.
-    for secret in sorted((s for s in secrets if len(s) >= MIN_SECRET_LENGTH), key=len, reverse=True):
+    for secret in sorted((s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH), key=len, reverse=True):
         text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
     return text
 
