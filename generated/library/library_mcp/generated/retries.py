@@ -98,7 +98,7 @@ async def send(attempt: Callable[[], Awaitable[httpx.Response]], policy: RetryPo
         asked = _asked(state)
         if asked is not None:
             return asked
-        doubled = policy.backoff * 2 ** (state.attempt_number - 1)
+        doubled = policy.backoff * 2.0 ** (state.attempt_number - 1)
         return min(policy.max_wait, doubled + random.uniform(0, policy.backoff))  # jitter: clients apart
 
     def stop(state: RetryCallState) -> bool:
