@@ -61,7 +61,7 @@ class Settings:
     approval: Policy = "configured"  # which calls wait for the user's approval (approval.py)
     mark_api_data: bool = True  # set the API's text apart as untrusted data (untrusted.py)
     retries: RetryPolicy = field(default_factory=RetryPolicy)
-    max_concurrency: int = 16  # requests toward the API at a time, retries and token fetches apart
+    max_concurrency: int = 16  # requests in flight toward the API; pauses between retries do not count
 
     def origins(self) -> frozenset[str]:
         """Where requests, and so credentials, may go."""
@@ -154,14 +154,18 @@ class Caller:
             key = idempotency_argument(plan)
             if key is not None and key not in arguments:  # one key per call: every attempt sends the same
                 arguments[key] = str(uuid.uuid4())
-            with anyio.fail_after(settings.timeout):
+            # One deadline for the token fetch and the exchange; waiting for the user's approval does not count.
+            deadline = anyio.current_time() + settings.timeout
+            with anyio.fail_at(deadline):
                 fetched = await self.tokens.tokens_for(plan, self.environ)
             request = build_request(settings.base_url, settings.user_agent, plan, self.schemes, arguments,
                                     with_tokens(self.environ, fetched), settings.allowed_origins)
             secrets = request.secrets + self.held()
             if needs_approval(settings.approval, tool.definition, plan):
                 title = tool.definition.get("title") or ""
+                asked_at = anyio.current_time()
                 outcome = await ask(tool.name, title, request.display, arguments)
+                deadline += anyio.current_time() - asked_at
                 note(approval=outcome.decision)
                 if outcome.refusal is not None:
                     return outcome.refusal
@@ -169,8 +173,8 @@ class Caller:
             before = getattr(self.hooks, "before_request", None)
             if before is not None:
                 await before(tool.generated, request)
-            with anyio.fail_after(settings.timeout) as scope:
-                sent = await self._send(plan, request, fetched, scope.deadline)
+            with anyio.fail_at(deadline):
+                sent = await self._send(plan, request, fetched, deadline)
                 response = sent.response
                 secrets = request.secrets + self.held()
                 note(status=response.status_code)
