@@ -264,7 +264,8 @@ def test_client_secret_post_sends_the_client_in_the_body(package, authority: Aut
                              "client_secret": CLIENT_SECRET, "_path": "/token"}
 
 
-def test_a_refresh_token_gets_access_tokens_and_its_rotation_is_followed(package, authority: Authority):
+def test_a_refresh_token_gets_access_tokens_and_its_rotation_is_followed(package, authority: Authority, caplog):
+    caplog.set_level(logging.DEBUG)
     authority.expires_in = 1
     server = _server(package, authority, **CLIENT, **{f"{PREFIX}_CC_REFRESH_TOKEN": REFRESH})
     results = _calls(server, ("ping", {}), ("ping", {}), pauses=(1.0,))
@@ -273,6 +274,9 @@ def test_a_refresh_token_gets_access_tokens_and_its_rotation_is_followed(package
     assert first["form"]["grant_type"] == "refresh_token" and first["form"]["refresh_token"] == REFRESH
     assert second["form"]["refresh_token"] == "refresh-rotated-0-abcdefgh"  # the one the server handed back
     assert len(authority.issued) == 2
+    shown = " ".join(text_of(r) for r in results) + caplog.text
+    for secret in (REFRESH, "refresh-rotated-0-abcdefgh", CLIENT_SECRET, *authority.issued):
+        assert secret not in shown
 
 
 def test_open_id_connect_discovers_the_token_endpoint(package, authority: Authority):
