@@ -310,7 +310,7 @@ def test_a_refused_client_is_an_error_naming_the_variables_never_the_secret(pack
     (result,) = _calls(_server(package, authority, **environ), ("ping", {}))
     assert result.is_error and authority.api_seen == []
     text = text_of(result)
-    assert f"refused to give an access token (invalid_client: unknown client)" in text
+    assert "refused to give an access token (invalid_client: unknown client)" in text
     assert f"{PREFIX}_CC_CLIENT_ID and {PREFIX}_CC_CLIENT_SECRET" in text and wrong not in text
 
 
