@@ -87,13 +87,36 @@ def _transient() -> tuple[type[BaseException], ...]:
 async def send(attempt: Callable[[], Awaitable[httpx.Response]], policy: RetryPolicy, retryable: bool,
                deadline: float) -> Sent:
     """`attempt()` until it succeeds, may not be retried, or gives up; `deadline`: anyio's clock."""
-    import anyio
-    from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_result
-
     if not retryable or policy.attempts <= 1:
         response = await attempt()
         wait = retry_after(response.headers)
         return Sent(response, 1, wait, wait is not None)
+    # The first attempt is made here: most calls need no retry, and so never import tenacity (0.1 s).
+    try:
+        first: httpx.Response | BaseException = await attempt()
+    except _transient() as exc:
+        first = exc
+    if not isinstance(first, BaseException) and first.status_code not in RETRY_STATUSES:
+        return Sent(first, 1)
+    return await _again(attempt, first, policy, deadline)
+
+
+async def _again(attempt: Callable[[], Awaitable[httpx.Response]], first: httpx.Response | BaseException,
+                 policy: RetryPolicy, deadline: float) -> Sent:
+    """The retries after a `first` outcome that may be retried; tenacity's loop, which replays it."""
+    import anyio
+    from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_result
+
+    pending: list[httpx.Response | BaseException] = [first]
+
+    async def replayed() -> httpx.Response:
+        if pending:
+            outcome = pending.pop()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+        return await attempt()
+
     def pause(state: RetryCallState) -> float:
         asked = _asked(state)
         if asked is not None:
@@ -118,7 +141,7 @@ async def send(attempt: Callable[[], Awaitable[httpx.Response]], policy: RetryPo
     retrying = AsyncRetrying(
         sleep=anyio.sleep, stop=stop, wait=pause, retry_error_callback=gave_up,
         retry=retry_if_exception_type(_transient()) | retry_if_result(lambda r: r.status_code in RETRY_STATUSES))
-    outcome: httpx.Response | Sent = await retrying(attempt)
+    outcome: httpx.Response | Sent = await retrying(replayed)
     if isinstance(outcome, Sent):
         return outcome
     return Sent(outcome, int(retrying.statistics.get("attempt_number", 1)))
