@@ -14,6 +14,7 @@ never reach another host: a redirect elsewhere is reported with its target inste
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -29,7 +30,8 @@ from .catalog import SchemePlan, ToolDefinition, ToolPlan
 from .credentials import redact
 from .errors import ToolError
 from .request import Request, build_request, origin
-from .results import Marker, error_result, failure_result, redacted, success_result
+from .progress import waiting
+from .results import DEFAULT_MAX_BINARY, Marker, Paging, error_result, failure_result, redacted, success_result
 from .untrusted import marked
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ class Settings:
     max_text: int = 100_000
     user_agent: str = "rest2mcp-server"
     max_bytes: int = 10_000_000  # a longer response is not read
+    max_binary: int = DEFAULT_MAX_BINARY  # a longer image, audio or file is left out of the result, with a note
     allowed_origins: frozenset[str] = frozenset()  # besides the base URL's: may get operations and redirects
     approval: Policy = "configured"  # which calls wait for the user's approval (approval.py)
     mark_api_data: bool = True  # set the API's text apart as untrusted data (untrusted.py)
@@ -147,12 +150,13 @@ class Caller:
             if before is not None:
                 await before(tool.generated, request)
             with anyio.fail_after(settings.timeout):
-                response = await self._exchange(request)
+                response = await waiting(lambda: self._exchange(request), request.display)
                 note(status=response.status_code)
                 if 200 <= response.status_code < 300:
-                    result = await anyio.to_thread.run_sync(
+                    paging = Paging(plan, arguments, tool.definition["inputSchema"].get("properties", {}))
+                    result = await anyio.to_thread.run_sync(functools.partial(
                         success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text,
-                        mark)
+                        mark, paging=paging, max_binary=settings.max_binary))
                 else:
                     result = failure_result(request, response, mark)
                 after = getattr(self.hooks, "after_response", None)
