@@ -29,9 +29,17 @@ from .audit import note
 from .catalog import SchemePlan, ToolDefinition, ToolPlan
 from .credentials import redact
 from .errors import ToolError
-from .request import Request, build_request, origin
 from .progress import waiting
-from .results import DEFAULT_MAX_BINARY, Marker, Paging, error_result, failure_result, redacted, success_result
+from .request import Request, build_request, origin
+from .results import (
+    DEFAULT_MAX_BINARY,
+    Marker,
+    Paging,
+    error_result,
+    failure_result,
+    redacted,
+    success_result,
+)
 from .untrusted import marked
 
 if TYPE_CHECKING:

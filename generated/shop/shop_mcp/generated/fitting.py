@@ -43,7 +43,7 @@ def dumps(value: Any) -> str:
 
 def fit(value: Any, limit: int) -> Fitted | None:
     """`value` within `limit` characters of JSON, its longest list cut if need be; None if no cut
-    of one list brings it under the limit."""
+    of one list brings it under the limit with an item left in it."""
     text = dumps(value)
     if len(text) <= limit:
         return Fitted(value, text)
@@ -61,6 +61,8 @@ def fit(value: Any, limit: int) -> Fitted | None:
         if grown > limit:
             break
         kept, size = kept + 1, grown
+    if not kept:  # an empty list would show nothing: the cut text of the first item shows more
+        return None
     cut_value = _replaced(value, path, items[:kept])
     return Fitted(cut_value, dumps(cut_value), ".".join(path), kept, len(items))
 
