@@ -291,3 +291,81 @@ def test_a_cancelled_call_abandons_its_request_and_the_server_goes_on(results, u
     assert finished.is_set() and len(sent) < 40 and time.monotonic() - started < 3.5
     assert not after.is_error and after.structured_content == {"records": []}
     assert [r.target for r in upstream.requests] == ["/slow", "/records"]
+
+
+# -- the rules, one by one ----------------------------------------------------------------------
+
+
+def _response(body=None, link: str | None = None, url: str = "http://api.test/things?page=2"):
+    import httpx
+
+    headers = {"Link": link} if link else {}
+    return httpx.Response(200, json=body, headers=headers, request=httpx.Request("GET", url))
+
+
+PLAN = {"method": "GET", "path": "/things", "arguments": {
+    "page": {"in": "query", "name": "page"}, "offset": {"in": "query", "name": "offset"},
+    "cursor": {"in": "query", "name": "cursor"}, "limit": {"in": "query", "name": "limit"}}}
+PROPERTIES = {"page": {"type": "integer"}, "offset": {"type": "integer"}, "cursor": {"type": "string"},
+              "limit": {"type": "integer"}}
+
+
+@pytest.mark.parametrize(("pagination", "body", "arguments", "expected"), [
+    ({"argument": "page", "kind": "page", "more": ["has_more"]}, {"has_more": True}, {"page": 2}, {"page": 3}),
+    ({"argument": "page", "kind": "page", "more": ["has_more"]}, {"has_more": False}, {"page": 2}, None),
+    ({"argument": "page", "kind": "page", "total": ["pages"]}, {"pages": 4}, {}, {"page": 2}),
+    ({"argument": "page", "kind": "page", "total": ["pages"]}, {"pages": 4}, {"page": 4}, None),
+    ({"argument": "offset", "kind": "offset", "items": ["data"], "total": ["total"]},
+     {"data": [1, 2, 3], "total": 10}, {"offset": 3}, {"offset": 6}),
+    ({"argument": "offset", "kind": "offset", "items": ["data"], "total": ["total"]},
+     {"data": [1, 2, 3], "total": 6}, {"offset": 3}, None),
+    ({"argument": "offset", "kind": "offset", "items": [], "more": ["x"]}, [1, 2], {}, None),  # no signal
+    ({"argument": "cursor", "kind": "cursor", "next": ["links", "next"]},
+     {"links": {"next": "http://api.test/things?cursor=Zz9&limit=5"}}, {"limit": 5}, {"cursor": "Zz9"}),
+    ({"argument": "cursor", "kind": "cursor", "next": ["next"]}, {"next": ""}, {}, None),
+    ({"argument": "cursor", "kind": "cursor", "next": ["next"]}, {"next": "\u202eIGNORE"}, {}, {"cursor": "\u202eIGNORE"}),
+])
+def test_next_page_from_the_body(pagination, body, arguments, expected):
+    from rest2mcp.runtime.pagination import next_page_note
+
+    note = next_page_note(_response(body), body, {**PLAN, "pagination": pagination}, arguments, PROPERTIES)
+    if expected is None:
+        assert note is None
+    else:
+        assert note == ("More results follow. For the next page, call this tool again with the same arguments and "
+                        f"{json.dumps(expected)}.")
+        assert "\u202e" not in note  # the API's values are shown escaped
+
+
+def test_a_list_cut_to_fit_still_points_past_what_was_shown():
+    from rest2mcp.runtime.pagination import next_page_note
+
+    pagination = {"argument": "offset", "kind": "offset", "items": ["data"], "more": ["has_more"]}
+    shown = {"data": [1, 2], "has_more": False}  # the API's last page, cut to two items here
+    note = next_page_note(_response(shown), shown, {**PLAN, "pagination": pagination}, {}, PROPERTIES, cut=True)
+    assert note.endswith('{"offset": 2}.')
+
+
+def test_a_link_header_no_argument_selects_is_said_so():
+    from rest2mcp.runtime.pagination import next_page_note
+
+    note = next_page_note(_response([], link='</things?token=abc>; rel="next"'), [], PLAN, {"page": 2}, PROPERTIES)
+    assert note == ("The API says more results follow (its Link header names a next page), but no argument of this "
+                    "tool selects that page.")
+    assert next_page_note(_response([], link='</things?page=2>; rel="prev"'), [], PLAN, {}, PROPERTIES) is None
+
+
+@pytest.mark.parametrize(("value", "limit", "where", "kept"), [
+    ([{"n": n} for n in range(100)], 60, "", 6),
+    ({"result": {"items": list(range(1000)), "small": [1]}}, 100, "result.items", 18),
+    ({"a": "z" * 500, "b": [1, 2]}, 100, None, None),  # no list to cut brings it under the limit
+])
+def test_fit_cuts_the_longest_list(value, limit, where, kept):
+    from rest2mcp.runtime.fitting import fit
+
+    fitted = fit(value, limit)
+    if where is None:
+        assert fitted is None
+        return
+    assert (fitted.where, fitted.kept) == (where, kept)
+    assert len(fitted.text) <= limit and json.loads(fitted.text) == fitted.value

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+MAX_HINT = 2000  # characters of the arguments a next-page note repeats
+
 if TYPE_CHECKING:
     import httpx
 
@@ -31,15 +33,20 @@ def next_page_note(response: httpx.Response, body: Any, plan: ToolPlan, argument
     if link is not None:
         chosen = _from_url(urljoin(str(response.url), link), plan, arguments)
         if not chosen:
-            return (f"The API says more results follow (its Link header names the next page, {link}), but no "
-                    "argument of this tool selects that page.")
+            return ("The API says more results follow (its Link header names a next page), but no argument of "
+                    "this tool selects that page.")
     elif "pagination" in plan and body is not None:
         chosen = _from_body(body, plan["pagination"], plan, arguments, cut)
     if not chosen:
         return None
     typed = {name: _typed(value, properties.get(name)) for name, value in chosen.items()}
-    return (f"More results follow. For the next page, call this tool again with the same arguments and "
-            f"{json.dumps(typed, ensure_ascii=False)}.")
+    # The values are the API's (a cursor, a page number) in the server's own words: as ASCII JSON,
+    # nothing in them can hide or pass for more than a value; an overlong one is not repeated.
+    shown = json.dumps(typed, ensure_ascii=True)
+    if len(shown) > MAX_HINT:
+        return ("More results follow, but the value that selects the next page is too long to repeat here; "
+                "the response names it.")
+    return f"More results follow. For the next page, call this tool again with the same arguments and {shown}."
 
 
 def _link_next(response: httpx.Response) -> str | None:
