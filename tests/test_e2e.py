@@ -312,6 +312,60 @@ def test_library_over_streamable_http(library_over_http, upstream: Upstream, mod
     assert partial.is_error and "reader" in text_of(partial)
 
 
+# A 2025-era client's cancel reaches a call over HTTP only with sessions: the SDK's stateless
+# transport of that era neither routes notifications/cancelled to the call nor sees the client go.
+@pytest.mark.parametrize(("mode", "sessions"), [("auto", False), ("legacy", True)])
+def test_progress_cancellation_and_next_page_over_streamable_http(server_venv, upstream: Upstream, mode, sessions):
+    import threading
+    import time
+
+    import anyio
+
+    finished = threading.Event()
+    written: list[int] = []
+
+    def dribble():
+        try:
+            for _ in range(40):
+                written.append(1)
+                yield b"x" * 50
+                time.sleep(0.1)
+        finally:
+            finished.set()
+
+    reports: list[float] = []
+
+    async def on_progress(progress, total, message):
+        reports.append(progress)
+
+    async def steps(client):
+        upstream.reply("GET", "/books", Reply(200, b"[]", "application/json", delay=2.2,
+                                              headers={"Link": '</books?page=3>; rel="next"'}))
+        slow = await client.call_tool("listBooks", {"page": 2}, progress_callback=on_progress)
+        upstream.reply("GET", "/books", Reply(200, content_type="text/plain", stream=dribble, length=2000))
+        with anyio.move_on_after(0.8):
+            await client.call_tool("listBooks", {})
+        await anyio.to_thread.run_sync(finished.wait, 3.0)
+        upstream.reply("GET", "/books", Reply.json([]))
+        return slow, await client.call_tool("listBooks", {})
+
+    port = free_port()
+    process = subprocess.Popen(
+        [str(server_venv / "bin" / "library-mcp"), "--transport", "http", "--port", str(port),
+         "--base-url", upstream.url, *(["--http-sessions"] if sessions else [])],
+        env=child_env(LIBRARY_MCP_TOKEN="lib-token"), stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port, process=process)
+        slow, after = run(f"http://127.0.0.1:{port}/mcp", mode, steps)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert not slow.is_error and slow.content[-1].text.endswith('the same arguments and {"page": 3}.')
+    assert len(reports) >= 2 and reports == sorted(reports)
+    assert finished.is_set() and len(written) < 40  # the API stopped writing: its connection was closed
+    assert not after.is_error and after.structured_content == {"result": []}
+
+
 # -- Swagger 2.0: body and formData parameters, collection formats, query API key -------------
 
 
