@@ -1,7 +1,13 @@
 # rest2mcp runtime: generated packages carry this file verbatim (MODULE/generated/), and regeneration
 # overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """HTTP responses to MCP results: JSON as structured content, text, images, audio, blobs; errors
-as `isError` results a model can act on; secrets masked in everything the model sees."""
+as `isError` results a model can act on; secrets masked in everything the model sees.
+
+A 2xx is always a success, whatever its body: a body the declared output schema does not accept
+comes as text, with structured content that claims nothing (the empty object, which permissive
+output schemas accept, so that clients that check results still take it). Every kind of content
+keeps within the server's limits (fitting.py for JSON, `max_binary` for bytes), and what was left
+out, or where the next page is (pagination.py), is said in a text block of the server's own."""
 
 from __future__ import annotations
 
