@@ -174,7 +174,8 @@ def test_structured_content_is_cut_at_its_longest_list_and_still_validates(resul
     assert len(json.dumps({"records": RECORDS["records"][:len(kept) + 1]}, ensure_ascii=False)) > 2000
     assert json.loads(api_text(result)) == result.structured_content  # the same JSON as text
     assert _notes(result) == ("The response was longer than this server's limit of 2,000 characters, so the list "
-                              f"`records` was cut to its first {len(kept)} of 500 items.")
+                              f"`records` was cut to its first {len(kept)} of 500 items. To see every item, ask for "
+                              "fewer at a time (a smaller page, a filter).")
 
 
 def test_a_response_with_no_list_to_cut_has_its_text_cut_and_no_structure(results, upstream: Upstream):

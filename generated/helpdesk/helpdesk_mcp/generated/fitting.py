@@ -34,7 +34,8 @@ class Fitted:
     def note(self, limit: int) -> str:
         place = f"the list `{self.where}`" if self.where else "the list"
         return (f"The response was longer than this server's limit of {limit:,} characters, so {place} was cut "
-                f"to its first {self.kept} of {self.total} items.")
+                f"to its first {self.kept} of {self.total} items. To see every item, ask for fewer at a time "
+                "(a smaller page, a filter).")
 
 
 def dumps(value: Any) -> str:
