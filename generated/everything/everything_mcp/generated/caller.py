@@ -39,6 +39,7 @@ from .results import (
     failure_result,
     redacted,
     success_result,
+    unread_result,
 )
 from .untrusted import marked
 
@@ -69,7 +70,11 @@ class Settings:
 
 
 class TooLarge(Exception):
-    """The response is longer than `Settings.max_bytes`."""
+    """The response is longer than `Settings.max_bytes`; `status` is its HTTP status."""
+
+    def __init__(self, status: int = 0):
+        super().__init__(status)
+        self.status = status
 
 
 class Redirected(Exception):
@@ -177,10 +182,8 @@ class Caller:
             return error_result(str(exc))
         except Redirected as exc:
             return error_result(redact(str(exc), secrets))
-        except TooLarge:
-            return error_result(
-                f"The API's response is larger than this server's limit of {settings.max_bytes:,} bytes, so it "
-                "was not read. Ask for less (a filter, a smaller page), or raise the server's max-response-bytes.")
+        except TooLarge as exc:
+            return unread_result(exc.status, settings.max_bytes, plan.get("output"), tool.validator("outputSchema"))
         except (TimeoutError, httpx.TimeoutException) as exc:
             connect = isinstance(exc, httpx.ConnectTimeout)
             return error_result(
@@ -230,13 +233,13 @@ class Caller:
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
-                raise TooLarge
+                raise TooLarge(response.status_code)
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge
+                    raise TooLarge(response.status_code)
                 chunks.append(chunk)
         finally:
             await response.aclose()

@@ -113,6 +113,19 @@ def success_result(response: httpx.Response, output: str | None, output_validato
     return _result(content, placeholder, notes + ([note] if note else []))
 
 
+def unread_result(status: int, max_bytes: int, output: str | None,
+                  output_validator: Validator | None) -> types.CallToolResult:
+    """The result of a response longer than the server reads: a success when the API answered 2xx
+    (the call did what it does: a model must not repeat it), an error otherwise."""
+    limit = (f"larger than this server's limit of {max_bytes:,} bytes, so it was not read. Ask for less (a "
+             "filter, a smaller page), or raise the server's --max-response-bytes.")
+    if not 200 <= status < 300:
+        answered = f"The API answered HTTP {status}, and its response is " if status else "The API's response is "
+        return error_result(answered + limit)
+    text = f"The request succeeded (HTTP {status}), but the API's response is {limit}"
+    return _result([types.TextContent(type="text", text=text)], _placeholder(output, output_validator), [])
+
+
 def _json_result(response: httpx.Response, data: Any, output: str | None, output_validator: Validator | None,
                  max_text: int, mark: Marker, paging: Paging | None) -> types.CallToolResult:
     notes: list[str] = []
