@@ -175,6 +175,7 @@ class Tool:
     approval: bool | None = None  # configured requires_approval; None: the runtime decides (destructive tools)
     resource: ResourceSetting | None = None  # to serve as a resource, as configured
     output_left_out: int = 0  # bytes of an output schema left out for its size (0: none was)
+    pagination: dict[str, Any] | None = None  # how the next page is asked for (mapping/pagination.py)
 
     def definition(self) -> ToolDefinition:
         """The MCP Tool object, as listed by tools/list."""
@@ -216,6 +217,8 @@ class Tool:
             plan["toolsets"] = list(self.toolsets)
         if self.approval is not None:
             plan["approval"] = self.approval
+        if self.pagination:
+            plan["pagination"] = self.pagination
         # Built key by key, in the catalog's order; the arguments' locations and the body's kind hold the
         # values the format allows (the mapping sets them).
         return cast("ToolPlan", plan)

@@ -81,6 +81,19 @@ SchemePlan = TypedDict(
 )
 
 
+class PaginationPlan(TypedDict):
+    """How the next page of a list is asked for: the argument that selects it and where the
+    response says what to pass (each field a path of object keys in the response body)."""
+
+    argument: str  # the input property that selects the page
+    kind: Literal["cursor", "after", "page", "offset"]  # the value to pass: a field's; the last item's key; +1; +items
+    next: NotRequired[list[str]]  # cursor: the field holding the next page's cursor (or its URL)
+    more: NotRequired[list[str]]  # a field that is true while more pages follow (has_more)
+    items: NotRequired[list[str]]  # the page's list of items
+    key: NotRequired[str]  # after: the item field whose last value selects the next page
+    total: NotRequired[list[str]]  # offset: the field counting every item; page: counting every page
+
+
 class ToolPlan(TypedDict):
     """How the runtime turns a tool's arguments into a request and the response into a result."""
 
@@ -97,6 +110,7 @@ class ToolPlan(TypedDict):
     tags: NotRequired[list[str]]
     toolsets: NotRequired[list[str]]
     approval: NotRequired[bool]  # whether a call waits for the user's approval; absent: if destructive
+    pagination: NotRequired[PaginationPlan]  # how the result says which argument gets the next page
 
 
 class ToolDefinition(TypedDict):

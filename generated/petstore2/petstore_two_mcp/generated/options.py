@@ -70,6 +70,9 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--max-concurrency", type=int, default=None, metavar="N",
                         help=f"requests sent to the API at a time; more calls wait their turn "
                              f"(or {setting(prefix, 'MAX_CONCURRENCY')}; default 16)")
+    parser.add_argument("--max-binary-bytes", type=int, default=None,
+                        help=f"leave longer images, audio and files out of results, saying their size and where they "
+                             f"are (or {setting(prefix, 'MAX_BINARY_BYTES')}; default 1000000)")
     parser.add_argument("--mode", choices=MODES, default=None,
                         help=f"tools: one tool per operation; discovery: three tools that search, describe and "
                              f"call operations; dynamic: list_toolsets and enable_toolset, which adds a toolset's "
@@ -237,8 +240,10 @@ def settings_from(args: argparse.Namespace, index: IndexData, version: str,
         attempts=_positive(args.retry_attempts, environ, prefix, "RETRY_ATTEMPTS", int, 3, "a number of attempts"),
         max_wait=_positive(args.retry_max_wait, environ, prefix, "RETRY_MAX_WAIT", float, 30.0, "a number of seconds"))
     concurrency = _positive(args.max_concurrency, environ, prefix, "MAX_CONCURRENCY", int, 16, "a number of requests")
+    max_binary = _positive(args.max_binary_bytes, environ, prefix, "MAX_BINARY_BYTES", int, 1_000_000,
+                           "a number of bytes")
     return Settings(base_url=base_url, timeout=timeout, max_text=max_text, user_agent=f"{index['name']}/{version}",
-                    max_bytes=max_bytes, allowed_origins=_origins(args.allow_origin, environ, prefix),
+                    max_bytes=max_bytes, max_binary=max_binary, allowed_origins=_origins(args.allow_origin, environ, prefix),
                     approval=approval_from(args, index, environ),
                     mark_api_data=switch(args.mark_api_data, index, environ, "MARK_API_DATA", True),
                     retries=retries, max_concurrency=concurrency)

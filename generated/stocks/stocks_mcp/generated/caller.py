@@ -19,6 +19,7 @@ after a 401 one new token and one more attempt.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import uuid
@@ -35,8 +36,18 @@ from .catalog import SchemePlan, ToolDefinition, ToolPlan
 from .credentials import redact, secret_values, short_secrets, with_tokens
 from .errors import ToolError
 from .oauth import TokenSource
+from .progress import waiting
 from .request import Request, build_request, origin
-from .results import Marker, error_result, failure_result, redacted, success_result
+from .results import (
+    DEFAULT_MAX_BINARY,
+    Marker,
+    Paging,
+    error_result,
+    failure_result,
+    redacted,
+    success_result,
+    unread_result,
+)
 from .retries import RetryPolicy, Sent, Unreachable, give_up_note, idempotency_argument, may_retry, send
 from .untrusted import marked
 
@@ -57,6 +68,7 @@ class Settings:
     max_text: int = 100_000
     user_agent: str = "rest2mcp-server"
     max_bytes: int = 10_000_000  # a longer response is not read
+    max_binary: int = DEFAULT_MAX_BINARY  # a longer image, audio or file is left out of the result, with a note
     allowed_origins: frozenset[str] = frozenset()  # besides the base URL's: may get operations and redirects
     approval: Policy = "configured"  # which calls wait for the user's approval (approval.py)
     mark_api_data: bool = True  # set the API's text apart as untrusted data (untrusted.py)
@@ -69,7 +81,11 @@ class Settings:
 
 
 class TooLarge(Exception):
-    """The response is longer than `Settings.max_bytes`."""
+    """The response is longer than `Settings.max_bytes`; `status` is its HTTP status."""
+
+    def __init__(self, status: int = 0):
+        super().__init__(status)
+        self.status = status
 
 
 class Redirected(Exception):
@@ -174,14 +190,15 @@ class Caller:
             if before is not None:
                 await before(tool.generated, request)
             with anyio.fail_at(deadline):
-                sent = await self._send(plan, request, fetched, deadline)
+                sent = await waiting(lambda: self._send(plan, request, fetched, deadline), request.display)
                 response = sent.response
                 secrets = request.secrets + self.held()
                 note(status=response.status_code)
                 if 200 <= response.status_code < 300:
-                    result = await anyio.to_thread.run_sync(
+                    paging = Paging(plan, arguments, tool.definition["inputSchema"].get("properties", {}))
+                    result = await anyio.to_thread.run_sync(functools.partial(
                         success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text,
-                        mark)
+                        mark, paging=paging, max_binary=settings.max_binary))
                 else:
                     result = failure_result(request, response, mark)
                     advice = give_up_note(sent, may_retry(plan), plan["method"].upper())
@@ -197,10 +214,8 @@ class Caller:
             return error_result(str(exc))
         except (Redirected, Unreachable) as exc:
             return error_result(redact(str(exc), secrets))
-        except TooLarge:
-            return error_result(
-                f"The API's response is larger than this server's limit of {settings.max_bytes:,} bytes, so it "
-                "was not read. Ask for less (a filter, a smaller page), or raise the server's max-response-bytes.")
+        except TooLarge as exc:
+            return unread_result(exc.status, settings.max_bytes, plan.get("output"), tool.validator("outputSchema"))
         except (TimeoutError, httpx.TimeoutException) as exc:
             connect = isinstance(exc, httpx.ConnectTimeout)
             return error_result(
@@ -274,13 +289,13 @@ class Caller:
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
-                raise TooLarge
+                raise TooLarge(response.status_code)
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge
+                    raise TooLarge(response.status_code)
                 chunks.append(chunk)
         finally:
             await response.aclose()
