@@ -133,7 +133,11 @@ def example(schema: Any, root: dict[str, Any], depth: int = 0) -> Any:
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), None)
     if kind == "string":
-        if "pattern" in schema:
+        if "pattern" in schema:  # the description's `examples`, else a few guesses
+            quoted = re.findall(r"`([^`]+)`", schema.get("description", ""))
+            for candidate in [*quoted, *(part for q in quoted for part in q.split(",")), "sample", "A", "1", "a-1"]:
+                if re.search(schema["pattern"], candidate):
+                    return candidate
             raise NoExample
         formats = {"date": "2024-01-02", "date-time": "2024-01-02T03:04:05Z", "uuid": "00000000-0000-4000-8000-000000000000",
                    "email": "user@example.com", "uri": "https://example.com/", "binary": "c2FtcGxl", "byte": "c2FtcGxl"}
@@ -150,8 +154,9 @@ def example(schema: Any, root: dict[str, Any], depth: int = 0) -> Any:
         return [example(schema.get("items", {"type": "string"}), root, depth + 1)] * schema.get("minItems", 0)
     if kind == "object":
         properties = schema.get("properties", {})
-        return {name: example(properties.get(name, {"type": "string"}), root, depth + 1)
-                for name in schema.get("required", [])}
+        names = list(schema.get("required", []))
+        names += [name for name in properties if name not in names][: max(0, schema.get("minProperties", 0) - len(names))]
+        return {name: example(properties.get(name, {"type": "string"}), root, depth + 1) for name in names}
     raise NoExample
 
 

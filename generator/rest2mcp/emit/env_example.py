@@ -6,7 +6,7 @@ whose meaning README.md's "Configuration" table gives; an empty value means the 
 
 from __future__ import annotations
 
-from rest2mcp.emit.variables import alternatives_note, credentials, settings
+from rest2mcp.emit.variables import alternatives, credentials, settings
 from rest2mcp.mapping.ir import Api
 
 ENV_EXAMPLE = ".env.example"
@@ -18,7 +18,7 @@ def render_env_example(api: Api) -> bytes:
     creds = credentials(api)
     if creds:
         lines += ["", "# API credentials: read from the environment only, never shown in results or logs."]
-        if alternatives_note(api):
+        if alternatives(api):
             lines.append("# Where operations accept several kinds of credentials, one kind is enough: fill in only those.")
         for variable in creds:
             lines += [f"# {variable.help}{' (secret)' if variable.secret else ''}", f"{variable.name}="]

@@ -20,7 +20,7 @@ from rest2mcp.emit import clients, mcpb, registry
 from rest2mcp.emit.catalog import DOCUMENT_FILE, catalog, document_entry, document_json, index, to_json
 from rest2mcp.emit.env_example import ENV_EXAMPLE, render_env_example
 from rest2mcp.emit.package import DEFAULT_INFO, PackageInfo, default_description, package_info
-from rest2mcp.emit.variables import alternatives_note, credentials, needed
+from rest2mcp.emit.variables import alternatives, credentials, needed
 from rest2mcp.mapping.ir import Api
 from rest2mcp.runtime.catalog import CATALOG_FILE, INDEX_FILE
 from rest2mcp.runtime.display import printable
@@ -111,7 +111,7 @@ def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
         "schemes": api.used_schemes(),
         "credentials": credentials(api),
         "needed": needed(api),
-        "alternatives_note": alternatives_note(api),
+        "alternatives": alternatives(api),
         "spec_name": spec_name,
         "clients": clients.snippets(api),
     }

@@ -86,15 +86,10 @@ def recommended(api: Api) -> list[SecurityScheme]:
     return [scheme for key, scheme in api.schemes.items() if key in chosen]
 
 
-def alternatives_note(api: Api) -> str:
-    """A sentence on the credentials a client snippet leaves out, or ''."""
+def alternatives(api: Api) -> list[tuple[str, ...]]:
+    """The variables of each scheme the recommended choice leaves out (another way to authenticate)."""
     chosen = {scheme.key for scheme in recommended(api)}
-    others = [scheme for scheme in api.used_schemes() if scheme.key not in chosen]
-    if not others:
-        return ""
-    names = ", ".join(" and ".join(scheme.env) for scheme in others)
-    return (f"These snippets set one choice of credentials; the operations also accept {names} instead "
-            f"(set those in place of the ones shown, never placeholders for both: a set variable is sent).")
+    return [scheme.env for scheme in api.used_schemes() if scheme.key not in chosen]
 
 
 def needed(api: Api) -> list[Variable]:

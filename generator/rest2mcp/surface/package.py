@@ -23,7 +23,7 @@ MCP_NAME = re.compile(r"[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+")
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 URL = re.compile(r"https?://[^\s]+")
 # A PEP 508 requirement's start: a distribution name (the rest is pip's to judge).
-REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,\s-]*\])?\s*([<>=!~;@(\s].*)?")
+REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,\s-]*\])?\s*([<>=!~;@(].*)?")
 DEFAULT_VERSION = "0.1.0"
 DESCRIPTION_LIMIT = 100  # the MCP Registry's limit for server.json
 
