@@ -57,8 +57,8 @@ def test_server_json_follows_the_registry_schema(folder: str):
     assert data["$schema"].endswith("/2025-12-11/server.schema.json")
     assert len(data["description"]) <= 100
     pyproject = (out / "pyproject.toml").read_text()
-    name = re.search(r'^name = "([^"]+)"', pyproject, re.M).group(1)
-    version = re.search(r'^version = "([^"]+)"', pyproject, re.M).group(1)
+    name = re.search(r'^name = "([^"]+)"', pyproject, re.MULTILINE).group(1)
+    version = re.search(r'^version = "([^"]+)"', pyproject, re.MULTILINE).group(1)
     pypi = data["packages"][0]
     assert (pypi["registryType"], pypi["identifier"], pypi["version"], data["version"]) == ("pypi", name, version, version)
     assert f"\nmcp-name: {data['name']}\n" in (out / "README.md").read_text()
@@ -102,7 +102,7 @@ def test_package_has_tests_and_a_test_extra_and_runs_as_non_root(folder: str):
     out = GENERATED / folder
     assert (out / "tests" / "test_server.py").is_file()
     assert "[project.optional-dependencies]\ntest = [" in (out / "pyproject.toml").read_text()
-    users = re.findall(r"^USER\s+(\S+)", (out / "Dockerfile").read_text(), re.M)
+    users = re.findall(r"^USER\s+(\S+)", (out / "Dockerfile").read_text(), re.MULTILINE)
     assert users and users[-1] not in ("root", "0")
 
 
@@ -112,7 +112,7 @@ def test_package_has_tests_and_a_test_extra_and_runs_as_non_root(folder: str):
 def test_snippets_name_one_choice_of_alternative_credentials():
     readme = (GENERATED / "everything" / "README.md").read_text()
     clients = readme[readme.index("## Use it from a client"):readme.index("## Test and release")]
-    blocks = re.findall(r"```(?:json|sh)\n(.*?)```", clients, re.S)
+    blocks = re.findall(r"```(?:json|sh)\n(.*?)```", clients, re.DOTALL)
     assert len(blocks) == 7  # Desktop, Code, Cursor, VS Code, Windsurf, remote JSON, remote Code
     for block in blocks[:5]:
         assert "EVERYTHING_MCP_BEARER_AUTH_TOKEN" in block
@@ -132,7 +132,7 @@ def test_the_snippets_credentials_alone_send_only_the_bearer_token(upstream: Ups
     """The Claude Desktop snippet's environment, its one placeholder filled in: the API receives
     the bearer token and no basic credentials."""
     readme = (GENERATED / "everything" / "README.md").read_text()
-    desktop = json.loads(re.search(r"claude_desktop_config\.json.*?```json\n(.*?)```", readme, re.S).group(1))
+    desktop = json.loads(re.search(r"claude_desktop_config\.json.*?```json\n(.*?)```", readme, re.DOTALL).group(1))
     env = {name: "the-users-token" for name in desktop["mcpServers"]["everything-mcp"]["env"]}
     assert list(env) == ["EVERYTHING_MCP_BEARER_AUTH_TOKEN"]
     server = in_memory_server(GENERATED / "everything", "everything_mcp", "--base-url", upstream.url, "--approval", "none",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -112,7 +112,7 @@ class Analysis:
     diagnostics: list[Diagnostic]  # located in the document as read
     config_file: Path | None
     config_sha256: str | None
-    package: PackageMeta = PackageMeta()  # [package]: the distribution's metadata
+    package: PackageMeta = field(default_factory=PackageMeta)  # [package]: the distribution's metadata
 
 
 def analyze(source: str, options: Options, progress: Progress = _quiet,

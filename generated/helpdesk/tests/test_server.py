@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anyio
 import pytest
@@ -34,7 +34,7 @@ BASE_PATH = "/api"
 class Recorder(BaseHTTPRequestHandler):
     """Records each request's method and path, and answers 404 (a result the model would see)."""
 
-    requests: list[tuple[str, str]] = []
+    requests: ClassVar[list[tuple[str, str]]] = []
 
     def _record(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

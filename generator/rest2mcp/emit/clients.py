@@ -22,7 +22,7 @@ REMOTE_URL = "https://mcp.example.com/mcp"
 
 
 def _json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json.dumps(data, indent=2, ensure_ascii=True)
 
 
 def _placeholder(variable: Variable) -> str:

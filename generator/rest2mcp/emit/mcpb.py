@@ -74,7 +74,7 @@ def manifest(api: Api, info: PackageInfo) -> dict[str, Any]:
 
 
 def render_manifest(api: Api, info: PackageInfo) -> bytes:
-    return (json.dumps(manifest(api, info), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(manifest(api, info), indent=2, ensure_ascii=True) + "\n").encode("utf-8")
 
 
 def render_ignore() -> bytes:

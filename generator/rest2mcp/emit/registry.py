@@ -62,4 +62,4 @@ def server_json(api: Api, info: PackageInfo) -> dict[str, Any]:
 
 
 def render_server_json(api: Api, info: PackageInfo) -> bytes:
-    return (json.dumps(server_json(api, info), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(server_json(api, info), indent=2, ensure_ascii=True) + "\n").encode("utf-8")

@@ -8,7 +8,6 @@ and format characters escaped (`runtime.display.printable`), never raw.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from rest2mcp import __version__
 from rest2mcp.emit import clients, mcpb, registry
 from rest2mcp.emit.catalog import DOCUMENT_FILE, catalog, document_entry, document_json, index, to_json
 from rest2mcp.emit.env_example import ENV_EXAMPLE, render_env_example
-from rest2mcp.emit.package import DEFAULT_INFO, PackageInfo, default_description, package_info
+from rest2mcp.emit.package import DEFAULT_INFO, PackageInfo, package_info
 from rest2mcp.emit.variables import alternatives, credentials, needed
 from rest2mcp.mapping.ir import Api
 from rest2mcp.runtime.catalog import CATALOG_FILE, INDEX_FILE
@@ -105,7 +104,7 @@ def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
         "api": api,
         "generator_version": __version__,
         "package": info,
-        "package_description": info.description or default_description(api),
+        "package_description": info.description or f"MCP server for {api.title}",
         "mcp_name": info.registry_name(api),
         "settings": {name: setting(api.env_prefix, name) for name in SETTINGS},
         "schemes": api.used_schemes(),

@@ -77,13 +77,15 @@ def recommended(api: Api) -> list[SecurityScheme]:
         alternatives = [alt for alt in tool.security]
         if not alternatives or () in alternatives or any(set(alt) <= set(chosen) for alt in alternatives):
             continue
-        def cost(alternative: tuple[str, ...]) -> tuple[int, int]:
-            new = [key for key in alternative if key not in chosen]
-            return len(new), sum(len(api.schemes[key].env) for key in new)
-
-        best = min(alternatives, key=cost)
+        best = min(alternatives, key=lambda alternative: _cost(api, alternative, chosen))
         chosen += [key for key in best if key not in chosen]
     return [scheme for key, scheme in api.schemes.items() if key in chosen]
+
+
+def _cost(api: Api, alternative: tuple[str, ...], chosen: list[str]) -> tuple[int, int]:
+    """What choosing `alternative` adds: schemes, then variables."""
+    new = [key for key in alternative if key not in chosen]
+    return len(new), sum(len(api.schemes[key].env) for key in new)
 
 
 def alternatives(api: Api) -> list[tuple[str, ...]]:

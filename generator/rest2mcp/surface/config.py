@@ -129,7 +129,7 @@ class Config:
     toolsets: dict[str, tuple[Selector, str]] = field(default_factory=dict)  # name -> (selector, description)
     operations: dict[str, OperationChange] = field(default_factory=dict)  # operationId, tool name or "GET /path"
     prompts: dict[str, Prompt] = field(default_factory=dict)
-    package: PackageMeta = PackageMeta()  # [package]: the distribution's metadata, the user's
+    package: PackageMeta = field(default_factory=PackageMeta)  # [package]: the distribution's metadata, the user's
 
     def line_of(self, *keys: str) -> int | None:
         """Best effort: the line where the last of `keys` is written (TOML parsers give no positions)."""
