@@ -84,6 +84,8 @@ def test_mcpb_manifest_passes_each_credential_as_user_config(folder: str):
             key = re.fullmatch(r"\$\{user_config\.([a-z0-9_]+)\}", env[variable]).group(1)
             option = manifest["user_config"][key]
             assert option["sensitive"] is (not variable.endswith("_USERNAME")), variable
+    # an option the user leaves empty must not reach the server as the text "${user_config.KEY}"
+    assert all(option["required"] or "default" in option for option in manifest["user_config"].values())
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
@@ -146,6 +148,60 @@ def test_the_snippets_credentials_alone_send_only_the_bearer_token(upstream: Ups
     assert (request.method, request.path) == ("GET", "/files/f1/raw")
     assert request.headers["authorization"] == "Bearer the-users-token"
     assert sum(1 for r in upstream.requests for v in r.headers.values() if v.startswith("Basic ")) == 0
+
+
+MIXED = """
+openapi: 3.0.3
+info: {title: Mixed, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /a:
+    get:
+      operationId: a
+      security: [{basic: []}, {key: []}]
+      responses: {"200": {description: ok}}
+  /b:
+    get:
+      operationId: b
+      security: [{key: []}]
+      responses: {"200": {description: ok}}
+  /c:
+    get:
+      operationId: c
+      security: [{oauth: []}]
+      responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    basic: {type: http, scheme: basic}
+    key: {type: apiKey, in: header, name: X-Key}
+    oauth: {type: http, scheme: bearer}
+"""
+
+
+def test_one_choice_covers_every_tool_and_other_ways_to_a_token_are_listed_not_required(tmp_path: Path):
+    """`key` alone serves a and b (basic is the alternative); c needs its bearer token. A scheme
+    variable for another way to get a token (OAuth client credentials) is listed, secret, not asked for."""
+    from dataclasses import replace
+
+    from rest2mcp.emit import variables
+    from rest2mcp.pipeline import Options, prepare
+
+    api = prepare(str(write(tmp_path / "mixed.yaml", MIXED)), Options()).api
+    assert [scheme.key for scheme in variables.recommended(api)] == ["key", "oauth"]
+    assert [v.name for v in variables.needed(api)] == ["MIXED_MCP_KEY", "MIXED_MCP_OAUTH_TOKEN"]
+    assert variables.alternatives(api) == [("MIXED_MCP_BASIC_USERNAME", "MIXED_MCP_BASIC_PASSWORD")]
+    oauth = api.schemes["oauth"]
+    extended = replace(api, schemes={**api.schemes, "oauth": replace(
+        oauth, env=(*oauth.env, "MIXED_MCP_OAUTH_CLIENT_ID", "MIXED_MCP_OAUTH_CLIENT_SECRET"))})
+    listed = {v.name: (v.required, v.secret) for v in variables.credentials(extended)}
+    assert listed["MIXED_MCP_OAUTH_CLIENT_ID"] == (False, False)
+    assert listed["MIXED_MCP_OAUTH_CLIENT_SECRET"] == (False, True)
+    assert [v.name for v in variables.needed(extended)] == ["MIXED_MCP_KEY", "MIXED_MCP_OAUTH_TOKEN"]
+    from rest2mcp.emit.env_example import render_env_example
+    from rest2mcp.emit.registry import environment
+
+    assert "MIXED_MCP_OAUTH_CLIENT_SECRET=\n" in render_env_example(extended).decode()
+    assert {v["name"]: v["isSecret"] for v in environment(extended)}["MIXED_MCP_OAUTH_CLIENT_SECRET"] is True
 
 
 # -- [package]: metadata the user owns --------------------------------------------------------------
@@ -321,9 +377,23 @@ def test_mcpb_validates_and_packs_a_bundle(tmp_path: Path):
     assert packed.returncode == 0, packed.stdout + packed.stderr
     import zipfile
 
-    names = zipfile.ZipFile(tmp_path / "everything.mcpb").namelist()
+    bundle = zipfile.ZipFile(tmp_path / "everything.mcpb")
+    names = bundle.namelist()
     assert "manifest.json" in names and "everything_mcp/__main__.py" in names and "pyproject.toml" in names
     assert not [n for n in names if n.startswith(("tests/", ".rest2mcp/", "deploy/"))]
+    # the bundle's command, as a host runs it: user_config defaults substituted, ${__dirname} the unpacked bundle
+    unpacked = tmp_path / "unpacked"
+    bundle.extractall(unpacked)
+    manifest = json.loads((unpacked / "manifest.json").read_text())
+    config = manifest["server"]["mcp_config"]
+    values = {f"${{user_config.{key}}}": option["default"] for key, option in manifest["user_config"].items()}
+    env = {name: values[value] for name, value in config["env"].items()}
+    assert set(env.values()) == {"", "https://api.example.com/v2"}  # nothing unset reaches the server as text
+    args = [arg.replace("${__dirname}", str(unpacked)) for arg in config["args"]]
+    uv = Path(sys.executable).with_name(config["command"])
+    started = subprocess.run([str(uv), *args, "--version"], capture_output=True, text=True, timeout=300, check=False,
+                             env={**os.environ, **env})
+    assert started.returncode == 0 and "0.1.0" in started.stdout + started.stderr, started.stdout + started.stderr
 
 
 @pytest.mark.e2e

@@ -29,11 +29,11 @@ def _key(variable: Variable) -> str:
 
 
 def _option(variable: Variable, default: str | None) -> dict[str, Any]:
-    option: dict[str, Any] = {"type": "string", "title": variable.name, "description": variable.help,
-                              "required": variable.required, "sensitive": variable.secret}
-    if default:
-        option["default"] = default
-    return option
+    """A user_config entry. Every one has a default: a host leaves `${user_config.KEY}` as it is when
+    the user gives no value and there is no default, and the server would send that text as a
+    credential; an empty default makes the variable empty, which the server reads as unset."""
+    return {"type": "string", "title": variable.name, "description": variable.help,
+            "required": variable.required, "sensitive": variable.secret, "default": default or ""}
 
 
 def manifest(api: Api, info: PackageInfo) -> dict[str, Any]:

@@ -19,6 +19,10 @@ from rest2mcp.runtime.environment import SETTINGS, setting
 
 # Parts of a credential that identify rather than authenticate: shown in clear, never masked.
 _NOT_SECRET_SUFFIXES = ("_USERNAME", "_CLIENT_ID")
+# Variables that get a token another way (OAuth client credentials or a refresh token) instead of
+# the scheme's token: listed everywhere, but a client snippet names them only when the scheme has
+# nothing else.
+_OTHER_WAY_SUFFIXES = ("_CLIENT_ID", "_CLIENT_SECRET", "_REFRESH_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,18 @@ def is_secret(variable: str) -> bool:
     return not variable.endswith(_NOT_SECRET_SUFFIXES)
 
 
+def scheme_needs(scheme: SecurityScheme) -> tuple[str, ...]:
+    """The variables of `scheme` that one must set to use it (all, but for other ways to get a token)."""
+    main = tuple(var for var in scheme.env if not var.endswith(_OTHER_WAY_SUFFIXES))
+    return main or scheme.env
+
+
 def credentials(api: Api) -> list[Variable]:
-    """Every credential variable of the schemes the tools use, in the document's order."""
+    """Every credential variable of the schemes the tools use, in the document's order; `required`:
+    part of the recommended choice."""
     chosen = {scheme.key for scheme in recommended(api)}
-    return [Variable(var, credential_help(scheme, var), is_secret(var), scheme.key, scheme.key in chosen)
+    return [Variable(var, credential_help(scheme, var), is_secret(var), scheme.key,
+                     scheme.key in chosen and var in scheme_needs(scheme))
             for scheme in api.used_schemes() for var in scheme.env]
 
 
@@ -85,13 +97,13 @@ def recommended(api: Api) -> list[SecurityScheme]:
 def _cost(api: Api, alternative: tuple[str, ...], chosen: list[str]) -> tuple[int, int]:
     """What choosing `alternative` adds: schemes, then variables."""
     new = [key for key in alternative if key not in chosen]
-    return len(new), sum(len(api.schemes[key].env) for key in new)
+    return len(new), sum(len(scheme_needs(api.schemes[key])) for key in new)
 
 
 def alternatives(api: Api) -> list[tuple[str, ...]]:
     """The variables of each scheme the recommended choice leaves out (another way to authenticate)."""
     chosen = {scheme.key for scheme in recommended(api)}
-    return [scheme.env for scheme in api.used_schemes() if scheme.key not in chosen]
+    return [scheme_needs(scheme) for scheme in api.used_schemes() if scheme.key not in chosen]
 
 
 def needed(api: Api) -> list[Variable]:
