@@ -348,9 +348,12 @@ def _run(*command: str, cwd: Path, timeout: float = 300) -> subprocess.Completed
 
 @pytest.mark.e2e
 def test_versions_build_check_and_run_with_uvx(tmp_path: Path, rest2mcp):
-    spec = spec_copy(tmp_path, "petstore.yaml", config='[package]\nversion = "1.2.0"\n')
+    spec = spec_copy(tmp_path, "petstore.yaml")
     out = tmp_path / "petstore"
-    assert rest2mcp("generate", str(spec), "-o", str(out)).returncode == 0
+    assert rest2mcp("generate", str(spec), "-o", str(out)).returncode == 0  # 0.1.0
+    write(spec.parent / "rest2mcp.toml", '[package]\nversion = "1.2.0"\n')
+    regenerated = rest2mcp("generate", str(spec), "-o", str(out))
+    assert regenerated.returncode == 0 and "conflict" not in regenerated.stderr, regenerated.stderr
     built = _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(out), cwd=tmp_path)
     assert built.returncode == 0, built.stdout + built.stderr
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
