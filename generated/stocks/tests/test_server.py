@@ -14,6 +14,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -88,12 +89,8 @@ async def list_tools(client: Client) -> list[Any]:
             return tools
 
 
-def test_tools_are_listed_with_valid_schemas(upstream: str) -> None:
-    async def main() -> list[Any]:
-        async with Client(server_parameters(upstream)) as client:
-            return await list_tools(client)
-
-    tools = anyio.run(main)
+def test_tools_are_listed_with_valid_schemas(session: Session) -> None:
+    tools = session.tools
     names = [tool.name for tool in tools]
     assert len(names) == len(set(names)), "duplicate tool names"
     assert CATALOG["tools"] == [] or tools, "the server lists no tools"
@@ -175,28 +172,49 @@ def path_pattern(template: str) -> str:
     return re.escape(BASE_PATH) + "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
 
 
-def test_a_sample_of_tools_calls_the_api(upstream: str) -> None:
+@dataclass
+class Call:
+    tool: str
+    arguments: str  # as JSON, for messages
+    text: str  # the result's text
+    requests: list[tuple[str, str]]  # what the upstream received: (method, path)
+
+
+@dataclass
+class Session:
+    tools: list[Any]
+    calls: list[Call]
+
+
+@pytest.fixture(scope="module")
+def session(upstream: str) -> Session:
+    """One server for the module: its tools, and a sample of them called (the first SAMPLE by name
+    for which arguments can be made up)."""
     plans = CATALOG["plans"]
 
-    async def main() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
-        calls = []
+    async def main() -> Session:
         async with Client(server_parameters(upstream)) as client:
             tools = await list_tools(client)
-            callable_tools = [(tool, arguments_for(tool)) for tool in sorted(tools, key=lambda t: t.name)
-                              if tool.name in plans and not plans[tool.name].get("server")]
-            for tool, arguments in [(t, a) for t, a in callable_tools if a is not None][:SAMPLE]:
+            candidates = [(tool, arguments_for(tool)) for tool in sorted(tools, key=lambda t: t.name)
+                          if tool.name in plans and not plans[tool.name].get("server")]
+            calls = []
+            for tool, arguments in [(t, a) for t, a in candidates if a is not None][:SAMPLE]:
                 Recorder.requests.clear()
                 result = await client.call_tool(tool.name, arguments)
                 text = " ".join(getattr(block, "text", "") for block in result.content)
-                calls.append((tool.name, json.dumps(arguments), text, list(Recorder.requests)))
-        return calls
+                calls.append(Call(tool.name, json.dumps(arguments), text, list(Recorder.requests)))
+        return Session(tools, calls)
 
-    calls = anyio.run(main)
-    if plans and not calls:
+    return anyio.run(main)
+
+
+def test_a_sample_of_tools_calls_the_api(session: Session) -> None:
+    plans = CATALOG["plans"]
+    if plans and not session.calls:
         pytest.skip("no tool takes arguments this test can make up: test them against the real API")
-    for name, arguments, text, requests in calls:
-        method, template = plans[name]["method"], plans[name]["path"]
-        assert requests, f"{name}({arguments}) sent nothing: {text}"
-        assert requests[-1][0] == method.upper(), (name, requests)
-        assert re.fullmatch(path_pattern(template), requests[-1][1]), (name, template, requests)
+    for call in session.calls:
+        method, template = plans[call.tool]["method"], plans[call.tool]["path"]
+        assert call.requests, f"{call.tool}({call.arguments}) sent nothing: {call.text}"
+        assert call.requests[-1][0] == method.upper(), (call.tool, call.requests)
+        assert re.fullmatch(path_pattern(template), call.requests[-1][1]), (call.tool, template, call.requests)
 
