@@ -331,6 +331,20 @@ def test_adopting_a_folder_keeps_its_files(tmp_path: Path, rest2mcp):
     assert rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(out)).returncode == 0  # now it is ours
 
 
+def test_a_file_of_the_users_where_a_new_release_file_goes_is_named_as_theirs(tmp_path: Path, rest2mcp):
+    out = tmp_path / "out"
+    assert rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(out)).returncode == 0
+    (out / "server.json").unlink()
+    manifest = json.loads((out / MANIFEST).read_text())
+    del manifest["files"]["server.json"]  # as a folder generated before server.json existed
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    write(out / "server.json", "{}\n")
+    result = rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(out))
+    assert result.returncode == 2 and (out / "server.json").read_text() == "{}\n"
+    text = " ".join((result.stdout + result.stderr).split())
+    assert "server.json: exists and was not written by rest2mcp" in text and "move or rename these files of yours" in text
+
+
 def test_next_hint_installs_from_the_path(tmp_path: Path, rest2mcp):
     result = rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", "petstore", cwd=tmp_path)
     assert result.returncode == 0

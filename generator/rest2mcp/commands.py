@@ -20,6 +20,7 @@ from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.diff.report import FAIL_ON, diff_command
 from rest2mcp.pipeline import Generated, Options, Progress, analyze, left_out_summary, plan, prepare
 from rest2mcp.writing.manifest import (
+    FOREIGN,
     GENERATED,
     MANIFEST,
     Conflict,
@@ -236,7 +237,7 @@ def generate(spec: str, output: Path | None, options: Options, force: bool = Fal
             "stay as they are, and a file the package needs that is already there stops the run", str(out_dir)))
         return with_result(command, _refused(outcome, 2, "rest2mcp: nothing written"), spec=spec, folder=str(out_dir))
     if write_plan.conflicts and not force:
-        if not write_plan.previous_files:  # a folder being adopted: those files are the user's, not edits
+        if all(c.reason == FOREIGN for c in write_plan.conflicts):  # the user's own files, not edits of ours
             hint = ("move or rename these files of yours, then run again (--force would replace them, "
                     "keeping FILE.orig)")
         else:

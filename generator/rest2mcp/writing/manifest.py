@@ -24,6 +24,7 @@ from typing import Any
 
 MANIFEST = ".rest2mcp/manifest.json"
 GENERATED, SCAFFOLD = "generated", "scaffold"
+FOREIGN = "exists and was not written by rest2mcp"  # a conflict's reason: a file of the user's in the way
 
 
 def sha256(data: bytes) -> str:
@@ -212,7 +213,7 @@ def plan_write(root: Path, files: dict[str, bytes], scaffold: set[str], header: 
             plan.unchanged.append(relative)
             continue
         if on_disk is not None and relative not in old_files and relative not in pending:
-            plan.conflicts.append(Conflict(relative, "exists and was not written by rest2mcp"))
+            plan.conflicts.append(Conflict(relative, FOREIGN))
         elif on_disk is not None and not owned_and_untouched(relative, on_disk):
             plan.conflicts.append(Conflict(relative, "edited by hand since it was generated"))
         plan.write[relative] = data
