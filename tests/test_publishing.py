@@ -384,8 +384,9 @@ def test_versions_build_check_and_run_with_uvx(tmp_path: Path, rest2mcp):
 
 @pytest.mark.e2e
 def test_mcpb_validates_and_packs_a_bundle(tmp_path: Path):
-    if not MCPB.exists():
-        pytest.fail("the MCPB command line is missing: run bash bench/install_mcpb.sh")
+    if not MCPB.exists():  # a failure in CI, which must run it (.ci/run installs it)
+        missing = "the MCPB command line is missing: run bash bench/install_mcpb.sh"
+        pytest.fail(missing) if os.environ.get("CI") else pytest.skip(missing)
     out = tmp_path / "everything"
     shutil.copytree(GENERATED / "everything", out)
     validated = _run(str(MCPB), "validate", "manifest.json", cwd=out, timeout=120)
