@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -275,8 +276,6 @@ def generate(spec: str, output: Path | None, options: Options, force: bool = Fal
 def install_path(folder: Path) -> str:
     """`folder` as pip and uvx read a local path (`./petstore`, not `petstore`, which names a
     distribution on PyPI), quoted for a POSIX shell."""
-    import shlex
-
     text = folder.as_posix()
     if not folder.is_absolute() and not text.startswith(("./", "../")) and text not in (".", ".."):
         text = "./" + text

@@ -61,13 +61,35 @@ def scheme_needs(scheme: SecurityScheme) -> tuple[str, ...]:
     return main or scheme.env
 
 
+# An OAuth scheme's variables for fetching a token (runtime/oauth.py): role -> (what it holds, secret).
+_OAUTH_ROLES = {
+    "clientId": ("client ID for {key}: with the secret, the server fetches its own token (client credentials)", False),
+    "clientSecret": ("client secret for {key} (with the client ID)", True),
+    "refreshToken": ("refresh token for {key}: with the client ID, fetch tokens with it instead", True),
+    "tokenUrl": ("token endpoint for {key}, instead of the document's", False),
+    "scopes": ("scopes to ask for {key}, space- or comma-separated", False),
+    "authMethod": ("how the client authenticates to {key}'s token endpoint: client_secret_basic or client_secret_post",
+                   False),
+}
+
+
+def scheme_variables(scheme: SecurityScheme) -> list[tuple[str, str, bool]]:
+    """Every variable of `scheme`: (name, what it holds, secret). Its `env` (key, token, user name
+    and password), then the variables of other ways to a token (OAuth client credentials)."""
+    found = [(var, credential_help(scheme, var), is_secret(var)) for var in scheme.env]
+    oauth_env = (scheme.oauth or {}).get("env") or {}
+    for role, (words, secret) in _OAUTH_ROLES.items():
+        if isinstance(oauth_env.get(role), str):
+            found.append((oauth_env[role], " ".join(printable(words.format(key=scheme.key)).split()), secret))
+    return found
+
+
 def credentials(api: Api) -> list[Variable]:
     """Every credential variable of the schemes the tools use, in the document's order; `required`:
     part of the recommended choice."""
     chosen = {scheme.key for scheme in recommended(api)}
-    return [Variable(var, credential_help(scheme, var), is_secret(var), scheme.key,
-                     scheme.key in chosen and var in scheme_needs(scheme))
-            for scheme in api.used_schemes() for var in scheme.env]
+    return [Variable(var, words, secret, scheme.key, scheme.key in chosen and var in scheme_needs(scheme))
+            for scheme in api.used_schemes() for var, words, secret in scheme_variables(scheme)]
 
 
 def settings(api: Api) -> list[Variable]:

@@ -61,12 +61,16 @@ class SecurityScheme:
     location: str | None = None  # apiKey: header | query | cookie
     param: str | None = None  # apiKey: the header, query or cookie name
     description: str = ""
+    # oauth2 and openIdConnect: how the server may fetch its own access token (catalog's OAuthPlan)
+    oauth: dict[str, Any] | None = field(default=None, compare=False)
 
     def plan(self) -> SchemePlan:
         plan: dict[str, Any] = {"kind": self.kind, "env": list(self.env)}
         if self.location:
             plan["in"] = self.location
             plan["name"] = self.param
+        if self.oauth:
+            plan["oauth"] = self.oauth
         # `kind` and `location` hold the values the catalog format allows (mapping/security.py sets them).
         return cast("SchemePlan", plan)
 

@@ -58,6 +58,17 @@ class BodyPlan(TypedDict):
     required: bool
 
 
+class OAuthPlan(TypedDict):
+    """How the server fetches an access token for an oauth2 or openIdConnect scheme when no static
+    token is set: client credentials or a refresh token (runtime/oauth.py)."""
+
+    env: dict[str, str]  # role (clientId, clientSecret, refreshToken, tokenUrl, scopes, authMethod) -> variable
+    tokenUrl: NotRequired[str]  # the document's, perhaps relative to the base URL
+    refreshUrl: NotRequired[str]
+    scopes: NotRequired[list[str]]  # what the operations require of this scheme
+    discoveryUrl: NotRequired[str]  # openIdConnectUrl: the token endpoint is read from it
+
+
 SchemePlan = TypedDict(
     "SchemePlan",
     {
@@ -65,6 +76,7 @@ SchemePlan = TypedDict(
         "env": list[str],  # the variables holding the secret(s): key, token, or user name and password
         "in": NotRequired[Literal["header", "query", "cookie"]],  # apiKey only
         "name": NotRequired[str],  # apiKey only: the header, query or cookie name
+        "oauth": NotRequired[OAuthPlan],  # bearer from oauth2 or openIdConnect: the token may be fetched
     },
 )
 
