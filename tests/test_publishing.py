@@ -174,34 +174,34 @@ components:
   securitySchemes:
     basic: {type: http, scheme: basic}
     key: {type: apiKey, in: header, name: X-Key}
-    oauth: {type: http, scheme: bearer}
+    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://auth.example.com/token", scopes: {}}}}
 """
 
 
 def test_one_choice_covers_every_tool_and_other_ways_to_a_token_are_listed_not_required(tmp_path: Path):
-    """`key` alone serves a and b (basic is the alternative); c needs its bearer token. A scheme
-    variable for another way to get a token (OAuth client credentials) is listed, secret, not asked for."""
-    from dataclasses import replace
-
+    """`key` alone serves a and b (basic is the alternative); c needs its OAuth token. The variables
+    of other ways to a token (client credentials, refresh token) are listed, secrets as secrets, not asked for."""
     from rest2mcp.emit import variables
+    from rest2mcp.emit.render import render
     from rest2mcp.pipeline import Options, prepare
 
     api = prepare(str(write(tmp_path / "mixed.yaml", MIXED)), Options()).api
     assert [scheme.key for scheme in variables.recommended(api)] == ["key", "oauth"]
     assert [v.name for v in variables.needed(api)] == ["MIXED_MCP_KEY", "MIXED_MCP_OAUTH_TOKEN"]
     assert variables.alternatives(api) == [("MIXED_MCP_BASIC_USERNAME", "MIXED_MCP_BASIC_PASSWORD")]
-    oauth = api.schemes["oauth"]
-    extended = replace(api, schemes={**api.schemes, "oauth": replace(
-        oauth, env=(*oauth.env, "MIXED_MCP_OAUTH_CLIENT_ID", "MIXED_MCP_OAUTH_CLIENT_SECRET"))})
-    listed = {v.name: (v.required, v.secret) for v in variables.credentials(extended)}
+    listed = {v.name: (v.required, v.secret) for v in variables.credentials(api)}
     assert listed["MIXED_MCP_OAUTH_CLIENT_ID"] == (False, False)
     assert listed["MIXED_MCP_OAUTH_CLIENT_SECRET"] == (False, True)
-    assert [v.name for v in variables.needed(extended)] == ["MIXED_MCP_KEY", "MIXED_MCP_OAUTH_TOKEN"]
+    assert listed["MIXED_MCP_OAUTH_REFRESH_TOKEN"] == (False, True)
     from rest2mcp.emit.env_example import render_env_example
     from rest2mcp.emit.registry import environment
 
-    assert "MIXED_MCP_OAUTH_CLIENT_SECRET=\n" in render_env_example(extended).decode()
-    assert {v["name"]: v["isSecret"] for v in environment(extended)}["MIXED_MCP_OAUTH_CLIENT_SECRET"] is True
+    assert "MIXED_MCP_OAUTH_CLIENT_SECRET=\n" in render_env_example(api).decode()
+    assert {v["name"]: v["isSecret"] for v in environment(api)}["MIXED_MCP_OAUTH_CLIENT_SECRET"] is True
+    files = render(api, "mixed.yaml")
+    readme = files["README.md"].decode()
+    assert set(re.findall(r"^([A-Z0-9_]+)=$", files[".env.example"].decode(), re.MULTILINE)) == set(
+        re.findall(r"\bMIXED_MCP_[A-Z0-9_]*[A-Z0-9]\b", readme))
 
 
 # -- [package]: metadata the user owns --------------------------------------------------------------
