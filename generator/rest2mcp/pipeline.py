@@ -16,6 +16,7 @@ from rest2mcp.document.bundling import bundle
 from rest2mcp.document.loading import LoadedDocument, load
 from rest2mcp.document.validation import openapi_version, validate
 from rest2mcp.emit import models, render
+from rest2mcp.emit.package import package_info
 from rest2mcp.mapping.ir import Api
 from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.mapping.operations import build_api
@@ -237,7 +238,7 @@ def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> t
     progress("rendering the package")
     config_dir = analysis.config_file.parent if analysis.config_file is not None else None
     files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document,
-                          render.package_info(analysis.package, config_dir))
+                          package_info(analysis.package, config_dir))
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
         progress("making typed models")

@@ -2,8 +2,9 @@
 
 Text from the document reaches generated files only through the filters below: `pyrepr`
 (a Python literal), `tomlstr` (a TOML basic string), `docline` (a docstring-safe line),
-`mdline`/`mdcode` (Markdown table cells), or as JSON data in tools.json. The text ones show control
-and format characters escaped (`runtime.display.printable`), never raw.
+`mdline`/`mdcode` (Markdown table cells), or as JSON data (tools.json, and the release files of
+`registry.py`, `mcpb.py` and `clients.py`; `.env.example`'s comments are `printable` lines). The
+text ones show control and format characters escaped (`runtime.display.printable`), never raw.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from rest2mcp import __version__
 from rest2mcp.emit import clients, mcpb, registry
 from rest2mcp.emit.catalog import DOCUMENT_FILE, catalog, document_entry, document_json, index, to_json
 from rest2mcp.emit.env_example import ENV_EXAMPLE, render_env_example
-from rest2mcp.emit.package import DEFAULT_INFO, PackageInfo, package_info
+from rest2mcp.emit.package import DEFAULT_INFO, PackageInfo
 from rest2mcp.emit.variables import alternatives, credentials, needed
 from rest2mcp.mapping.ir import Api
 from rest2mcp.runtime.catalog import CATALOG_FILE, INDEX_FILE
 from rest2mcp.runtime.display import printable
 from rest2mcp.runtime.environment import SETTINGS, setting
 
-__all__ = ["package_info", "render", "scaffold_paths"]
 PACKAGE_PLACEHOLDER = "__pkg__"
 # Created once, then the user's: never overwritten or deleted by regeneration.
 SCAFFOLD_TEMPLATES = ("__pkg__/overrides.py",)
