@@ -264,6 +264,7 @@ def test_package_metadata_comes_from_the_configuration_and_a_new_version_never_c
     ('[package]\nauthors = ["<ada@example.com>"]', "not an author with a name"),
     ('[package]\ndependencies = ["not a requirement!"]', "not a requirement"),
     ('[package.urls]\nHomepage = "example.com"', "http:// or https:// URL"),
+    ('[package]\nclassifiers = ["License :: OSI Approved :: MIT License"]', "the license is given by `license`"),
 ])
 def test_bad_package_metadata_is_refused_with_the_key(tmp_path: Path, rest2mcp, config: str, message: str):
     spec = spec_copy(tmp_path, config=config)

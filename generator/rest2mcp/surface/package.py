@@ -84,6 +84,10 @@ def parse_package(problems: Problems, table: Any) -> PackageMeta:
                 values[key] = parsed
         elif key in ("keywords", "classifiers", "dependencies", "readme_sections"):
             strings = _strings(problems, here, value)
+            if strings is not None and key == "classifiers" and any(c.startswith("License ::") for c in strings):
+                problems.add(here, "a License classifier: the license is given by `license` (an SPDX expression)",
+                             'e.g. license = "MIT"; build backends refuse both together (PEP 639)')
+                continue
             if strings is not None and key == "dependencies":
                 bad = [s for s in strings if not REQUIREMENT.fullmatch(s.strip())]
                 if bad:
