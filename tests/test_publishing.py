@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, GENERATED, ROOT, SPECS, call_in_memory, in_memory_server, write
+from helpers import EXAMPLES, GENERATED, ROOT, SPECS, call_in_memory, in_memory_server, text_of, write
 from jsonschema import Draft202012Validator, FormatChecker
 from rest2mcp.writing.manifest import MANIFEST, file_mode, write_atomic
 from upstream import Upstream
@@ -97,6 +97,29 @@ def test_env_example_names_exactly_the_variables_of_the_readme(folder: str):
     assert set(names) == readme_variables(out, prefix)
     assert all(line.endswith("=") for line in (out / ".env.example").read_text().splitlines()
                if line and not line.startswith("#")), "a value in .env.example"
+
+
+def test_a_copied_env_example_left_empty_means_every_default(upstream: Upstream):
+    """`cp .env.example .env` (or docker --env-file) sets every variable to "": the server starts
+    with its defaults (the HTTP options too), and an empty credential counts as not set."""
+    from rest2mcp.runtime.hosting import http_options_from
+    from rest2mcp.runtime.options import parser
+    from rest2mcp.runtime.server import read_index
+
+    out = GENERATED / "petstore"
+    empty = dict.fromkeys(env_example_variables(out), "")
+    index = read_index((out / "petstore_mcp" / "generated" / "index.json").read_bytes())
+    options = http_options_from(parser(index, "0").parse_args(["--transport", "http"]), index, empty)
+    assert options.workers == 1
+    server = in_memory_server(out, "petstore_mcp", "--base-url", upstream.url, environ=empty)
+
+    async def steps(client):
+        return (await client.list_tools()).tools, await client.call_tool("listPets", {})
+
+    tools, result = call_in_memory(server, steps)
+    assert len(tools) == 4
+    # an empty credential is an unset one: named in the answer, never sent as ""
+    assert result.is_error and "PETSTORE_MCP_API_KEY" in text_of(result) and not upstream.requests
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
