@@ -100,6 +100,8 @@ def api_text(result) -> str:
 
     text = text_of(result)
     data = unmarked(text)
+    if data is None and result.content and getattr(result.content[0], "type", "") == "text":
+        data = unmarked(result.content[0].text)  # the server's notes follow in blocks of their own
     assert data is not None, f"not marked as API data: {text[:300]!r}"
     return data
 

@@ -407,14 +407,18 @@ def test_large_json_responses_are_cut_with_a_note(bodies, server_venv, upstream:
     by_env = run(server(server_venv, bodies, upstream, BODIES_MCP_MAX_RESPONSE_CHARS="120"), "auto", steps)
     unlimited = run(server(server_venv, bodies, upstream), "auto", steps)
 
-    for (declared, free), limit in zip((by_flag, by_env), (50, 120)):
-        cut = whole[:limit] + f"\n[... {len(whole) - limit} more characters not shown]"
-        assert not declared.is_error and api_text(declared) == cut
-        # the output schema requires structured content: it stays whole
-        assert declared.structured_content == RECORDS
-        assert not free.is_error and api_text(free) == cut
-        # without an output schema a structured copy would undo the cut: left out
-        assert free.structured_content is None
+    # 50 characters hold no record: the text is cut, and no structure is claimed
+    declared, free = by_flag
+    cut = whole[:50] + f"\n[... {len(whole) - 50} more characters not shown]"
+    assert not declared.is_error and api_text(declared) == cut
+    assert declared.structured_content == {}  # what the output schema accepts for "none"
+    assert not free.is_error and api_text(free) == cut and free.structured_content is None
+    assert "longer than this server's limit of 50 characters" in declared.content[-1].text
+    # 120 hold two: the list is cut, the text and the structured content are the same JSON
+    two = {"records": RECORDS["records"][:2]}
+    for result in by_env:
+        assert not result.is_error and json.loads(api_text(result)) == result.structured_content == two
+        assert "so the list `records` was cut to its first 2 of 10 items." in result.content[-1].text
     declared, free = unlimited
     assert api_text(declared) == api_text(free) == whole
     assert declared.structured_content == free.structured_content == RECORDS

@@ -169,7 +169,16 @@ def test_the_timeout_bounds_the_whole_call(package, upstream: Upstream):
 def test_a_response_over_the_byte_limit_is_refused_naming_the_limit(package, upstream: Upstream):
     upstream.reply("GET", "/ping", Reply(200, content_type="text/plain", stream=lambda: iter([b"x" * 1000] * 5)))
     (result,) = _calls(_server(package, "--base-url", upstream.url, "--max-response-bytes", "4000"), ("ping", {}))
-    assert result.is_error and "larger than this server's limit of 4,000 bytes" in text_of(result)
+    # the API did what the call asked (HTTP 200): a success, so that the model does not repeat it
+    assert not result.is_error and text_of(result) == (
+        "The request succeeded (HTTP 200), but the API's response is larger than this server's limit of 4,000 "
+        "bytes, so it was not read. Ask for less (a filter, a smaller page), or raise the server's "
+        "--max-response-bytes.")
+    upstream.reply("GET", "/ping", Reply(500, content_type="text/plain", stream=lambda: iter([b"x" * 1000] * 5)))
+    (result,) = _calls(_server(package, "--base-url", upstream.url, "--max-response-bytes", "4000"), ("ping", {}))
+    assert result.is_error and text_of(result).startswith(
+        "The API answered HTTP 500, and its response is larger than this server's limit of 4,000 bytes")
+    upstream.reply("GET", "/ping", Reply(200, content_type="text/plain", stream=lambda: iter([b"x" * 1000] * 5)))
     (result,) = _calls(_server(package, "--base-url", upstream.url, "--max-response-bytes", "5000"), ("ping", {}))
     assert not result.is_error and api_text(result) == "x" * 5000
 
@@ -217,8 +226,8 @@ def test_huge_responses_keep_a_stdio_server_small_and_responsive(package, upstre
 
     started = time.monotonic()
     (json_body, binary, small), peak = anyio.run(main)
-    for result in (json_body, binary):
-        assert result.is_error and "larger than this server's limit of 10,000,000 bytes" in text_of(result)
+    for result in (json_body, binary):  # HTTP 200: the call succeeded, its response was not read
+        assert not result.is_error and "larger than this server's limit of 10,000,000 bytes" in text_of(result)
     assert not small.is_error and json.loads(api_text(small)) == {"name": "Rex"}
     print(f"peak RSS of the server: {peak / MB:.0f} MB, {time.monotonic() - started:.1f} s")
     assert peak < 300 * MB, peak

@@ -67,11 +67,14 @@ def test_hand_edits_unknown_files_force_and_stale_files(tmp_path, rest2mcp):
 
     refused = rest2mcp("generate", spec, "-o", str(out))
     assert refused.returncode == 2
+    assert f"error[E520] {out}: the folder is not empty and rest2mcp did not generate it" in refused.stderr
+    refused = rest2mcp("generate", spec, "-o", str(out), "--adopt")
+    assert refused.returncode == 2
     assert f"error[E501] {out / 'README.md'}: exists and was not written by rest2mcp" in refused.stderr
     assert (out / "README.md").read_text() == "my own readme"
     assert not (out / MANIFEST).exists() and not (out / "pyproject.toml").exists()  # nothing written
 
-    forced = rest2mcp("generate", spec, "-o", str(out), "--force")
+    forced = rest2mcp("generate", spec, "-o", str(out), "--adopt", "--force")
     assert forced.returncode == 0, forced.stderr
     assert (out / "README.md.orig").read_text() == "my own readme"
 

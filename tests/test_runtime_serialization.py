@@ -304,12 +304,13 @@ def test_form_body_empty():
 @pytest.mark.parametrize(
     ("text", "secrets", "expected"),
     [
-        ("token s3cr3t echoed", ["s3cr3t"], "token *** echoed"),
-        ("url ?k=a%2Fb%20c", ["a/b c"], "url ?k=***"),
-        ("nothing here", ["absent"], "nothing here"),
-        ("empty secrets are ignored", ["", None], "empty secrets are ignored"),
-        ("twice s s", ["s"], "twice *** ***"),
-        ("a=KEY1 b=KEY2", ["KEY1", "KEY2"], "a=*** b=***"),
+        ("token s3cr3t-token echoed", ["s3cr3t-token"], "token *** echoed"),
+        ("url ?k=a%2Fb%20c-long", ["a/b c-long"], "url ?k=***"),
+        ("nothing here", ["absent-secret"], "nothing here"),
+        ("empty secrets are ignored", [""], "empty secrets are ignored"),
+        ("twice secret99 secret99", ["secret99"], "twice *** ***"),
+        ("a=KEY1-long b=KEY2-long", ["KEY1-long", "KEY2-long"], "a=*** b=***"),
+        ("short ones stay: s3cr3t admin", ["s3cr3t", "admin"], "short ones stay: s3cr3t admin"),
     ],
 )
 def test_redact(text, secrets, expected):
@@ -317,9 +318,8 @@ def test_redact(text, secrets, expected):
 
 
 def test_redact_leaves_no_part_of_a_longer_secret():
-    # Basic auth puts [username, password, token] in the secrets; a password that starts with the
-    # username must not come out as '***123'.
-    assert redact("password is admin123", ["admin", "admin123"]) == "password is ***"
+    # A secret that starts with another one must not come out as '***123'.
+    assert redact("password is password-admin123", ["password-admin", "password-admin123"]) == "password is ***"
 
 
 # -- argument_errors ------------------------------------------------------------------------
@@ -398,17 +398,17 @@ def test_credentials_none_needed():
 
 def test_credentials_first_satisfied_alternative_wins():
     plan = {"security": [["basic"], ["bearer"], ["key"]]}
-    env = {"TOKEN": "t", "API_KEY": "k"}
+    env = {"TOKEN": "token-12345678", "API_KEY": "k"}
     applied = credentials_for(plan, SCHEMES, env)
-    assert applied.headers == {"Authorization": "Bearer t"}
-    assert applied.secrets == ["t"]
+    assert applied.headers == {"Authorization": "Bearer token-12345678"}
+    assert applied.secrets == ["token-12345678"]
 
 
 def test_credentials_all_schemes_of_an_alternative():
     plan = {"security": [["key", "bearer"]]}
-    applied = credentials_for(plan, SCHEMES, {"TOKEN": "t", "API_KEY": "k"})
-    assert applied.headers == {"X-Key": "k", "Authorization": "Bearer t"}
-    assert applied.secrets == ["k", "t"]
+    applied = credentials_for(plan, SCHEMES, {"TOKEN": "token-12345678", "API_KEY": "k"})
+    assert applied.headers == {"X-Key": "k", "Authorization": "Bearer token-12345678"}
+    assert applied.secrets == ["token-12345678"]  # "k" is too short to be masked
 
 
 def test_credentials_in_query_and_cookie():
@@ -418,9 +418,10 @@ def test_credentials_in_query_and_cookie():
 
 def test_credentials_partly_satisfied_alternative_is_skipped():
     plan = {"security": [["key", "bearer"], ["basic"]]}
-    applied = credentials_for(plan, SCHEMES, {"API_KEY": "k", "USER": "u", "PASS": "p"})
-    assert applied.headers == {"Authorization": "Basic dTpw"}
-    assert applied.secrets == ["u", "p", "dTpw"]
+    applied = credentials_for(plan, SCHEMES, {"API_KEY": "k", "USER": "u", "PASS": "password-1"})
+    token = base64.b64encode(b"u:password-1").decode()
+    assert applied.headers == {"Authorization": f"Basic {token}"}
+    assert applied.secrets == ["password-1", token]  # the user name is no secret
 
 
 @pytest.mark.parametrize("security", [[[]], [["key"], []], [[], ["key"]]])
@@ -614,9 +615,9 @@ def test_build_request_all_locations():
     [
         (
             {"kind": "apiKey", "env": ["K"], "in": "header", "name": "X-Api-Key"},
-            {"K": "v"},
+            {"K": "value-123"},
             "http://h/v1/p",
-            {"X-Api-Key": "v"},
+            {"X-Api-Key": "value-123"},
         ),
         (
             {"kind": "apiKey", "env": ["K"], "in": "query", "name": "api_key"},
@@ -638,9 +639,9 @@ def test_build_request_all_locations():
         ),
         (
             {"kind": "basic", "env": ["U", "P"]},
-            {"U": "user", "P": "pa:ss"},
+            {"U": "user-name-long", "P": "pa:ss-word"},
             "http://h/v1/p",
-            {"Authorization": "Basic " + base64.b64encode(b"user:pa:ss").decode()},
+            {"Authorization": "Basic " + base64.b64encode(b"user-name-long:pa:ss-word").decode()},
         ),
     ],
 )
@@ -655,8 +656,8 @@ def test_build_request_security_kinds(scheme, env, url, headers):
     expected_url = url if "?" in url else url + "?q=1"
     assert request.url == expected_url
     assert request.headers == {"User-Agent": "rest2mcp-server", **headers}
-    for value in env.values():
-        assert value in request.secrets
+    for name, value in env.items():
+        assert (value in request.secrets) == (name != "U" and len(value) >= 8)
 
 
 def test_build_request_basic_token_is_a_secret():

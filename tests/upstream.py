@@ -56,6 +56,7 @@ class Upstream:
     port: int
     requests: list[Recorded] = field(default_factory=list)
     replies: dict[tuple[str, str], Reply] = field(default_factory=dict)
+    scripts: dict[tuple[str, str], list[Reply]] = field(default_factory=dict)  # answered in turn, then `replies`
 
     @property
     def url(self) -> str:
@@ -64,9 +65,18 @@ class Upstream:
     def reply(self, method: str, path: str, reply: Reply) -> None:
         self.replies[(method.upper(), path)] = reply
 
+    def script(self, method: str, path: str, *replies: Reply) -> None:
+        """Answer the next requests to (method, path) with `replies` in turn, then as `reply` says."""
+        self.scripts[(method.upper(), path)] = list(replies)
+
+    def next_reply(self, method: str, path: str) -> Reply | None:
+        script = self.scripts.get((method, path))
+        return script.pop(0) if script else self.replies.get((method, path))
+
     def reset(self) -> None:
         self.requests.clear()
         self.replies.clear()
+        self.scripts.clear()
 
     def last(self) -> Recorded:
         assert self.requests, "the upstream received no request"
@@ -82,7 +92,7 @@ def _handler(upstream: Upstream) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             recorded = Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             upstream.requests.append(recorded)
-            reply = upstream.replies.get((self.command, recorded.path)) or Reply.json(
+            reply = upstream.next_reply(self.command, recorded.path) or Reply.json(
                 {"method": self.command, "path": recorded.path}
             )
             if reply.delay:

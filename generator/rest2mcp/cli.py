@@ -147,6 +147,8 @@ def generate(
     allow_ref_dir: list[str] = typer.Option([], "--allow-ref-dir", metavar="DIR", help=REF_DIR_HELP),
     prefer_body: list[str] = typer.Option([], "--prefer-body", metavar="MEDIA-TYPE", help=PREFER_HELP),
     force: bool = typer.Option(False, "--force", help="Overwrite generated files edited by hand (keeping FILE.orig backups)."),
+    adopt: bool = typer.Option(False, "--adopt", help="Generate into a folder that holds files but no rest2mcp manifest "
+                               "(an existing repository): its files stay as they are."),
     models: bool | None = typer.Option(None, "--models/--no-models", help="Write models.py, typed models for custom code (default: yes)."),
     max_output_schema: int | None = typer.Option(None, "--max-output-schema", metavar="BYTES", help=MAX_OUTPUT_HELP),
     config: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
@@ -170,7 +172,7 @@ def generate(
     if isinstance(options, commands.Outcome):
         raise _print(options, style)
     with progress(style) as stage:
-        outcome = commands.generate(spec, output, options, force=force, progress=stage)
+        outcome = commands.generate(spec, output, options, force=force, progress=stage, adopt=adopt)
     raise _print(outcome, style)
 
 

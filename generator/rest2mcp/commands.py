@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +21,14 @@ from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.diff.report import FAIL_ON, diff_command
 from rest2mcp.pipeline import Generated, Options, Progress, analyze, left_out_summary, plan, prepare
 from rest2mcp.writing.manifest import (
+    FOREIGN,
     GENERATED,
     MANIFEST,
     Conflict,
     ManifestError,
     WritePlan,
     apply_plan,
+    foreign_entries,
     read_manifest,
 )
 
@@ -219,16 +222,29 @@ def _planned(spec: str, output: Path | None, options: Options, progress: Progres
 
 
 def generate(spec: str, output: Path | None, options: Options, force: bool = False,
-             progress: Progress | None = None, command: str = "generate") -> Outcome:
-    """Generate a package from `spec` into `output` (default: ./<name>), or update the one there."""
+             progress: Progress | None = None, command: str = "generate", adopt: bool = False) -> Outcome:
+    """Generate a package from `spec` into `output` (default: ./<name>), or update the one there.
+    A folder that holds files but no rest2mcp manifest is refused unless `adopt`."""
     planned = _planned(spec, output, options, progress)
     if isinstance(planned, Outcome):
         return with_result(command, planned, spec=spec)
     generated, out_dir, write_plan, outcome = planned.generated, planned.out_dir, planned.write_plan, planned.outcome
+    foreign = foreign_entries(out_dir)
+    if foreign and not adopt:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        outcome.diagnostics.append(Diagnostic(
+            Severity.ERROR, "E520", f"the folder is not empty and rest2mcp did not generate it (it holds {shown})", None,
+            "generate into a new or empty folder (-o DIR); or pass --adopt to generate into this one: your files "
+            "stay as they are, and a file the package needs that is already there stops the run", str(out_dir)))
+        return with_result(command, _refused(outcome, 2, "rest2mcp: nothing written"), spec=spec, folder=str(out_dir))
     if write_plan.conflicts and not force:
-        outcome.diagnostics += _conflicts(write_plan.conflicts, out_dir,
-                                          "move your changes to overrides.py (see README.md), then run again; "
-                                          "or pass --force to overwrite (FILE.orig keeps each old version)")
+        if all(c.reason == FOREIGN for c in write_plan.conflicts):  # the user's own files, not edits of ours
+            hint = ("move or rename these files of yours, then run again (--force would replace them, "
+                    "keeping FILE.orig)")
+        else:
+            hint = ("move your changes to overrides.py (see README.md), then run again; "
+                    "or pass --force to overwrite (FILE.orig keeps each old version)")
+        outcome.diagnostics += _conflicts(write_plan.conflicts, out_dir, hint)
         return with_result(command, _refused(outcome, 2, "rest2mcp: nothing written"), spec=spec, folder=str(out_dir))
     if progress is not None:
         progress("writing files")
@@ -249,11 +265,21 @@ def generate(spec: str, output: Path | None, options: Options, force: bool = Fal
                          f"({changed}; {left_out + '; ' if left_out else ''}{summary(generated.diagnostics)})")
     outcome.out += [f"kept the previous version as {out_dir / backup}" for backup in report.backups]
     if report.written and len(report.written) == len(generated.files):
-        outcome.notes.append(f"next: pip install {out_dir} && {api.package} --help")
+        outcome.notes.append(f"next: pip install {install_path(out_dir)} && {api.package} --help "
+                             f"(or without installing: uvx --from {install_path(out_dir)} {api.package} --help)")
     return with_result(command, outcome, spec=spec, package=api.package, folder=str(out_dir), tools=tools,
                    left_out=api.left_out_counts(),
                    files={"written": report.written, "deleted": report.deleted, "unchanged": len(report.unchanged),
                           "backups": report.backups})
+
+
+def install_path(folder: Path) -> str:
+    """`folder` as pip and uvx read a local path (`./petstore`, not `petstore`, which names a
+    distribution on PyPI), quoted for a POSIX shell."""
+    text = folder.as_posix()
+    if not folder.is_absolute() and not text.startswith(("./", "../")) and text not in (".", ".."):
+        text = "./" + text
+    return shlex.quote(text)
 
 
 def _refused(outcome: Outcome, code: int, closing: str) -> Outcome:

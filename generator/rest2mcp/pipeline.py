@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -16,12 +16,14 @@ from rest2mcp.document.bundling import bundle
 from rest2mcp.document.loading import LoadedDocument, load
 from rest2mcp.document.validation import openapi_version, validate
 from rest2mcp.emit import models, render
+from rest2mcp.emit.package import package_info
 from rest2mcp.mapping.ir import Api
 from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.mapping.operations import build_api
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
 from rest2mcp.surface.config import MODES
 from rest2mcp.surface.config_file import load_config
+from rest2mcp.surface.package import PackageMeta
 from rest2mcp.writing.manifest import WritePlan, WriteReport, apply_plan, plan_write, sha256
 
 MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets
@@ -111,6 +113,7 @@ class Analysis:
     diagnostics: list[Diagnostic]  # located in the document as read
     config_file: Path | None
     config_sha256: str | None
+    package: PackageMeta = field(default_factory=PackageMeta)  # [package]: the distribution's metadata
 
 
 def analyze(source: str, options: Options, progress: Progress = _quiet,
@@ -132,8 +135,9 @@ def analyze(source: str, options: Options, progress: Progress = _quiet,
         document, version = swagger2.convert(document, loaded.url), "3.0"
     info = document.get("info")
     info = info if isinstance(info, dict) else {}
-    package = options.name or default_package_name(info.get("title") if isinstance(info.get("title"), str) else None)
-    problem = package_name_problem(package) if options.name is None else None
+    package = (options.name or config.package.name
+               or default_package_name(info.get("title") if isinstance(info.get("title"), str) else None))
+    problem = package_name_problem(package) if options.name is None and config.package.name is None else None
     if problem:
         raise _usage_error("E401", f"the name {package!r} made from info.title cannot name the package",
                            f"{problem}, or pass --name")
@@ -155,7 +159,7 @@ def analyze(source: str, options: Options, progress: Progress = _quiet,
     _suggest_fewer_tools(api, diagnostics)
     api = _base_url(api, options, diagnostics)
     analysis = Analysis(source, loaded, document, api, [], loaded_config.path,
-                        sha256(loaded_config.raw) if loaded_config.raw is not None else None)
+                        sha256(loaded_config.raw) if loaded_config.raw is not None else None, config.package)
     if not api.tools and not api.webhooks_only and not options.allow_empty:
         _no_tools(api, loaded_config.path, diagnostics)
         raise GenerationFailed(located(analysis, diagnostics))
@@ -232,7 +236,9 @@ def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> t
     """The package's files, and what typed models cost (a warning when they cannot be made)."""
     api = analysis.api
     progress("rendering the package")
-    files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document)
+    config_dir = analysis.config_file.parent if analysis.config_file is not None else None
+    files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document,
+                          package_info(analysis.package, config_dir))
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
         progress("making typed models")

@@ -97,6 +97,9 @@ CODES: tuple[Code, ...] = (
     Code("W508", W, "the same in the document's `x-mcp-prompts` (that prompt is left out)"),
     Code("E509", E, "`rest2mcp update` (or `check` without SPEC) on a folder without a manifest: rest2mcp did not "
                     "generate it"),
+    Code("E520", E, "`generate -o DIR` into a folder that holds files but no rest2mcp manifest (exit 2, nothing "
+                    "written): pass `--adopt` to generate into it"),
+    Code("E521", E, "a file of `[package] readme_sections` cannot be read"),
     Code("I601", I, "more than 100 tools: consider discovery or dynamic mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),

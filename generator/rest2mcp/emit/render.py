@@ -2,13 +2,13 @@
 
 Text from the document reaches generated files only through the filters below: `pyrepr`
 (a Python literal), `tomlstr` (a TOML basic string), `docline` (a docstring-safe line),
-`mdline`/`mdcode` (Markdown table cells), or as JSON data in tools.json. The text ones show control
-and format characters escaped (`runtime.display.printable`), never raw.
+`mdline`/`mdcode` (Markdown table cells), or as JSON data (tools.json, and the release files of
+`registry.py`, `mcpb.py` and `clients.py`; `.env.example`'s comments are `printable` lines). The
+text ones show control and format characters escaped (`runtime.display.printable`), never raw.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,13 +16,16 @@ from typing import Any
 import jinja2
 
 from rest2mcp import __version__
+from rest2mcp.emit import clients, mcpb, registry
 from rest2mcp.emit.catalog import DOCUMENT_FILE, catalog, document_entry, document_json, index, to_json
-from rest2mcp.mapping.ir import Api, SecurityScheme
+from rest2mcp.emit.env_example import ENV_EXAMPLE, render_env_example
+from rest2mcp.emit.package import DEFAULT_INFO, PackageInfo
+from rest2mcp.emit.variables import alternatives, credentials, needed
+from rest2mcp.mapping.ir import Api
 from rest2mcp.runtime.catalog import CATALOG_FILE, INDEX_FILE
 from rest2mcp.runtime.display import printable
 from rest2mcp.runtime.environment import SETTINGS, setting
 
-PACKAGE_VERSION = "0.1.0"
 PACKAGE_PLACEHOLDER = "__pkg__"
 # Created once, then the user's: never overwritten or deleted by regeneration.
 SCAFFOLD_TEMPLATES = ("__pkg__/overrides.py",)
@@ -89,47 +92,36 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(pyrepr=pyrepr, tomlstr=tomlstr, docline=docline, mdline=mdline, mdcode=mdcode)
-    env.globals["scheme_help"] = scheme_help
     return env
 
 
-def scheme_help(scheme: SecurityScheme, index: int) -> str:
-    name = mdcode(scheme.key)
-    if scheme.kind == "apiKey":
-        return f"API key `{name}`, sent in the {scheme.location} `{mdcode(scheme.param)}`"
-    if scheme.kind == "basic":
-        return f"{'user name' if index == 0 else 'password'} for `{name}` (HTTP basic authentication)"
-    return f"access token for `{name}`, sent as `Authorization: Bearer <token>`"
-
-
-def _client_snippets(api: Api) -> tuple[str, str]:
-    env = {var: "..." for scheme in api.used_schemes() for var in scheme.env}
-    if not api.base_url:
-        env = {setting(api.env_prefix, "BASE_URL"): "https://...", **env}
-    server: dict[str, Any] = {"command": api.package}
-    if env:
-        server["env"] = env
-    desktop = json.dumps({"mcpServers": {api.package: server}}, indent=2)
-    flags = "".join(f" --env {var}=..." for var in env)
-    code = f"claude mcp add {api.package}{flags} -- {api.package}"
-    return desktop, code
-
-
-def render(api: Api, spec_name: str, document: dict[str, Any] | None = None) -> dict[str, bytes]:
-    """The package's files; `document`: the API's document as generated from, served as a resource."""
+def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
+           info: PackageInfo = DEFAULT_INFO) -> dict[str, bytes]:
+    """The package's files; `document`: the API's document as generated from, served as a resource;
+    `info`: the distribution's metadata (`[package]` in rest2mcp.toml)."""
     env = _environment()
-    desktop, code = _client_snippets(api)
     context = {
         "api": api,
         "generator_version": __version__,
-        "package_version": PACKAGE_VERSION,
+        "package": info,
+        "package_description": info.description or f"MCP server for {api.title}",
+        "mcp_name": info.registry_name(api),
         "settings": {name: setting(api.env_prefix, name) for name in SETTINGS},
         "schemes": api.used_schemes(),
+        "credentials": credentials(api),
+        "needed": needed(api),
+        "alternatives": alternatives(api),
         "spec_name": spec_name,
-        "claude_desktop": desktop,
-        "claude_code": code,
+        "clients": clients.snippets(api),
     }
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes] = {
+        registry.SERVER_JSON: registry.render_server_json(api, info),
+        mcpb.MANIFEST_FILE: mcpb.render_manifest(api, info),
+        ".mcpbignore": mcpb.render_ignore(),
+        ENV_EXAMPLE: render_env_example(api),
+        ".vscode/mcp.json": (clients.vscode(api) + "\n").encode("utf-8"),
+        ".cursor/mcp.json": (clients.cursor(api) + "\n").encode("utf-8"),
+    }
     runtime = f"{api.module}/{RUNTIME_FOLDER}"
     for module in runtime_modules():
         files[f"{runtime}/{module.name}"] = module.read_bytes()

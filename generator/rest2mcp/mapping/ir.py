@@ -61,12 +61,16 @@ class SecurityScheme:
     location: str | None = None  # apiKey: header | query | cookie
     param: str | None = None  # apiKey: the header, query or cookie name
     description: str = ""
+    # oauth2 and openIdConnect: how the server may fetch its own access token (catalog's OAuthPlan)
+    oauth: dict[str, Any] | None = field(default=None, compare=False)
 
     def plan(self) -> SchemePlan:
         plan: dict[str, Any] = {"kind": self.kind, "env": list(self.env)}
         if self.location:
             plan["in"] = self.location
             plan["name"] = self.param
+        if self.oauth:
+            plan["oauth"] = self.oauth
         # `kind` and `location` hold the values the catalog format allows (mapping/security.py sets them).
         return cast("SchemePlan", plan)
 
@@ -171,6 +175,7 @@ class Tool:
     approval: bool | None = None  # configured requires_approval; None: the runtime decides (destructive tools)
     resource: ResourceSetting | None = None  # to serve as a resource, as configured
     output_left_out: int = 0  # bytes of an output schema left out for its size (0: none was)
+    pagination: dict[str, Any] | None = None  # how the next page is asked for (mapping/pagination.py)
 
     def definition(self) -> ToolDefinition:
         """The MCP Tool object, as listed by tools/list."""
@@ -212,6 +217,8 @@ class Tool:
             plan["toolsets"] = list(self.toolsets)
         if self.approval is not None:
             plan["approval"] = self.approval
+        if self.pagination:
+            plan["pagination"] = self.pagination
         # Built key by key, in the catalog's order; the arguments' locations and the body's kind hold the
         # values the format allows (the mapping sets them).
         return cast("ToolPlan", plan)

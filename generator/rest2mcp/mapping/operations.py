@@ -16,6 +16,7 @@ from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.mapping.bodies import BodyInput, FieldEncoding, UnsupportedBody, map_body
 from rest2mcp.mapping.ir import Api, Argument, LeftOut, Tool
 from rest2mcp.mapping.naming import NameRequest, argument_name, assign_tool_names
+from rest2mcp.mapping.pagination import detect_pagination
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.mapping.security import map_schemes, requirements
@@ -232,6 +233,7 @@ def _operation(
         "pointer": pointer,
         "tags": tuple(t for t in _list(operation.get("tags")) if isinstance(t, str)),
         "deprecated": operation.get("deprecated") is True,
+        "pagination": detect_pagination(operation.get("responses"), resolver, arguments),
     }
 
 

@@ -4,6 +4,10 @@ Secrets never pass through the generator: it only names the environment variable
 generated server reads them from, by the runtime's own rule (`runtime/environment.py`):
 apiKey -> <PREFIX>_<SCHEME>; http bearer, oauth2, openIdConnect -> <PREFIX>_<SCHEME>_TOKEN (an
 access token the user obtains); http basic -> <PREFIX>_<SCHEME>_USERNAME and _PASSWORD.
+oauth2 and openIdConnect schemes also get <PREFIX>_<SCHEME>_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN,
+_TOKEN_URL, _SCOPES and _TOKEN_AUTH_METHOD, with which the server fetches its own token when no
+static one is set; the plan carries the document's token URL (or OpenID Connect discovery URL) and
+the scopes the operations require.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.mapping.ir import SecurityScheme
-from rest2mcp.runtime.environment import credential_variables, reserved
+from rest2mcp.runtime.environment import credential_variables, oauth_variables, reserved
 
 
 def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagnostics: Diagnostics) -> dict[str, SecurityScheme]:
@@ -36,8 +40,55 @@ def map_schemes(document: dict[str, Any], resolver: Resolver, prefix: str, diagn
         if mapped is None:
             continue
         env = credential_variables(prefix, key, mapped.kind, taken)
-        schemes[key] = SecurityScheme(mapped.key, mapped.kind, env, mapped.location, mapped.param, mapped.description)
+        oauth = _oauth_plan(key, scheme, document, resolver, prefix, taken) if scheme.get("type") in (
+            "oauth2", "openIdConnect") else None
+        schemes[key] = SecurityScheme(mapped.key, mapped.kind, env, mapped.location, mapped.param, mapped.description,
+                                      oauth)
     return schemes
+
+
+# The flows whose token endpoint a server can use on its own, in the order they are preferred.
+_TOKEN_FLOWS = ("clientCredentials", "authorizationCode", "password")
+
+
+def _oauth_plan(key: str, scheme: dict[str, Any], document: dict[str, Any], resolver: Resolver, prefix: str,
+                taken: set[str]) -> dict[str, Any]:
+    plan: dict[str, Any] = {"env": oauth_variables(prefix, key, taken)}
+    flows = scheme.get("flows")
+    for name in _TOKEN_FLOWS:
+        flow = flows.get(name) if isinstance(flows, dict) else None
+        if isinstance(flow, dict) and isinstance(flow.get("tokenUrl"), str) and flow["tokenUrl"]:
+            plan["tokenUrl"] = flow["tokenUrl"]
+            if isinstance(flow.get("refreshUrl"), str) and flow["refreshUrl"]:
+                plan["refreshUrl"] = flow["refreshUrl"]
+            break
+    discovery = scheme.get("openIdConnectUrl")
+    if isinstance(discovery, str) and discovery:
+        plan["discoveryUrl"] = discovery
+    scopes = _required_scopes(key, document, resolver)
+    if scopes:
+        plan["scopes"] = scopes
+    return plan
+
+
+def _required_scopes(key: str, document: dict[str, Any], resolver: Resolver) -> list[str]:
+    """Every scope the document's requirements name for scheme `key`, in the order first named."""
+    requirements: list[Any] = [document.get("security")]
+    paths = document.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        try:
+            item = resolver.deref(item)
+        except UnresolvableRef:
+            continue
+        if isinstance(item, dict):
+            requirements.extend(op.get("security") for op in item.values() if isinstance(op, dict))
+    scopes: dict[str, None] = {}
+    for raw in requirements:
+        for requirement in raw if isinstance(raw, list) else ():
+            named = requirement.get(key) if isinstance(requirement, dict) else None
+            if isinstance(named, list):
+                scopes.update((s, None) for s in named if isinstance(s, str) and s)
+    return list(scopes)
 
 
 def _map_scheme(key: str, scheme: dict[str, Any], pointer: str, diagnostics: Diagnostics) -> SecurityScheme | None:

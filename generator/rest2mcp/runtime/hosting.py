@@ -121,7 +121,7 @@ def http_options_from(args: argparse.Namespace, index: IndexData,
     display_host = f"[{args.host}]" if ":" in args.host else args.host
     audience = args.audience or environ.get(setting(prefix, "AUDIENCE")) or f"http://{display_host}:{args.port}{PATH}"
     allow = switch(args.allow_unauthenticated, index, environ, "ALLOW_UNAUTHENTICATED", False)
-    workers_raw = args.workers if args.workers is not None else environ.get(setting(prefix, "WORKERS"), "1")
+    workers_raw = args.workers if args.workers is not None else (environ.get(setting(prefix, "WORKERS")) or "1")
     try:
         workers = int(workers_raw)
     except ValueError:

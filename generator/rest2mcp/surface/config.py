@@ -18,6 +18,7 @@ from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
 from rest2mcp.mapping.ir import Prompt, ResourceSetting
 from rest2mcp.runtime.changes import ArgumentChange as RuntimeArgumentChange
 from rest2mcp.runtime.changes import ToolChange
+from rest2mcp.surface.package import PackageMeta, parse_package
 from rest2mcp.surface.prompts import parse_prompts
 from rest2mcp.surface.resources import parse_resource_setting
 
@@ -128,6 +129,7 @@ class Config:
     toolsets: dict[str, tuple[Selector, str]] = field(default_factory=dict)  # name -> (selector, description)
     operations: dict[str, OperationChange] = field(default_factory=dict)  # operationId, tool name or "GET /path"
     prompts: dict[str, Prompt] = field(default_factory=dict)
+    package: PackageMeta = field(default_factory=PackageMeta)  # [package]: the distribution's metadata, the user's
 
     def line_of(self, *keys: str) -> int | None:
         """Best effort: the line where the last of `keys` is written (TOML parsers give no positions)."""
@@ -316,7 +318,7 @@ def _toolsets(problems: _Problems, table: Any) -> dict[str, tuple[Selector, str]
     return result
 
 
-TOP_KEYS = ["mode", "deprecated", "read_only", "include", "exclude", "toolsets", "operations", "prompts"]
+TOP_KEYS = ["mode", "deprecated", "read_only", "include", "exclude", "toolsets", "operations", "prompts", "package"]
 
 
 def parse_config(data: dict[str, Any], source: str, text: str) -> Config:
@@ -345,6 +347,8 @@ def parse_config(data: dict[str, Any], source: str, text: str) -> Config:
             values["toolsets"] = _toolsets(problems, value)
         elif key == "prompts":
             values["prompts"] = parse_prompts(problems, ("prompts",), value)
+        elif key == "package":
+            values["package"] = parse_package(problems, value)
         else:
             values["operations"] = _operations(problems, value)
     if problems.items:

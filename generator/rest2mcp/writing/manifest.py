@@ -24,6 +24,7 @@ from typing import Any
 
 MANIFEST = ".rest2mcp/manifest.json"
 GENERATED, SCAFFOLD = "generated", "scaffold"
+FOREIGN = "exists and was not written by rest2mcp"  # a conflict's reason: a file of the user's in the way
 
 
 def sha256(data: bytes) -> str:
@@ -154,6 +155,15 @@ def manifest_problem(root: Path, manifest: Any) -> str | None:
     return None
 
 
+def foreign_entries(root: Path) -> list[str]:
+    """What a folder without a rest2mcp manifest holds (sorted names); [] when it has a manifest,
+    is empty or does not exist. Generating into such a folder would mix the package with files
+    that are not the generator's."""
+    if not root.is_dir() or (root / MANIFEST).exists():
+        return []
+    return sorted(entry.name for entry in root.iterdir())
+
+
 def read_manifest(root: Path) -> dict[str, Any] | None:
     """The folder's manifest; None when it has none. ManifestError when it holds one rest2mcp did not write."""
     path = root / MANIFEST
@@ -203,7 +213,7 @@ def plan_write(root: Path, files: dict[str, bytes], scaffold: set[str], header: 
             plan.unchanged.append(relative)
             continue
         if on_disk is not None and relative not in old_files and relative not in pending:
-            plan.conflicts.append(Conflict(relative, "exists and was not written by rest2mcp"))
+            plan.conflicts.append(Conflict(relative, FOREIGN))
         elif on_disk is not None and not owned_and_untouched(relative, on_disk):
             plan.conflicts.append(Conflict(relative, "edited by hand since it was generated"))
         plan.write[relative] = data
@@ -224,12 +234,28 @@ def plan_write(root: Path, files: dict[str, bytes], scaffold: set[str], header: 
     return plan
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: set it back at once
+    os.umask(mask)
+    return mask
+
+
+def file_mode(data: bytes, umask: int | None = None) -> int:
+    """The mode a new file of `data` gets, as `open` would create it: 0666 less the umask (0644
+    under 022), or 0777 less the umask for a script (`#!`)."""
+    mask = current_umask() if umask is None else umask
+    return (0o777 if data.startswith(b"#!") else 0o666) & ~mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file renamed into place; the file gets the mode `file_mode` says
+    (a temporary file is created 0600, which would otherwise stay)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(temporary, file_mode(data))
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

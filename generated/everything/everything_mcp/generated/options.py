@@ -19,6 +19,7 @@ from .catalog import IndexData
 from .display import printable
 from .environment import setting
 from .request import origin
+from .retries import RetryPolicy
 
 MODES = ("tools", "discovery", "dynamic")
 Number = TypeVar("Number", int, float)
@@ -58,6 +59,20 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--max-response-bytes", type=int, default=None,
                         help=f"refuse longer responses without reading them "
                              f"(or {setting(prefix, 'MAX_RESPONSE_BYTES')}; default 10000000)")
+    parser.add_argument("--retry-attempts", type=int, default=None, metavar="N",
+                        help=f"attempts in all for a call that failed to connect or got 429, 502, 503 or 504: "
+                             f"idempotent methods, and POST or PATCH with an idempotency key; 1: no retries "
+                             f"(or {setting(prefix, 'RETRY_ATTEMPTS')}; default 3; the timeout bounds them all)")
+    parser.add_argument("--retry-max-wait", type=float, default=None, metavar="SECONDS",
+                        help=f"the longest pause before a retry, the API's Retry-After included; a longer one "
+                             f"ends the call, saying how long to wait (or {setting(prefix, 'RETRY_MAX_WAIT')}; "
+                             f"default 30)")
+    parser.add_argument("--max-concurrency", type=int, default=None, metavar="N",
+                        help=f"requests sent to the API at a time; more calls wait their turn "
+                             f"(or {setting(prefix, 'MAX_CONCURRENCY')}; default 16)")
+    parser.add_argument("--max-binary-bytes", type=int, default=None,
+                        help=f"leave longer images, audio and files out of results, saying their size and where they "
+                             f"are (or {setting(prefix, 'MAX_BINARY_BYTES')}; default 1000000)")
     parser.add_argument("--mode", choices=MODES, default=None,
                         help=f"tools: one tool per operation; discovery: three tools that search, describe and "
                              f"call operations; dynamic: list_toolsets and enable_toolset, which adds a toolset's "
@@ -221,10 +236,17 @@ def settings_from(args: argparse.Namespace, index: IndexData, version: str,
                          "a number of characters")
     max_bytes = _positive(args.max_response_bytes, environ, prefix, "MAX_RESPONSE_BYTES", int, 10_000_000,
                           "a number of bytes")
+    retries = RetryPolicy(
+        attempts=_positive(args.retry_attempts, environ, prefix, "RETRY_ATTEMPTS", int, 3, "a number of attempts"),
+        max_wait=_positive(args.retry_max_wait, environ, prefix, "RETRY_MAX_WAIT", float, 30.0, "a number of seconds"))
+    concurrency = _positive(args.max_concurrency, environ, prefix, "MAX_CONCURRENCY", int, 16, "a number of requests")
+    max_binary = _positive(args.max_binary_bytes, environ, prefix, "MAX_BINARY_BYTES", int, 1_000_000,
+                           "a number of bytes")
     return Settings(base_url=base_url, timeout=timeout, max_text=max_text, user_agent=f"{index['name']}/{version}",
-                    max_bytes=max_bytes, allowed_origins=_origins(args.allow_origin, environ, prefix),
+                    max_bytes=max_bytes, max_binary=max_binary, allowed_origins=_origins(args.allow_origin, environ, prefix),
                     approval=approval_from(args, index, environ),
-                    mark_api_data=switch(args.mark_api_data, index, environ, "MARK_API_DATA", True))
+                    mark_api_data=switch(args.mark_api_data, index, environ, "MARK_API_DATA", True),
+                    retries=retries, max_concurrency=concurrency)
 
 
 def _origins(given: list[str] | None, environ: Mapping[str, str], prefix: str) -> frozenset[str]:

@@ -58,6 +58,17 @@ class BodyPlan(TypedDict):
     required: bool
 
 
+class OAuthPlan(TypedDict):
+    """How the server fetches an access token for an oauth2 or openIdConnect scheme when no static
+    token is set: client credentials or a refresh token (runtime/oauth.py)."""
+
+    env: dict[str, str]  # role (clientId, clientSecret, refreshToken, tokenUrl, scopes, authMethod) -> variable
+    tokenUrl: NotRequired[str]  # the document's, perhaps relative to the base URL
+    refreshUrl: NotRequired[str]
+    scopes: NotRequired[list[str]]  # what the operations require of this scheme
+    discoveryUrl: NotRequired[str]  # openIdConnectUrl: the token endpoint is read from it
+
+
 SchemePlan = TypedDict(
     "SchemePlan",
     {
@@ -65,8 +76,22 @@ SchemePlan = TypedDict(
         "env": list[str],  # the variables holding the secret(s): key, token, or user name and password
         "in": NotRequired[Literal["header", "query", "cookie"]],  # apiKey only
         "name": NotRequired[str],  # apiKey only: the header, query or cookie name
+        "oauth": NotRequired[OAuthPlan],  # bearer from oauth2 or openIdConnect: the token may be fetched
     },
 )
+
+
+class PaginationPlan(TypedDict):
+    """How the next page of a list is asked for: the argument that selects it and where the
+    response says what to pass (each field a path of object keys in the response body)."""
+
+    argument: str  # the input property that selects the page
+    kind: Literal["cursor", "after", "page", "offset"]  # the value to pass: a field's; the last item's key; +1; +items
+    next: NotRequired[list[str]]  # cursor: the field holding the next page's cursor (or its URL)
+    more: NotRequired[list[str]]  # a field that is true while more pages follow (has_more)
+    items: NotRequired[list[str]]  # the page's list of items
+    key: NotRequired[str]  # after: the item field whose last value selects the next page
+    total: NotRequired[list[str]]  # offset: the field counting every item; page: counting every page
 
 
 class ToolPlan(TypedDict):
@@ -85,6 +110,7 @@ class ToolPlan(TypedDict):
     tags: NotRequired[list[str]]
     toolsets: NotRequired[list[str]]
     approval: NotRequired[bool]  # whether a call waits for the user's approval; absent: if destructive
+    pagination: NotRequired[PaginationPlan]  # how the result says which argument gets the next page
 
 
 class ToolDefinition(TypedDict):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 
 # The server's settings, each read from <PREFIX>_<NAME> (and a command-line option).
-SETTINGS = ("BASE_URL", "TIMEOUT", "MAX_RESPONSE_CHARS", "MAX_RESPONSE_BYTES", "ALLOWED_ORIGINS", "MODE", "TOOLSETS",
+SETTINGS = ("BASE_URL", "TIMEOUT", "MAX_RESPONSE_CHARS", "MAX_RESPONSE_BYTES", "MAX_BINARY_BYTES", "ALLOWED_ORIGINS", "MODE", "TOOLSETS",
             "READ_ONLY", "TOOLS", "EXCLUDE_TOOLS", "APPROVAL", "MARK_API_DATA", "AUDIT_LOG", "AUDIT_ARGUMENTS",
             "REQUEST_STATE_KEY", "AUTH_TOKENS", "OAUTH_ISSUER", "JWKS_URL", "AUDIENCE", "REQUIRED_SCOPES",
-            "ALLOW_UNAUTHENTICATED", "HTTP_ALLOWED_HOSTS", "HTTP_ALLOWED_ORIGINS", "WORKERS", "USER_CREDENTIALS", "LOG_JSON", "TOOLSET_SCOPES")
+            "ALLOW_UNAUTHENTICATED", "HTTP_ALLOWED_HOSTS", "HTTP_ALLOWED_ORIGINS", "WORKERS", "USER_CREDENTIALS", "LOG_JSON", "TOOLSET_SCOPES",
+            "RETRY_ATTEMPTS", "RETRY_MAX_WAIT", "MAX_CONCURRENCY")
 # What each kind of credential is made of, and the word that tells its variable apart.
 _PARTS = {"apiKey": ((), "KEY"), "bearer": (("token",), "TOKEN"), "basic": (("username", "password"), "")}
 
@@ -64,3 +65,24 @@ def credential_variables(prefix: str, key: str, kind: str, taken: set[str]) -> t
         taken.add(candidate)
         names.append(candidate)
     return tuple(names)
+
+
+# An OAuth 2 or OpenID Connect scheme's variables besides its access token: role -> the word after
+# <PREFIX>_<SCHEME>. The server fetches a token with them when no static token is set (oauth.py).
+OAUTH_ROLES = {"clientId": "CLIENT_ID", "clientSecret": "CLIENT_SECRET", "refreshToken": "REFRESH_TOKEN",
+               "tokenUrl": "TOKEN_URL", "scopes": "SCOPES", "authMethod": "TOKEN_AUTH_METHOD"}
+
+
+def oauth_variables(prefix: str, key: str, taken: set[str]) -> dict[str, str]:
+    """`<PREFIX>_<SCHEME>_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_TOKEN_URL`, `_SCOPES` and
+    `_TOKEN_AUTH_METHOD`, distinct from `taken` (which they join)."""
+    names = {}
+    for role, word in OAUTH_ROLES.items():
+        name = env_var(prefix, key, word)
+        candidate, counter = name, 2
+        while candidate in taken:
+            candidate = f"{name}_{counter}"
+            counter += 1
+        taken.add(candidate)
+        names[role] = candidate
+    return names

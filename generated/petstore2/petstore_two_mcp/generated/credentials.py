@@ -4,6 +4,10 @@
 
 Which variables hold a scheme's secret is decided at generation (see `environment.py`) and recorded
 in the catalog's schemes; nothing here invents a variable name.
+
+Masking replaces only secrets (keys, tokens, passwords, client secrets, refresh tokens) of at least
+MIN_SECRET_LENGTH characters: a user name or a client id is no secret, and a value that short would
+turn up by chance in results (`admin` in `/api/v1/admin/users/administrator`) and corrupt them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from urllib.parse import quote
 from .catalog import SchemePlan, ToolPlan
 from .context import request_context
 from .errors import ToolError
+
+MIN_SECRET_LENGTH = 8
+# The variables of an oauth scheme that hold secrets (the others: client id, token URL, scopes, method).
+OAUTH_SECRETS = ("clientSecret", "refreshToken")
 
 
 class CallerCredentials(Mapping[str, str]):
@@ -64,6 +72,66 @@ def _from_caller(kind: str, name: str) -> str | None:
     return claim if isinstance(claim, str) and claim else None
 
 
+class WithTokens(Mapping[str, str]):
+    """`environ` with access tokens the server fetched (variable -> token) where it has none."""
+
+    def __init__(self, environ: Mapping[str, str], tokens: Mapping[str, str]):
+        self.environ, self.tokens = environ, tokens
+
+    def __getitem__(self, variable: str) -> str:
+        value = self.environ.get(variable)
+        if value:
+            return value
+        return self.tokens[variable] if variable in self.tokens else self.environ[variable]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self.environ), **dict.fromkeys(self.tokens)})
+
+    def __len__(self) -> int:
+        return len(set(self.environ) | set(self.tokens))
+
+
+def with_tokens(environ: Mapping[str, str], tokens: Mapping[str, str]) -> Mapping[str, str]:
+    """`environ` completed with fetched tokens; a static token in it still wins."""
+    if not tokens:
+        return environ
+    if isinstance(environ, CallerCredentials):
+        return CallerCredentials(WithTokens(environ.environ, tokens), environ.sources)
+    return WithTokens(environ, tokens)
+
+
+def secret_variables(scheme: SchemePlan) -> list[str]:
+    """The scheme's variables that hold secrets: not a basic user name, not an OAuth client id."""
+    found = scheme["env"][1:] if scheme["kind"] == "basic" else list(scheme["env"])
+    oauth = scheme.get("oauth")
+    if oauth is not None:
+        found.extend(oauth["env"][role] for role in OAUTH_SECRETS if role in oauth["env"])
+    return found
+
+
+def secret_values(schemes: Mapping[str, SchemePlan], environ: Mapping[str, str]) -> list[str]:
+    """Every secret this server holds long enough to be masked, the longest first."""
+    values = {environ[v] for scheme in schemes.values() for v in secret_variables(scheme) if environ.get(v)}
+    return sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True)
+
+
+def short_secrets(schemes: Mapping[str, SchemePlan], environ: Mapping[str, str]) -> list[str]:
+    """The variables whose secret is too short to be masked (a warning at start says so)."""
+    return sorted({v for scheme in schemes.values() for v in secret_variables(scheme)
+                   if 0 < len(environ.get(v) or "") < MIN_SECRET_LENGTH})
+
+
+def needed(scheme: SchemePlan, describe: Any = str) -> str:
+    """What to set for one scheme, for the missing-credential message."""
+    names = " and ".join(describe(var) for var in scheme["env"])
+    oauth = scheme.get("oauth")
+    if oauth is None:
+        return names
+    env = oauth["env"]
+    return (f"{names} (or {env['clientId']} and {env['clientSecret']}, or {env['clientId']} and "
+            f"{env['refreshToken']}, for the server to fetch its own token)")
+
+
 @dataclass
 class Applied:
     """What the chosen credentials add to a request, and the secrets to mask in its result."""
@@ -98,21 +166,22 @@ def credentials_for(plan: ToolPlan, schemes: Mapping[str, SchemePlan], environ: 
             return applied
     if isinstance(environ, CallerCredentials) and any(
             var in environ.sources for alternative in alternatives for key in alternative for var in schemes[key]["env"]):
-        needed = " or ".join(" and ".join(environ.describe(var) for key in alternative for var in schemes[key]["env"])
+        wanted = " or ".join(" and ".join(needed(schemes[key], environ.describe) for key in alternative)
                              for alternative in alternatives if alternative)
-        raise ToolError(f"This operation needs credentials that this call did not bring: send {needed}.")
-    needed = " or ".join(
-        " and ".join(var for key in alternative for var in schemes[key]["env"]) for alternative in alternatives if alternative
+        raise ToolError(f"This operation needs credentials that this call did not bring: send {wanted}.")
+    wanted = " or ".join(
+        " and ".join(needed(schemes[key]) for key in alternative) for alternative in alternatives if alternative
     )
     raise ToolError(
-        f"This operation needs credentials that are not set: set the environment variable {needed} "
+        f"This operation needs credentials that are not set: set the environment variable {wanted} "
         "in the MCP server's configuration, then restart it."
     )
 
 
 def _apply(scheme: SchemePlan, values: list[str], applied: Applied) -> None:
-    applied.secrets.extend(values)
     kind = scheme["kind"]
+    # A user name is no secret: masked, it would corrupt every result that contains it.
+    applied.secrets.extend(v for v in (values[1:] if kind == "basic" else values) if len(v) >= MIN_SECRET_LENGTH)
     if kind == "apiKey":
         name, location = scheme.get("name", ""), scheme.get("in")
         if location == "header":
@@ -126,12 +195,13 @@ def _apply(scheme: SchemePlan, values: list[str], applied: Applied) -> None:
     elif kind == "basic":
         token = base64.b64encode(f"{values[0]}:{values[1]}".encode()).decode()
         applied.headers["Authorization"] = f"Basic {token}"
-        applied.secrets.append(token)
+        applied.secrets.extend([token] if len(token) >= MIN_SECRET_LENGTH else [])
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    # Longest first: a short secret (a user name) must not unmask part of a longer one.
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    """`text` with each secret (of MIN_SECRET_LENGTH characters or more), as is and percent-encoded, as `***`."""
+    # Longest first: a shorter secret must not unmask part of a longer one.
+    for secret in sorted((s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH), key=len, reverse=True):
         text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
     return text
 

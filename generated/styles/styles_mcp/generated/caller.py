@@ -10,12 +10,19 @@ Limits that hold whatever the API does: the whole call (connecting, redirects, r
 within `timeout`; a response is read as a stream and refused past `max_bytes`; redirects are
 followed only to the configured origins (the base URL's and the allowed ones), so credentials
 never reach another host: a redirect elsewhere is reported with its target instead.
+
+Toward the API the server behaves like a careful client: at most `max_concurrency` requests at a
+time, retries of what may safely be repeated (retries.py, within the call's timeout), and OAuth
+tokens it fetches itself when configured so (oauth.py): one fetch shared by concurrent calls, and
+after a 401 one new token and one more attempt.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,13 +33,26 @@ from .approval import InputRequired, Policy, ask, needs_approval
 from .arguments import checked, validator_for
 from .audit import note
 from .catalog import SchemePlan, ToolDefinition, ToolPlan
-from .credentials import redact
+from .credentials import redact, secret_values, short_secrets, with_tokens
 from .errors import ToolError
+from .oauth import TokenSource
+from .progress import waiting
 from .request import Request, build_request, origin
-from .results import Marker, error_result, failure_result, redacted, success_result
+from .results import (
+    DEFAULT_MAX_BINARY,
+    Marker,
+    Paging,
+    error_result,
+    failure_result,
+    redacted,
+    success_result,
+    unread_result,
+)
+from .retries import RetryPolicy, Sent, Unreachable, give_up_note, idempotency_argument, may_retry, send
 from .untrusted import marked
 
 if TYPE_CHECKING:
+    import anyio
     import httpx
     from jsonschema.protocols import Validator
 
@@ -48,9 +68,12 @@ class Settings:
     max_text: int = 100_000
     user_agent: str = "rest2mcp-server"
     max_bytes: int = 10_000_000  # a longer response is not read
+    max_binary: int = DEFAULT_MAX_BINARY  # a longer image, audio or file is left out of the result, with a note
     allowed_origins: frozenset[str] = frozenset()  # besides the base URL's: may get operations and redirects
     approval: Policy = "configured"  # which calls wait for the user's approval (approval.py)
     mark_api_data: bool = True  # set the API's text apart as untrusted data (untrusted.py)
+    retries: RetryPolicy = field(default_factory=RetryPolicy)
+    max_concurrency: int = 16  # requests in flight toward the API; pauses between retries do not count
 
     def origins(self) -> frozenset[str]:
         """Where requests, and so credentials, may go."""
@@ -58,7 +81,11 @@ class Settings:
 
 
 class TooLarge(Exception):
-    """The response is longer than `Settings.max_bytes`."""
+    """The response is longer than `Settings.max_bytes`; `status` is its HTTP status."""
+
+    def __init__(self, status: int = 0):
+        super().__init__(status)
+        self.status = status
 
 
 class Redirected(Exception):
@@ -98,10 +125,17 @@ class Caller:
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.hooks = hooks
         self._client: httpx.AsyncClient | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
+        self.tokens = TokenSource(schemes, settings.base_url, settings.timeout, settings.user_agent)
         # Every credential this server holds, masked in audit records even when a call fails before
         # its own credentials are chosen (a model may paste one into an argument).
-        self.credentials = sorted({self.environ[v] for scheme in schemes.values() for v in scheme["env"]
-                                   if self.environ.get(v)}, key=len, reverse=True)
+        self.credentials = secret_values(schemes, self.environ)
+        for variable in short_secrets(schemes, self.environ):
+            log.warning("%s is shorter than 8 characters: it is not masked in results and logs", variable)
+
+    def held(self) -> list[str]:
+        """Every secret to mask: the environment's and the tokens fetched so far."""
+        return self.credentials + self.tokens.secrets()
 
     def client(self) -> httpx.AsyncClient:
         import httpx
@@ -123,7 +157,7 @@ class Caller:
         import httpx
 
         plan, arguments = tool.plan, dict(arguments or {})
-        note(operation=f"{plan['method']} {plan['path']}", secrets=self.credentials)
+        note(operation=f"{plan['method']} {plan['path']}", secrets=self.held())
         secrets: list[str] = []
         settings = self.settings
         try:
@@ -133,12 +167,21 @@ class Caller:
                 return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
             if "defaults" in plan or "fixed" in plan:  # fixed arguments are hidden from the model
                 arguments = {**plan.get("defaults", {}), **arguments, **plan.get("fixed", {})}
+            key = idempotency_argument(plan)
+            if key is not None and key not in arguments:  # one key per call: every attempt sends the same
+                arguments[key] = str(uuid.uuid4())
+            # One deadline for the token fetch and the exchange; waiting for the user's approval does not count.
+            deadline = anyio.current_time() + settings.timeout
+            with anyio.fail_at(deadline):
+                fetched = await self.tokens.tokens_for(plan, self.environ)
             request = build_request(settings.base_url, settings.user_agent, plan, self.schemes, arguments,
-                                    self.environ, settings.allowed_origins)
-            secrets = request.secrets
+                                    with_tokens(self.environ, fetched), settings.allowed_origins)
+            secrets = request.secrets + self.held()
             if needs_approval(settings.approval, tool.definition, plan):
                 title = tool.definition.get("title") or ""
+                asked_at = anyio.current_time()
                 outcome = await ask(tool.name, title, request.display, arguments)
+                deadline += anyio.current_time() - asked_at
                 note(approval=outcome.decision)
                 if outcome.refusal is not None:
                     return outcome.refusal
@@ -146,15 +189,21 @@ class Caller:
             before = getattr(self.hooks, "before_request", None)
             if before is not None:
                 await before(tool.generated, request)
-            with anyio.fail_after(settings.timeout):
-                response = await self._exchange(request)
+            with anyio.fail_at(deadline):
+                sent = await waiting(lambda: self._send(plan, request, fetched, deadline), request.display)
+                response = sent.response
+                secrets = request.secrets + self.held()
                 note(status=response.status_code)
                 if 200 <= response.status_code < 300:
-                    result = await anyio.to_thread.run_sync(
+                    paging = Paging(plan, arguments, tool.definition["inputSchema"].get("properties", {}))
+                    result = await anyio.to_thread.run_sync(functools.partial(
                         success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text,
-                        mark)
+                        mark, paging=paging, max_binary=settings.max_binary))
                 else:
                     result = failure_result(request, response, mark)
+                    advice = give_up_note(sent, may_retry(plan), plan["method"].upper())
+                    if advice is not None:
+                        result.content.append(types.TextContent(type="text", text=advice))
                 after = getattr(self.hooks, "after_response", None)
                 if after is not None:
                     result = await after(tool.generated, response, result)
@@ -163,12 +212,10 @@ class Caller:
             raise  # the client asks the user, then calls again (approval.py)
         except ToolError as exc:
             return error_result(str(exc))
-        except Redirected as exc:
+        except (Redirected, Unreachable) as exc:
             return error_result(redact(str(exc), secrets))
-        except TooLarge:
-            return error_result(
-                f"The API's response is larger than this server's limit of {settings.max_bytes:,} bytes, so it "
-                "was not read. Ask for less (a filter, a smaller page), or raise the server's max-response-bytes.")
+        except TooLarge as exc:
+            return unread_result(exc.status, settings.max_bytes, plan.get("output"), tool.validator("outputSchema"))
         except (TimeoutError, httpx.TimeoutException) as exc:
             connect = isinstance(exc, httpx.ConnectTimeout)
             return error_result(
@@ -186,6 +233,30 @@ class Caller:
         if not self.settings.mark_api_data:
             return lambda text, json_text: text
         return lambda text, json_text: marked(redact(text, secrets), tool.name, json_text)
+
+    async def _send(self, plan: ToolPlan, request: Request, fetched: Mapping[str, str], deadline: float) -> Sent:
+        """`request` sent, retried as `retries.py` allows; after a 401 to a token this server fetched,
+        sent once more with a new token."""
+        import anyio
+
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.settings.max_concurrency)
+        limiter = self._limiter
+
+        async def attempt() -> httpx.Response:
+            async with limiter:
+                return await self._exchange(request)
+
+        retryable = may_retry(plan)
+        sent = await send(attempt, self.settings.retries, retryable, deadline)
+        if sent.response.status_code != 401 or not fetched:
+            return sent
+        renewed = await self.tokens.renew(fetched, self.environ)
+        for variable, old in fetched.items():
+            if request.headers.get("Authorization") == f"Bearer {old}":
+                request.headers["Authorization"] = f"Bearer {renewed[variable]}"
+        request.secrets.extend(renewed.values())
+        return await send(attempt, self.settings.retries, retryable, deadline)
 
     async def _exchange(self, request: Request) -> httpx.Response:
         """The final response to `request`, read whole: redirects followed within the configured origins."""
@@ -218,13 +289,13 @@ class Caller:
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
-                raise TooLarge
+                raise TooLarge(response.status_code)
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge
+                    raise TooLarge(response.status_code)
                 chunks.append(chunk)
         finally:
             await response.aclose()
