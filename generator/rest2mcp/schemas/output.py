@@ -6,8 +6,9 @@ properties, their types, and what they mean. Any value may be null (documents ra
 any property may be missing or added; no enum, format, pattern, bound, length or `const` is
 asserted (APIs add enum values and return dates in their own formats); `oneOf` is read as `anyOf`
 (once constraints are gone, several branches match the same value). Null is written as a type array,
-`["string", "null"]`, not `anyOf` as input schemas do: output schemas are read by the validators of
-client SDKs, not by the model providers that refuse type arrays, and the array is a third the bytes.
+`["string", "null"]`, not as the `anyOf` input schemas use: the model providers that refuse type
+arrays are given input schemas, output schemas are read by the clients' validators, and the array
+costs a third of the bytes.
 
 Every tools/list carries every output schema, so each one gets a byte budget: one larger has its
 repeated parts written once (sharing.py), then is made shallower (nested objects below some level
@@ -49,6 +50,8 @@ def size(schema: Any) -> int:
 def output_schema(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     """The tool's output schema (a `{"type": "object", ...}` root, `$defs` included) made lenient,
     then smaller until it fits `budget` bytes of compact JSON; None when even its top level does not."""
+    if budget <= 0:  # --max-output-schema 0: no output schemas
+        return None
     schema = lenient(root)
     schema["type"] = "object"  # the root is the result itself: an object, never null
     if size(schema) <= budget:
