@@ -1,7 +1,8 @@
 """Requests servers accept: path templates with a fragment, "." and ".." path values, keywords beside
 a `$ref`, and base64 contents. A small spec is generated, its server run in this process and called
 through the official MCP client against the recording upstream on 127.0.0.1; each test asserts the
-exact request the API received, or that nothing was sent and the model was told why."""
+exact request the API received, or that nothing was sent and the model was told why. The spec,
+specs/request-fidelity.yaml, is also one to run `bench/fidelity.py` on."""
 
 from __future__ import annotations
 
@@ -9,96 +10,21 @@ import base64
 import json
 
 import pytest
-from helpers import call_in_memory, in_memory_server, text_of, write
+import yaml
+from helpers import SPECS, call_in_memory, in_memory_server, text_of, write
 from jsonschema import Draft202012Validator
 from rest2mcp.pipeline import Options, generate, prepare
 from upstream import Reply, Upstream
 
 MODULE = "fidelity_mcp"
 
-SPEC = {
-    "openapi": "3.0.3",
-    "info": {"title": "Fidelity", "version": "1.0.0"},
-    "paths": {
-        "/folders/{folder_id}": {
-            "parameters": [{"$ref": "#/components/parameters/folder_id"}],
-            "get": {"operationId": "getFolder", "responses": {"200": {"description": "ok"}}},
-        },
-        # A vendor's way to give a second operation on the same path and method its own key.
-        "/folders/{folder_id}#get_shared_link": {
-            "parameters": [{"$ref": "#/components/parameters/folder_id"}],
-            "get": {
-                "operationId": "getSharedLink",
-                "parameters": [{"name": "fields", "in": "query", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "ok"}},
-            },
-        },
-        "/items/{item_id}/tags/{tag}": {
-            "get": {
-                "operationId": "getItemTag",
-                "parameters": [
-                    {"name": "item_id", "in": "path", "required": True,
-                     "schema": {"$ref": "#/components/schemas/ItemId"}},
-                    {"name": "tag", "in": "path", "required": True,
-                     "schema": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
-                ],
-                "responses": {"200": {"description": "ok"}},
-            },
-        },
-        "/droplets/actions": {
-            "post": {
-                "operationId": "dropletAction",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "$ref": "#/components/schemas/DropletAction", "required": ["droplet_ids"]}}}},
-                "responses": {"204": {"description": "done"}},
-            },
-        },
-        "/files": {
-            "post": {
-                "operationId": "createFile",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["name", "content"],
-                    "properties": {"name": {"type": "string"},
-                                   "content": {"type": "string", "format": "byte"},
-                                   "thumbnails": {"type": "array", "items": {"type": "string", "format": "byte"}}},
-                }}}},
-                "responses": {"201": {"description": "created"}},
-            },
-        },
-        "/uploads": {
-            "post": {
-                "operationId": "upload",
-                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                    "type": "object", "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }}}},
-                "responses": {"201": {"description": "created"}},
-            },
-        },
-    },
-    "components": {
-        "parameters": {
-            "folder_id": {"name": "folder_id", "in": "path", "required": True, "schema": {"type": "string"}},
-        },
-        "schemas": {
-            "ItemId": {"type": "string", "description": "An item's id."},
-            "DropletAction": {
-                "type": "object",
-                "required": ["type"],
-                "properties": {"type": {"type": "string", "enum": ["enable_backups", "power_off"]},
-                               "droplet_ids": {"type": "array", "items": {"type": "integer"}}},
-            },
-        },
-    },
-}
+SPEC = yaml.safe_load((SPECS / "request-fidelity.yaml").read_text())
 
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fidelity")
-    spec = write(folder / "fidelity.json", json.dumps(SPEC))
-    out = folder / "out"
-    generate(str(spec), out, Options(models=False))
+    out = tmp_path_factory.mktemp("fidelity") / "out"
+    generate(str(SPECS / "request-fidelity.yaml"), out, Options(models=False))
     return out
 
 
