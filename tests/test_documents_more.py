@@ -127,7 +127,7 @@ def test_openapi_31_tuples_defs_and_type_arrays(tmp_path, server_venv, upstream:
         "type": "object",
         "properties": {
             # Type arrays become anyOf (some clients refuse type arrays); a required string is non-empty.
-            "id": {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
+            "id": {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}], "not": {"enum": [".", ".."]}},
             "key": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]},  # from $defs
             "coords": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}, label],
                        "items": {"not": {}}, "minItems": 2},
