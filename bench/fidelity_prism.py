@@ -59,12 +59,17 @@ def prism_document(document: dict[str, Any]) -> dict[str, Any]:
     - Header parameters named Accept, Content-Type or Authorization are dropped: OpenAPI says
       they SHALL be ignored (the media types and security schemes govern those headers), but
       Prism requires them.
-    - In OpenAPI 3.0, the siblings of a `$ref` are dropped: 3.0 says they SHALL be ignored, but
-      Prism applies them (`{$ref: Obj, type: string}` makes it demand a string body).
+    - A `type` beside a `$ref` that contradicts the referenced schema's own is dropped (no value
+      satisfies both; `{$ref: Obj, type: string}` made Prism demand a string body). The other
+      keywords beside a `$ref` stay, in 3.0 too: rest2mcp applies them as their authors meant
+      (`required`, `nullable`), and so does Prism.
+    - A `#key` in a path (a URL fragment: `/folders/{id}#shared_link`, `/send/#env/v1/...`) is left
+      out of the path key, as rest2mcp leaves it out of the request: no request can carry it. When
+      that path is already there, its operations keep their place and the other methods join it.
     """
     document = copy.deepcopy(document)
-    if str(document.get("openapi", "")).startswith("3.0"):
-        _drop_ref_siblings(document)
+    _drop_contradicting_ref_types(document)
+    _without_fragments(document)
     for holder in _parameter_lists(document):
         holder["parameters"] = [p for p in holder["parameters"] if not _ignored_header(p, document)]
     for parameter in _parameters(document):
@@ -97,28 +102,36 @@ def _ignored_header(parameter: Any, document: dict[str, Any]) -> bool:
             and str(parameter.get("name", "")).lower() in IGNORED_HEADERS)
 
 
-def _drop_ref_siblings(document: dict[str, Any]) -> None:
-    """Reduce every `{$ref, ...}` to `{$ref}`, except path items (a 3.0 path item may have both)."""
-    for key, value in document.items():
-        if key != "paths":
-            _strip_siblings(value)
-    for item in (document.get("paths") or {}).values():
-        if isinstance(item, dict):
-            for value in item.values():
-                _strip_siblings(value)
+def _drop_contradicting_ref_types(node: Any, document: dict[str, Any] | None = None) -> None:
+    document = node if document is None else document
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str) and "type" in current:
+                target = _pointer(document, ref)
+                if isinstance(target, dict) and target.get("type") not in (None, current["type"]):
+                    del current["type"]
+            stack.extend(current.values())
 
 
-def _strip_siblings(node: Any) -> None:
-    if isinstance(node, list):
-        for value in node:
-            _strip_siblings(value)
-    elif isinstance(node, dict):
-        if isinstance(node.get("$ref"), str):
-            for key in [k for k in node if k != "$ref"]:
-                del node[key]
-            return
-        for value in node.values():
-            _strip_siblings(value)
+def _without_fragments(document: dict[str, Any]) -> None:
+    from rest2mcp.mapping.paths import without_fragments
+
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        return
+    renamed: dict[str, Any] = {}
+    for path, item in paths.items():
+        key, _ = without_fragments(path) if isinstance(path, str) and path.startswith("/") else (path, [])
+        if key in renamed and isinstance(renamed[key], dict) and isinstance(item, dict):
+            renamed[key] = {**item, **renamed[key]}
+        else:
+            renamed[key] = item
+    document["paths"] = renamed
 
 
 def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:

@@ -127,7 +127,7 @@ def test_openapi_31_tuples_defs_and_type_arrays(tmp_path, server_venv, upstream:
         "type": "object",
         "properties": {
             # Type arrays become anyOf (some clients refuse type arrays); a required string is non-empty.
-            "id": {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
+            "id": {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}], "not": {"enum": [".", ".."]}},
             "key": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]},  # from $defs
             "coords": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}, label],
                        "items": {"not": {}}, "minItems": 2},
@@ -436,29 +436,33 @@ def test_a_fragment_or_query_mark_in_a_path_template_is_reported(tmp_path, serve
               operationId: getPartner
               parameters: [{name: partnerId, in: path, required: true, schema: {type: string}}]
               responses: {"200": {description: ok}}
-          /items/{id}:
+          /items/{id}?view=full:
             get:
               operationId: getItem
               parameters: [{name: id, in: path, required: true, schema: {type: string}}]
               responses: {"200": {description: ok}}
         """))
     generated = prepare(str(spec), Options(skip_validation=True))
-    found = [(d.code, d.pointer, d.line) for d in generated.diagnostics if d.code == "W305"]
-    assert found == [("W305", "/paths/~1send~1#env~1partners~1{partnerId}", 4)]
+    found = [(d.code, d.pointer, d.line) for d in generated.diagnostics if d.code in ("W305", "I305")]
+    assert found == [("I305", "/paths/~1send~1#env~1partners~1{partnerId}", 4),
+                     ("W305", "/paths/~1items~1{id}?view=full", 9)]
 
-    # the tool still exists and sends exactly what the document says, percent-encoded
+    # a fragment is no part of a request: left out; a "?" is sent as the document says, percent-encoded
     out = tmp_path / "out"
     generate(str(spec), out, Options(skip_validation=True))
-    upstream.reply("GET", "/send/%23env/partners/p%231", Reply.json({}))
+    upstream.reply("GET", "/send/partners/p%231", Reply.json({}))
+    upstream.reply("GET", "/items/i%3F1%3Fview=full", Reply.json({}))
     target = StdioServerParameters(command=str(server_venv / "bin" / "python"),
                                    args=["-m", "marks_mcp", "--base-url", upstream.url], cwd=str(out),
                                    env=child_env())
 
     async def steps(client):
-        return await client.call_tool("getPartner", {"partnerId": "p#1"})
+        return [await client.call_tool("getPartner", {"partnerId": "p#1"}),
+                await client.call_tool("getItem", {"id": "i?1"})]
 
-    result = run(target, "auto", steps)
-    assert upstream.last().target == "/send/%23env/partners/p%231" and not result.is_error
+    results = run(target, "auto", steps)
+    assert [r.target for r in upstream.requests] == ["/send/partners/p%231", "/items/i%3F1%3Fview=full"]
+    assert not any(r.is_error for r in results)
 
 
 def test_shared_schemas_from_other_files_get_readable_defs_names(tmp_path):

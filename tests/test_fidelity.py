@@ -216,7 +216,7 @@ def test_prism_copy_drops_null_from_parameters_only_and_defaults_form_array_enco
     assert document["paths"]["/a"]["post"]["parameters"][1]["schema"]["nullable"] is True  # input untouched
 
 
-def test_prism_copy_drops_headers_openapi_ignores_and_ref_siblings_in_3_0():
+def test_prism_copy_drops_headers_openapi_ignores_and_contradicting_types_beside_a_ref():
     document = {
         "openapi": "3.0.3",
         "paths": {"/a": {"get": {
@@ -224,17 +224,30 @@ def test_prism_copy_drops_headers_openapi_ignores_and_ref_siblings_in_3_0():
                            {"$ref": "#/components/parameters/Auth"},
                            {"name": "X-Id", "in": "header", "schema": {"type": "string"}}],
             "requestBody": {"content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Obj", "type": "string"}}}},
+                "schema": {"$ref": "#/components/schemas/Obj", "type": "string", "required": ["id"]}}}},
         }}},
         "components": {"parameters": {"Auth": {"name": "authorization", "in": "header", "schema": {"type": "string"}}},
                        "schemas": {"Obj": {"type": "object"}}},
     }
-    operation = prism_document(document)["paths"]["/a"]["get"]
-    assert [p.get("name") for p in operation["parameters"]] == ["X-Id"]
-    assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Obj"}
-    document["openapi"] = "3.1.0"  # siblings of $ref count in 3.1
-    operation = prism_document(document)["paths"]["/a"]["get"]
-    assert operation["requestBody"]["content"]["application/json"]["schema"]["type"] == "string"
+    for version in ("3.0.3", "3.1.0"):
+        document["openapi"] = version
+        operation = prism_document(document)["paths"]["/a"]["get"]
+        assert [p.get("name") for p in operation["parameters"]] == ["X-Id"]
+        # the generator applies the other keywords beside a $ref, in 3.0 too: Prism keeps them
+        assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Obj", "required": ["id"]}
+
+
+def test_prism_copy_leaves_path_fragments_out_as_requests_do():
+    ok = {"responses": {"200": {"description": "ok"}}}
+    document = {"openapi": "3.0.3", "paths": {
+        "/folders/{id}": {"get": ok},
+        "/folders/{id}#shared_link": {"get": {**ok, "operationId": "shared"}, "put": ok},
+        "/send/#env/v1/partners/{p}": {"post": ok},
+    }}
+    paths = prism_document(document)["paths"]
+    assert list(paths) == ["/folders/{id}", "/send/v1/partners/{p}"]
+    assert paths["/folders/{id}"] == {"get": ok, "put": ok}
 
 
 # -- argument draws ----------------------------------------------------------------------------------

@@ -354,12 +354,17 @@ def test_non_cyclic_refs_are_inlined():
     assert out == {"type": "object", "properties": {"l1": leaf, "l2": leaf}}
 
 
-def test_ref_siblings_ignored_in_30_kept_in_31():
+def test_ref_siblings_apply_with_the_reference_in_30_and_31():
     document = doc(Leaf={"type": "integer"})
-    assert convert({"$ref": S + "Leaf", "description": "d"}, document) == {"type": "integer"}
-    assert convert({"$ref": S + "Leaf", "description": "d"}, document, version="3.1") == {
-        "type": "integer", "description": "d",
-    }
+    for version in ("3.0", "3.1"):
+        assert convert({"$ref": S + "Leaf", "description": "d"}, document, version=version) == {
+            "type": "integer", "description": "d",
+        }
+        assert convert({"$ref": S + "Leaf", "maximum": 9, "nullable": True}, document, version=version) == {
+            "anyOf": [{"type": "integer", "maximum": 9}, {"type": "null"}],
+        }
+        # a type contradicting the reference's own is left out: no value could satisfy both
+        assert convert({"$ref": S + "Leaf", "type": "string"}, document, version=version) == {"type": "integer"}
     cyclic = convert({"$ref": S + "Node", "description": "d"}, CYCLES, version="3.1")
     assert cyclic["description"] == "d"
     Draft202012Validator(cyclic).validate({"name": "x"})

@@ -97,7 +97,7 @@ def test_formdata_file_upload_and_multipart_fields(server_venv, features, upstre
                                        b'Content-Disposition: form-data; name="age"\r\n\r\n41']
     assert not profile.is_error
 
-    assert bad.is_error and "file: the content must be base64-encoded" in text_of(bad)
+    assert bad.is_error and "file/content: the value must be base64-encoded" in text_of(bad)
     assert len(upstream.requests) == 3
 
 

@@ -9,6 +9,7 @@ Code families:
   W3xx  a construct mapped with a loss, or an operation skipped; E331 no tools at all
   E4xx  usage (bad option values)
   E5xx / W5xx  the tool-surface configuration and the generated folder
+  I3xx  a construct mapped as its authors meant rather than as the letter of the specification says
   I6xx  suggestions
 """
 
@@ -50,11 +51,17 @@ CODES: tuple[Code, ...] = (
     Code("W302", W, "a schema part dropped: not an object"),
     Code("W303", W, "a schema part dropped: unknown type"),
     Code("W304", W, "a schema part dropped: invalid regular expression"),
-    Code("W305", W, "a path template containing `#` or `?` (sent percent-encoded as part of the path)"),
+    Code("W305", W, "a path template containing `?`, or a `#` before a `{variable}` in its segment (sent "
+                    "percent-encoded as part of the path)"),
+    Code("I305", I, "a path template with a URL fragment (`/folders/{id}#shared_link`, `/send/#env/v1`): the "
+                    "`#...` keys are left out of the path sent (the tools keep apart names)"),
     Code("W306", W, "an operation skipped: its path does not start with `/` (appended to the base URL, it could "
                     "change the host the request goes to)"),
     Code("W307", W, "an operation skipped: a schema nests more than 100 levels deep (references followed), or "
                     "the tool's schema more than 200 JSON levels (clients could not list the tool)"),
+    Code("I309", I, "keywords beside a `$ref` in an OpenAPI 3.0 (or Swagger 2.0) schema applied with the "
+                    "referenced schema, as 3.1 says (3.0 says to ignore them, but authors mean them: "
+                    "`required`, `nullable`...)"),
     Code("W310", W, "an operation skipped: a form or multipart body that is not an object with named properties"),
     Code("W311", W, "a parameter ignored: bad `in`"),
     Code("W312", W, "a parameter ignored: an Accept, Content-Type or Authorization header (the server sets it)"),

@@ -20,8 +20,10 @@ from rest2mcp.diagnostics import pointer_join
 from rest2mcp.document.refs import Resolver
 from rest2mcp.mapping.ir import Body
 from rest2mcp.mapping.text_bodies import document_hint
+from rest2mcp.runtime.arguments import BASE64_PATTERN
 from rest2mcp.runtime.media import FORM, PATTERN_END, is_json, is_yaml, media_base
 from rest2mcp.schemas.convert import SchemaConverter
+from rest2mcp.schemas.keywords import with_pattern
 from rest2mcp.schemas.shapes import object_shape, untyped, without_null
 
 
@@ -50,7 +52,8 @@ FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "A file: its content base64-encoded, with an optional file name and media type.",
     "properties": {
-        "content": {"type": "string", "contentEncoding": "base64", "description": "The file's bytes, base64-encoded."},
+        "content": {"type": "string", "contentEncoding": "base64", "pattern": BASE64_PATTERN,
+                    "description": "The file's bytes, base64-encoded."},
         "filename": {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*" + PATTERN_END},
         "contentType": {"type": "string", "pattern": "^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+" + PATTERN_END,
                         "description": "The file's media type, e.g. image/png."},
@@ -61,10 +64,9 @@ FILE_SCHEMA: dict[str, Any] = {
 BINARY_BODY_SCHEMA: dict[str, Any] = {
     "type": "string",
     "contentEncoding": "base64",
+    "pattern": BASE64_PATTERN,
     "description": "The request body's bytes, base64-encoded.",
 }
-# Base64 with its padding, as validators check `format: byte` (and strict decoders read it).
-BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?" + PATTERN_END
 
 
 def body_kind(media_type: str) -> str:
@@ -132,11 +134,7 @@ def _base64_text_schema(schema: dict[str, Any], described: bool) -> dict[str, An
     out = {**schema, "contentEncoding": "base64"}
     if not described:
         out.setdefault("description", "The request body, base64-encoded (sent as this text).")
-    if "pattern" not in out:
-        out["pattern"] = BASE64_PATTERN
-    else:
-        out["allOf"] = [*out.get("allOf", []), {"pattern": BASE64_PATTERN}]
-    return out
+    return with_pattern(out, BASE64_PATTERN)
 
 
 def _file_field(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:

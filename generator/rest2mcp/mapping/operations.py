@@ -11,13 +11,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from rest2mcp.diagnostics import Diagnostics, pointer_join
+from rest2mcp.diagnostics import Diagnostics, Severity, pointer_join
 from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.mapping.bodies import BodyInput, FieldEncoding, UnsupportedBody, map_body
 from rest2mcp.mapping.ir import Api, Argument, LeftOut, Tool
 from rest2mcp.mapping.naming import NameRequest, argument_name, assign_tool_names
 from rest2mcp.mapping.pagination import detect_pagination
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
+from rest2mcp.mapping.paths import PLACEHOLDERS, without_fragments
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.mapping.security import map_schemes, requirements
 from rest2mcp.runtime.uris import scheme_for
@@ -29,7 +30,6 @@ from rest2mcp.surface.resources import resource_templates
 from rest2mcp.surface.selection import shape
 from rest2mcp.text import cap, plain
 
-PLACEHOLDERS = re.compile(r"\{[^{}]*\}")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DESCRIPTION_LIMIT = 1000
 
@@ -61,6 +61,7 @@ def build_api(
     base_url, base_note = server_url(document.get("servers"), spec_url)
 
     drafts: list[dict[str, Any]] = []
+    named_paths: list[str] = []
     unmappable: list[LeftOut] = []
     extensions: dict[str, Any] = {}  # operation pointer -> its x-mcp settings
     paths = document.get("paths")
@@ -84,7 +85,12 @@ def build_api(
             continue
         if not isinstance(item, dict):
             continue
-        if any(c in PLACEHOLDERS.sub("", path) for c in "#?"):
+        template, fragments = without_fragments(path)
+        if fragments:
+            diagnostics.add(Severity.INFO, "I305", f"the path {path!r} is sent as {template!r}: "
+                            f"{', '.join(repr(f) for f in fragments)} is a URL fragment, which no request carries",
+                            item_pointer)
+        if any(c in PLACEHOLDERS.sub("", template) for c in "#?"):
             diagnostics.warning(
                 "W305", f"the path {path!r} contains '#' or '?', which end a URL's path: they are sent "
                 "percent-encoded (%23, %3F) as part of the path, which is rarely a path the API serves", item_pointer,
@@ -96,7 +102,7 @@ def build_api(
             pointer = item_pointer + pointer_join(method)
             skipped = LeftOut(method.upper(), path, "unmappable", pointer)
             try:
-                draft = _operation(path, method, item, operation, pointer, context)
+                draft = _operation(template, method, item, operation, pointer, context)
             except UnresolvableRef as exc:
                 diagnostics.warning("W301", f"operation skipped: {exc}", pointer, "fix the reference in the document")
                 unmappable.append(skipped)
@@ -118,6 +124,7 @@ def build_api(
                 continue
             draft["server"] = _operation_server(operation, item, spec_url, base_url)
             drafts.append(draft)
+            named_paths.append(path)  # the document's own: operations kept apart by a fragment keep apart names
             if "x-mcp" in operation:
                 extensions[pointer] = operation["x-mcp"]
 
@@ -127,7 +134,7 @@ def build_api(
                             "/webhooks", "webhooks are requests the API sends, not ones a client makes; describe "
                             "the API's own operations under `paths` to get tools")
 
-    names = assign_tool_names([NameRequest(d["method"], d["path"], d["operation_id"]) for d in drafts],
+    names = assign_tool_names([NameRequest(d["method"], named, d["operation_id"]) for d, named in zip(drafts, named_paths)],
                               previous_names)
     tools = tuple(Tool(name=name, **d) for name, d in zip(names, drafts))
     tools, toolsets, left_out = shape(tools, config, extensions, diagnostics)

@@ -8,6 +8,7 @@ from typing import Any
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.document.refs import Resolver
 from rest2mcp.mapping.ir import Argument
+from rest2mcp.runtime.arguments import RELATIVE_STEPS
 from rest2mcp.runtime.media import HEADER_VALUE_PATTERN, PATTERN_END
 from rest2mcp.schemas.convert import SchemaConverter
 from rest2mcp.schemas.shapes import untyped, without_null
@@ -141,15 +142,20 @@ def _style(param: dict[str, Any], location: str, has_content: bool, pointer: str
 
 def _no_relative_steps(schema: dict[str, Any]) -> dict[str, Any]:
     """A path value's strings may not be "." or "..": URL parsers read them (even percent-encoded)
-    as a step up the path, so the request would reach another resource."""
-    if schema.get("type") == "string" and "enum" not in schema and "const" not in schema:
-        steps = {"enum": [".", ".."]}
-        return {**schema, "not": steps} if "not" not in schema else {
-            **schema, "allOf": [*schema.get("allOf", []), {"not": steps}]}
+    as a step up the path, so the request would reach another resource. Said of every schema that
+    may take a string (a union, an untyped or referenced one too), and of an array's items."""
+    kind = schema.get("type")
     items = schema.get("items")
-    if schema.get("type") == "array" and isinstance(items, dict):
+    if kind == "array" and isinstance(items, dict):
         return {**schema, "items": _no_relative_steps(items)}
-    return schema
+    if kind not in (None, "string") or "enum" in schema or "const" in schema:
+        return schema
+    steps = {"enum": list(RELATIVE_STEPS["enum"])}
+    if "not" not in schema:
+        return {**schema, "not": steps}
+    if schema["not"] == steps or {"not": steps} in schema.get("allOf", []):
+        return schema
+    return {**schema, "allOf": [*schema.get("allOf", []), {"not": steps}]}
 
 
 def _wire_safe(schema: dict[str, Any], location: str, required: bool) -> dict[str, Any]:

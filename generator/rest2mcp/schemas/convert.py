@@ -24,6 +24,7 @@ import json
 from typing import Any, Literal
 
 from rest2mcp.document.refs import UnresolvableRef
+from rest2mcp.runtime.arguments import BASE64_PATTERN
 from rest2mcp.schemas.defs import DocumentSchemas
 from rest2mcp.schemas.keywords import (
     BOOLEANS,
@@ -35,9 +36,11 @@ from rest2mcp.schemas.keywords import (
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,
     STRINGS,
+    declares_base64,
     is_number,
     matches_type,
     regex_ok,
+    with_pattern,
 )
 from rest2mcp.schemas.unions import pin_variants
 from rest2mcp.text import cap
@@ -49,6 +52,14 @@ INLINE_LIMIT = 2000
 # A property's description or title beyond this is cut (at a sentence end when one is near): every
 # tools/list carries it, and long reference prose helps the model less than it costs.
 SCHEMA_TEXT_LIMIT = 500
+# Keywords that only describe a value: beside a reference they replace the referenced schema's own.
+ANNOTATIONS = ("title", "description", "default", "deprecated", "readOnly", "writeOnly")
+# Keywords beside a `$ref` whose application a 3.0 document is told about (I309): those that change
+# which values are accepted.
+APPLIED_SIBLINGS = frozenset(("type", "required", "enum", "const", "pattern", "format", "items", "properties",
+                              "additionalProperties", "allOf", "anyOf", "oneOf", "not", "minimum", "maximum",
+                              "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
+                              "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"))
 # Schemas nested deeper than this, references followed, are refused (the conversion recurses).
 MAX_SCHEMA_DEPTH = 100
 # A tool's converted schema nested deeper than this (in JSON levels) is refused: the server's
@@ -161,14 +172,30 @@ class SchemaConverter:
                 target, needs = cache[key]
                 for needed in sorted(needs):
                     self._require_def(needed)
-        # 3.0 ignores $ref siblings; 3.1 keeps annotations beside a reference.
-        extra = {k: siblings[k] for k in ("description", "title", "default", "deprecated") if k in siblings}
-        if self.schemas.version == "3.1" and extra:
-            converted_extra = self._convert(extra, pointer)
-            if "$ref" in target:
-                return {**converted_extra, "allOf": [target]}
-            return {**target, **converted_extra}
-        return target
+        return self._with_siblings(target, siblings, pointer)
+
+    def _with_siblings(self, target: dict[str, Any], siblings: dict[str, Any], pointer: str) -> dict[str, Any]:
+        """The reference's schema and the keywords beside it, both applying (as with allOf).
+
+        OpenAPI 3.1 says so; 3.0 says such keywords are ignored, but authors mean them
+        (`{"$ref": ..., "required": ["ids"]}`, `"nullable": true`) and servers enforce them: they
+        are honoured too, with a note where they are. A `type` that contradicts the reference's
+        own is left out (no value could satisfy both).
+        """
+        extra = {k: v for k, v in siblings.items() if k not in ("$ref", "nullable")}
+        nullable = siblings.get("nullable") is True
+        target_type = self.resolve_def(target).get("type")
+        if "type" in extra and target_type is not None and extra["type"] != target_type:
+            del extra["type"]
+        if self.schemas.version != "3.1":
+            applied = sorted(k for k in extra if k in APPLIED_SIBLINGS) + (["nullable"] if nullable else [])
+            if applied:
+                self.schemas.note_once("I309", "keywords beside a $ref applied together with the referenced "
+                                       f"schema: {', '.join(applied)} (OpenAPI 3.0 says to ignore them; "
+                                       "rest2mcp reads them as their author meant)", pointer)
+        converted = self._convert(extra, pointer) if extra else {}
+        merged = _merged(target, converted)
+        return _make_nullable(merged) if nullable and merged.get("type") != "null" else merged
 
     def _convert_target(self, ref: str) -> dict[str, Any]:
         target = self.schemas.resolver.lookup(ref)
@@ -201,6 +228,9 @@ class SchemaConverter:
             self._keyword(out, key, value, schema, pointer)
         if self.direction == "input" and "discriminator" in schema:
             out = pin_variants(schema, out)
+        if self.direction == "input" and declares_base64(out):
+            # Base64 text (`format: byte`): the API refuses anything else, so the schema says so.
+            out = with_pattern(out, BASE64_PATTERN)
 
         if self.direction == "output":
             for key in OUTPUT_DROPPED:
@@ -331,6 +361,30 @@ class SchemaConverter:
                 if isinstance(member, dict):
                     hidden.update(self._hidden_names(member, depth + 1))
         return hidden
+
+
+def _merged(target: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """A referenced schema with the (converted) keywords beside its reference: annotations and
+    keywords it lacks added to it, `required` names joined; anything else both apply, via allOf."""
+    if not extra:
+        return target
+    annotations = {k: v for k, v in extra.items() if k in ANNOTATIONS}
+    if "$ref" in target:  # a shared definition: kept whole, the keywords beside it in allOf
+        rest = {k: v for k, v in extra.items() if k not in ANNOTATIONS}
+        return {**annotations, "allOf": [target, *([rest] if rest else [])]}
+    combined, leftovers = dict(target), {}
+    for key, value in extra.items():
+        if key not in combined or key in ANNOTATIONS:
+            combined[key] = value
+        elif key == "required":
+            combined[key] = list(dict.fromkeys([*combined[key], *value]))
+        elif key == "properties" and not set(value) & set(combined[key]):
+            combined[key] = {**combined[key], **value}
+        elif combined[key] != value:
+            leftovers[key] = value
+    if leftovers:
+        combined["allOf"] = [*combined.get("allOf", []), leftovers]
+    return combined
 
 
 def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:

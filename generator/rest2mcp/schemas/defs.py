@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from rest2mcp.diagnostics import Diagnostics
+from rest2mcp.diagnostics import Diagnostics, Severity
 from rest2mcp.document.refs import Resolver, UnresolvableRef
 from rest2mcp.schemas.keywords import SCHEMA_MAP_KEYWORDS
 
@@ -38,6 +38,12 @@ class DocumentSchemas:
                 counter += 1
             self._def_names[ref] = name
         return self._def_names[ref]
+
+    def note_once(self, code: str, message: str, pointer: str) -> None:
+        """An info diagnostic, once per place (input and output schemas convert the same parts)."""
+        if (code, pointer) not in self._warned:
+            self._warned.add((code, pointer))
+            self.diagnostics.add(Severity.INFO, code, message, pointer)
 
     def warn_once(self, code: str, message: str, pointer: str) -> None:
         if (code, pointer) not in self._warned:

@@ -55,3 +55,19 @@ def regex_ok(pattern: Any) -> bool:
 
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def with_pattern(schema: dict[str, Any], pattern: str) -> dict[str, Any]:
+    """`schema` also requiring `pattern`: beside its own pattern, if it has another, through allOf."""
+    if schema.get("pattern") in (None, pattern):
+        return {**schema, "pattern": pattern}
+    members = schema.get("allOf", [])
+    if any(isinstance(m, dict) and m.get("pattern") == pattern for m in members):
+        return schema
+    return {**schema, "allOf": [*members, {"pattern": pattern}]}
+
+
+def declares_base64(schema: dict[str, Any]) -> bool:
+    """Base64 text: OpenAPI 3.0 `format: byte`, or `contentEncoding: base64`."""
+    encoding = schema.get("contentEncoding")
+    return schema.get("format") == "byte" or (isinstance(encoding, str) and encoding.lower() == "base64")

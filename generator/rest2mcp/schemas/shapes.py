@@ -32,8 +32,14 @@ def object_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[di
 
     A plain object has named properties and no other structure: allOf members that are
     themselves plain objects are merged in; a schema with oneOf/anyOf/not, or with extra
-    properties allowed beyond the named ones, is not plain (it stays one `body` argument).
+    properties allowed beyond the named ones, is not plain (it stays one `body` argument). A member
+    may add only `required` names (keywords beside a `$ref` become such a member).
     """
+    shape = _members_shape(schema, converter)
+    return shape if shape is not None and shape[0] else None
+
+
+def _members_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[dict[str, Any], list[str]] | None:
     schema = converter.resolve_def(schema)
     if any(k in schema for k in ("oneOf", "anyOf", "not", "if", "patternProperties")):
         return None
@@ -45,7 +51,7 @@ def object_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[di
     properties: dict[str, Any] = dict(schema.get("properties") or {})
     required: list[str] = list(schema.get("required") or [])
     for member in schema.get("allOf") or []:
-        shape = object_shape(member, converter)
+        shape = _members_shape(member, converter)
         if shape is None:
             return None
         for name, sub in shape[0].items():
@@ -54,6 +60,4 @@ def object_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[di
             else:
                 properties[name] = sub
         required.extend(r for r in shape[1] if r not in required)
-    if not properties:
-        return None
     return properties, required

@@ -20,11 +20,21 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .media import PATTERN_END
+
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
 MESSAGE_LIMIT = 500
+# Base64 with its padding (RFC 4648), as validators check `format: byte` and strict decoders read
+# it: the pattern inputSchemas give base64 text.
+BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?" + PATTERN_END
+# What a path value may not be: URL parsers read "." and "..", even percent-encoded, as steps up
+# the path, so the request would reach another resource. inputSchemas say `not` this.
+RELATIVE_STEPS: dict[str, Any] = {"enum": [".", ".."]}
+RELATIVE_STEP_MESSAGE = "'.' and '..' are not allowed in a path parameter (they would change the path)"
+BASE64_MESSAGE = "the value must be base64-encoded (RFC 4648, with padding)"
 PATTERN_SECONDS = 1.0  # what all the pattern matches of one check may take together
 _budget = threading.local()  # .deadline: when the current thread's check must end (time.monotonic)
 _validator_class: list[type[Validator]] = []
@@ -171,6 +181,10 @@ def _message(error: ValidationError) -> str:
     variant of a union gets each variant's first problem; a closed object's extra member, its name."""
     if error.validator == "not" and error.validator_value == {}:
         return "no value is allowed here"
+    if error.validator == "not" and error.validator_value == RELATIVE_STEPS:
+        return RELATIVE_STEP_MESSAGE
+    if error.validator == "pattern" and error.validator_value == BASE64_PATTERN:
+        return BASE64_MESSAGE
     if error.validator in ("oneOf", "anyOf") and error.context:
         first: dict[int, ValidationError] = {}
         for sub in error.context:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from .arguments import RELATIVE_STEP_MESSAGE
 from .catalog import SchemePlan, ToolPlan
 from .credentials import credentials_for
 from .errors import ToolError
@@ -109,7 +110,7 @@ def build_request(base_url: str, user_agent: str, plan: ToolPlan, schemes: Mappi
             if value is None or value == "" or value == [] or value == {}:
                 raise _invalid(name, "a path parameter needs a non-empty value")
             if _relative_step(value):
-                raise _invalid(name, "'.' and '..' are not allowed in a path parameter (they would change the path)")
+                raise _invalid(name, RELATIVE_STEP_MESSAGE)
             if spec.get("allowReserved") and isinstance(value, str) and style == "simple":
                 path = path.replace("{" + wire + "}", slashed_path(name, value))
             else:
