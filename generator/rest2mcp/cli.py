@@ -123,7 +123,8 @@ ALLOW_EMPTY_HELP = "Accept a document that gives no tool (by default an error, u
 JSON_HELP = "Print the result as JSON on stdout, and each diagnostic as a JSON line on stderr."
 QUIET_HELP = "Print only errors (and the warnings of a failure): no notes, no progress, no success report."
 SKIP_VALIDATION_HELP = "Do not run OpenAPI validation (faster on very large documents)."
-MAX_OUTPUT_HELP = "Leave out output schemas larger than this many bytes of JSON (default 16384; 0: none)."
+MAX_OUTPUT_HELP = ("Byte budget of each output schema (compact JSON, default 3072): a larger one keeps fewer nested "
+                   "levels, and is left out when not even its top level fits (0: no output schemas).")
 
 
 def _json_option() -> Any:

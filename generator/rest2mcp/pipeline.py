@@ -48,7 +48,7 @@ class Options:
     allowed_ref_dirs: tuple[str, ...] = ()  # folders besides the document's whose files $refs may read
     preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
     models: bool = True  # typed models (models.py) for custom code
-    output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes; larger output schemas are left out
+    output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes per output schema (see schemas/output.py)
     config_path: str | None = None  # rest2mcp.toml or pyproject.toml; default: found beside the spec
     mode: str | None = None  # the server's default mode; default: the configuration's, else "tools"
     read_only: bool = False  # only operations that change nothing become tools (or the configuration's read_only)

@@ -45,7 +45,8 @@ LINT_CODES: tuple[LintCode, ...] = (
              "shorten the description (details belong in `externalDocs`), or set a shorter `description`"),
     LintCode("L107", W, "an input schema over the size budget (`--max-schema`, default 8,192 bytes of JSON)",
              "simplify the request schema, fix or hide arguments (`fixed`), or use discovery mode"),
-    LintCode("L108", I, "an output schema left out: larger than `--max-output-schema` (default 16,384 bytes)",
+    LintCode("L108", I, "an output schema left out: not even its top level fits `--max-output-schema` (default 3,072 "
+             "bytes)",
              "nothing to do unless the model needs the structure: raise `--max-output-schema`"),
     LintCode("L109", I, "an enum argument without description: the model must guess what each value means",
              "describe the values in the argument's `description`"),

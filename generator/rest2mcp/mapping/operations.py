@@ -24,10 +24,11 @@ from rest2mcp.mapping.security import map_schemes, requirements
 from rest2mcp.runtime.uris import scheme_for
 from rest2mcp.schemas.convert import MAX_SCHEMA_JSON_DEPTH, SchemaConverter, SchemaTooDeep, json_depth
 from rest2mcp.schemas.defs import DocumentSchemas, used_defs
+from rest2mcp.schemas.prose import plain_texts
 from rest2mcp.surface.config import Config, all_prompts
 from rest2mcp.surface.resources import resource_templates
 from rest2mcp.surface.selection import shape
-from rest2mcp.text import cap
+from rest2mcp.text import cap, plain
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DESCRIPTION_LIMIT = 1000
@@ -210,6 +211,7 @@ def _operation(
                 "if the API takes JSON or a form, declare application/json, multipart/form-data or "
                 "application/x-www-form-urlencoded")
     input_schema, arguments = _input_schema(parameters, body, converter, pointer, diagnostics)
+    input_schema = plain_texts(input_schema)  # descriptions only: every constraint stays as it is
 
     output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"),
                            context.output_schema_limit)
@@ -344,7 +346,7 @@ def describe(summary: str, description: Any, deprecated: bool) -> str:
         parts.append(summary)
     if isinstance(description, str) and description.strip() and description.strip() != summary:
         parts.append(description.strip())
-    text = "\n\n".join(parts)
+    text = plain("\n\n".join(parts))  # a link's words tell a model what its URL would
     if deprecated:
         text = "Deprecated. " + text
     return cap(text, DESCRIPTION_LIMIT)

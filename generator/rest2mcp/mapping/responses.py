@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from rest2mcp.document.refs import Resolver
 from rest2mcp.runtime.media import is_json
 from rest2mcp.schemas.convert import SchemaConverter
 from rest2mcp.schemas.defs import used_defs
+from rest2mcp.schemas.output import lenient, output_schema, size
 from rest2mcp.schemas.shapes import object_shape
 
 
@@ -19,7 +19,7 @@ class OutputInput:
     schema: dict[str, Any] | None
     wrap: bool
     accept: str | None
-    left_out_bytes: int = 0  # the size of an output schema left out for being over the limit
+    left_out_bytes: int = 0  # the size of an output schema left out: not even its top level fits the budget
 
 
 def _success_codes(responses: dict[str, Any]) -> list[str]:
@@ -29,9 +29,10 @@ def _success_codes(responses: dict[str, Any]) -> list[str]:
     return codes
 
 
-# Output schemas larger than this (JSON bytes) are left out: they cost every client context on each
-# tools/list while helping the model little; results still come as structured content and text.
-DEFAULT_OUTPUT_SCHEMA_LIMIT = 16_384
+# The byte budget of one output schema (compact JSON): every tools/list carries every output schema,
+# and the deeper levels of a large one help the model less than they cost (schemas/output.py makes
+# a larger one shallower, or leaves it out); results still come as structured content and text.
+DEFAULT_OUTPUT_SCHEMA_LIMIT = 3072
 
 
 def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter,
@@ -77,7 +78,7 @@ def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaC
     defs = used_defs(schema, converter.defs)
     if defs:
         schema["$defs"] = defs
-    size = len(json.dumps(schema))
-    if size > limit:
-        return OutputInput(None, False, accept, size)
-    return OutputInput(schema, wrap, accept)
+    fitted = output_schema(schema, limit)
+    if fitted is None:
+        return OutputInput(None, False, accept, size(lenient(schema)))
+    return OutputInput(fitted, wrap, accept)
