@@ -197,9 +197,10 @@ def test_security_shared_refs_and_media_types(server_venv, features, upstream: U
     assert len(upstream.requests) == 3
 
     readme = (features / "README.md").read_text()
-    assert "| `SWAGGER_TWO_FEATURES_MCP_OAUTH_TOKEN` | | access token for `oauth`, sent as " \
-           "`Authorization: Bearer <token>` |" in readme
-    assert "| `SWAGGER_TWO_FEATURES_MCP_HEADER_KEY` | | API key `headerKey`, sent in the header `X-API-Key` |" in readme
+    assert "| `SWAGGER_TWO_FEATURES_MCP_OAUTH_TOKEN` | | access token for oauth, sent as " \
+           "Authorization: Bearer \\<token\\> (secret) |" in readme
+    assert "| `SWAGGER_TWO_FEATURES_MCP_HEADER_KEY` | | API key headerKey, sent in the header X-API-Key (secret) |" \
+        in readme
 
 
 # -- 6. host, basePath and schemes as the default base URL; no host: --base-url is needed -----------
