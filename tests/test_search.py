@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from helpers import CORPUS, CORPUS_MISSING, ROOT
-from rest2mcp.runtime.search_terms import _CANONICAL, _VERBS_FIRST, method_terms, stem, terms
+from rest2mcp.runtime.search_terms import _CANONICAL, _VERBS_FIRST, intent, method_terms, stem, terms
 
 sys.path.insert(0, str(ROOT / "bench"))
 import search_eval
@@ -23,6 +23,14 @@ def test_words_of_a_task_and_of_an_operation_meet():
     assert terms("merge a PR") == ["merg", "pull", "request"]
     assert method_terms("GET", "/pets") == ["list"] and method_terms("GET", "/pets/{id}") == ["get"]
     assert method_terms("DELETE", "/pets/{id}") == ["delete"]
+    assert method_terms("POST", "/pets") == ["create"] and method_terms("POST", "/pets/{id}") == ["update"]
+    assert terms("delete one of my posts", first_is_verb=True) == ["delete", "status"]
+
+
+def test_a_task_that_acts_and_a_question_are_told_apart():
+    assert intent("mute a user") == intent("remove a label") == intent("star a repo") == "act"
+    assert intent("who favourited this status") == intent("accounts I have blocked") == "read"
+    assert intent("list branches") == intent("show the chart of accounts") == "read"
 
 
 def test_every_synonym_is_a_term_as_the_search_makes_it():

@@ -22,7 +22,7 @@ from mcp import types
 from .arguments import checked, validator_for
 from .display import api_name
 from .results import error_result
-from .search_terms import method_terms, terms
+from .search_terms import intent, method_terms, terms
 from .surface import Surface, SurfaceError
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200,
@@ -120,6 +120,7 @@ NAME_WEIGHT = 4
 PATH_WEIGHT = 2
 VERB_WEIGHT = 3
 DESCRIPTION_TERMS = 10
+INTENT_BOOST = 1.2
 
 
 def search_index(operations: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> tuple[list[dict[str, Any]], Index]:
@@ -146,7 +147,15 @@ def search_index(operations: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]
 def ranked(index: Index, entries: list[dict[str, Any]], query: str) -> list[int]:
     """The numbers of the matching entries, best first; an exact name first of all."""
     exact = [i for i, e in enumerate(entries) if e["name"].lower() == query.strip().lower()]
-    return exact + [number for _, number in index.rank(terms(query, first_is_verb=True)) if number not in exact]
+    scored = index.rank(terms(query, first_is_verb=True))
+    wanted = intent(query)
+    if wanted is not None:  # a task that acts prefers operations that act; a question, those that read
+        def fits(number: int) -> bool:
+            return bool((entries[number].get("method", "GET") == "GET") == (wanted == "read"))
+
+        scored = sorted(((score * (INTENT_BOOST if fits(number) else 1.0), number) for score, number in scored),
+                        key=lambda s: (-s[0], s[1]))
+    return exact + [number for _, number in scored if number not in exact]
 
 
 def _summary(definition: Mapping[str, Any]) -> str:
