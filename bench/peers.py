@@ -31,8 +31,8 @@ import anyio
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-import peers_servers as servers  # noqa: E402
-import startup  # noqa: E402
+import peers_servers as servers
+import startup
 
 PEERS = ROOT / "bench" / "peers"
 PEER_PYTHON = PEERS / ".venv" / "bin" / "python"
@@ -115,14 +115,15 @@ def server_command(peer: str, spec: Path, package: Path | None, base_url: str) -
     raise ValueError(peer)
 
 
-async def _session(command: list[str], cwd: Path, env: dict[str, str], calls: int, timeout: float) -> dict[str, Any]:
+async def _session(command: list[str], cwd: Path, env: dict[str, str], calls: int, timeout: float,
+                   errlog: Any) -> dict[str, Any]:
     from mcp import Client, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
     parameters = StdioServerParameters(command=command[0], args=command[1:], cwd=str(cwd), env=env)
     tools: list[Any] = []
     latencies = []
-    with anyio.fail_after(timeout), open(os.devnull, "w") as errlog:
+    with anyio.fail_after(timeout):
         started = time.perf_counter()
         async with Client(stdio_client(parameters, errlog=errlog), mode="legacy") as client:
             cursor = None
@@ -148,8 +149,9 @@ async def _session(command: list[str], cwd: Path, env: dict[str, str], calls: in
 def serve(peer: str, spec: Path, package: Path | None, base_url: str, calls: int = 0, timeout: float = 300) -> dict[str, Any]:
     command, cwd, env = server_command(peer, spec, package, base_url)
     try:
-        return {"ok": True, **anyio.run(_session, command, cwd, env, calls, timeout)}
-    except BaseException as exc:  # noqa: BLE001 -- a peer that fails is a row that says so
+        with open(os.devnull, "w") as errlog:
+            return {"ok": True, **anyio.run(_session, command, cwd, env, calls, timeout, errlog)}
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         return {"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
@@ -245,7 +247,7 @@ def startup_port() -> int:
 def load_throughput(calls: int, out: Path) -> dict[str, Any]:
     target = out.with_name(out.name + "-load")
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--configs", "floor,ours", "--calls", str(calls),
-                          "--out", str(target)], capture_output=True, text=True)
+                          "--out", str(target)], check=False, capture_output=True, text=True)
     if not target.with_suffix(".json").is_file():
         return {"ok": False, "error": run.stderr.strip().splitlines()[-1:] or ["no report"]}
     return {"ok": run.returncode == 0, "report": json.loads(target.with_suffix(".json").read_text("utf-8"))}
@@ -283,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.with_suffix(".md").write_text(peers_report.markdown(report), "utf-8")
     chart = subprocess.run([str(PEER_PYTHON), str(ROOT / "bench" / "peers_report.py"), str(args.out.with_suffix(".json")),
-                            str(args.out.with_suffix(".png"))], capture_output=True, text=True)
+                            str(args.out.with_suffix(".png"))], check=False, capture_output=True, text=True)
     if chart.returncode:
         print(f"chart not drawn: {chart.stderr.strip()[-300:]}", file=sys.stderr)
     print(args.out.with_suffix(".md").read_text("utf-8"))
@@ -297,7 +299,7 @@ def machine() -> dict[str, Any]:
 def versions() -> dict[str, str]:
     def run(command: list[str]) -> str:
         try:
-            return subprocess.run(command, capture_output=True, text=True, timeout=60).stdout.strip()[:80]
+            return subprocess.run(command, check=False, capture_output=True, text=True, timeout=60).stdout.strip()[:80]
         except OSError as exc:
             return str(exc)
 

@@ -31,10 +31,10 @@ def _failed(run: dict[str, Any]) -> str:
 
 def generation_table(report: dict[str, Any]) -> list[str]:
     lines = ["## Generation", "",
-             "Wall time and peak memory of one run of each generator (no cache). rest2mcp `fast` is "
+             ("Wall time and peak memory of one run of each generator (no cache). rest2mcp `fast` is "
              "`generate --skip-validation --no-models`; `full` validates the document and writes typed models. "
              "openapi-mcp-generator writes TypeScript, which `tsc` then builds (its own column). FastMCP.from_openapi "
-             "has no generation step: it reads the document each time the server starts (in the start-up below).", "",
+             "has no generation step: it reads the document each time the server starts (in the start-up below)."), "",
              "| document | rest2mcp fast | rest2mcp full | openapi-mcp-generator | + tsc build | rest2mcp fast / openapi-mcp-generator |",
              "|---|---:|---:|---:|---:|---:|"]
     for row in report["documents"]:
@@ -52,9 +52,9 @@ def generation_table(report: dict[str, Any]) -> list[str]:
 
 def serving_table(report: dict[str, Any]) -> list[str]:
     lines = ["## Start-up and tools/list", "",
-             "Spawn to a complete tools/list over stdio through the official `mcp.Client` (median of the runs), and "
+             ("Spawn to a complete tools/list over stdio through the official `mcp.Client` (median of the runs), and "
              "what the list weighs: compact JSON of all tools, and the bytes of their input schemas, output schemas "
-             "and descriptions.", "",
+             "and descriptions."), "",
              "| document | server | tools | spawn to tools/list | / rest2mcp | tools/list | input schemas | output schemas | descriptions |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in report["documents"]:
@@ -75,9 +75,9 @@ def calls_table(report: dict[str, Any]) -> list[str]:
     calls = report["calls"]
     floor = calls.get("floor", {}).get("median_ms")
     lines = ["## Per call over stdio", "",
-             "One `showPetById` (GET /pets/{petId}, a JSON answer) per call, made back to back by one client over "
+             ("One `showPetById` (GET /pets/{petId}, a JSON answer) per call, made back to back by one client over "
              "stdio, against an upstream on 127.0.0.1; the floor is a hand-written low-level `mcp` server making the "
-             "same httpx call. The first 5 calls are not counted.", "",
+             "same httpx call. The first 5 calls are not counted."), "",
              "| server | calls | median | p90 | median / floor |", "|---|---:|---:|---:|---:|"]
     for key, name in (("floor", "floor: hand-written low-level server"), *PEERS):
         run = calls.get(key, {"ok": False, "error": "not run"})
@@ -99,7 +99,7 @@ def http_table(report: dict[str, Any]) -> list[str]:
     rows = http["report"]["configs"]
     floor = rows.get("floor", {}).get("throughput")
     lines += ["| server | calls | errors | calls/s | / floor | p50 | p99 |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for key, row in rows.items():
+    for row in rows.values():
         lines.append(f"| {row['label']} | {row['calls']:,} | {row['errors']} | {row['throughput']:.0f} | "
                      f"{_ratio(row['throughput'], floor)} | {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms |")
     lines += ["", "The peers are not in this table: bench/load.py drives the generated petstore package and its floor."]
@@ -110,10 +110,10 @@ def markdown(report: dict[str, Any]) -> str:
     versions = report["versions"]
     machine = report["machine"]
     head = ["# rest2mcp and its peers", "",
-            f"{versions['rest2mcp']}, FastMCP {versions['fastmcp']}, openapi-mcp-generator "
+            (f"{versions['rest2mcp']}, FastMCP {versions['fastmcp']}, openapi-mcp-generator "
             f"{versions['openapi-mcp-generator']} (Node {versions['node']}), Python {versions['python']}; "
             f"{machine['cpus']} CPUs, load average {', '.join(f'{x:.1f}' for x in machine['load_average'])} at the end "
-            "(the machine was shared with other jobs: compare the ratios, measured in the same run, rather than the times).",
+            "(the machine was shared with other jobs: compare the ratios, measured in the same run, rather than the times)."),
             ""]
     sections = [generation_table(report), serving_table(report), calls_table(report), http_table(report)]
     return "\n".join(head + [line for section in sections if section for line in [*section, ""]])
