@@ -16,7 +16,6 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +36,8 @@ def directory() -> Path | None:
 
 
 def library_version(distribution: str) -> str:
+    from importlib import metadata  # here: importing it costs more than a generation that needs none of it
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
