@@ -38,30 +38,28 @@ PEERS = ROOT / "bench" / "peers"
 PEER_PYTHON = PEERS / ".venv" / "bin" / "python"
 OMG = PEERS / "node_modules" / "openapi-mcp-generator" / "bin" / "openapi-mcp-generator.js"
 DEFAULT_OUT = ROOT / "bench" / "results" / "peers"
+BUILD_TIMEOUT = 600  # seconds for tsc (it needs more than 6 minutes and 4 GB on 10,000 tools, then fails)
 NAMES = {"rest2mcp": "rest2mcp", "fastmcp": "FastMCP.from_openapi", "omg": "openapi-mcp-generator"}
 
 
 def timed(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
           timeout: float = 900) -> dict[str, Any]:
-    """Wall time, peak resident memory and outcome of one command (its own rusage, by wait4)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            process.kill()
-            pid, status, usage = os.wait4(process.pid, 0)
-            return {"ok": False, "error": f"timed out after {timeout:.0f} s"}
-        time.sleep(0.01)
-    elapsed = time.perf_counter() - started
-    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    result = {"ok": code == 0, "seconds": elapsed, "peak_mb": usage.ru_maxrss / 1024}
-    if code != 0:
-        result["error"] = f"exit {code}: " + " | ".join(stderr.strip().splitlines()[-3:])[:300]
+    """Wall time, peak resident memory and outcome of one command. A small helper process starts it
+    and reads its rusage: a child forked from this (large) process would report this process's
+    memory as its own peak (Linux keeps the high-water mark across exec)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "measure.json"
+        helper = [sys.executable, str(ROOT / "bench" / "peers_servers.py"), "measure", str(report), str(timeout), "--", *command]
+        subprocess.run(helper, cwd=cwd, env=env, check=False)
+        try:
+            measured = json.loads(report.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {"ok": False, "error": "not measured"}
+    if measured.get("timed_out"):
+        return {"ok": False, "error": f"timed out after {timeout:.0f} s"}
+    result = {"ok": measured["code"] == 0, "seconds": measured["seconds"], "peak_mb": measured["peak_kb"] / 1024}
+    if measured["code"] != 0:
+        result["error"] = f"exit {measured['code']}: " + " / ".join(measured["output"].strip().splitlines()[-3:])[:300]
     return result
 
 
@@ -90,7 +88,8 @@ def generate_omg(spec: Path, out: Path) -> dict[str, Any]:
         return run
     # its project is TypeScript: built with tsc, against the dependencies installed once under bench/peers
     (out / "node_modules").symlink_to(PEERS / "node_modules")
-    build = timed(["node", str(PEERS / "node_modules" / "typescript" / "bin" / "tsc")], cwd=out, env=environment())
+    build = timed(["node", str(PEERS / "node_modules" / "typescript" / "bin" / "tsc")], cwd=out, env=environment(),
+                  timeout=BUILD_TIMEOUT)
     run["build_seconds"] = build.get("seconds")
     if not build["ok"] or not (out / "build" / "index.js").is_file():
         run.update(ok=False, error="tsc build failed: " + build.get("error", "no build/index.js"))

@@ -1,5 +1,6 @@
 """The processes bench/peers.py starts besides the generated servers.
 
+    python bench/peers_servers.py measure REPORT TIMEOUT -- COMMAND...   # time and peak memory of COMMAND
     python bench/peers_servers.py upstream PORT            # GET /pets/{id} on 127.0.0.1:PORT
     python bench/peers_servers.py floor SPEC BASE_URL      # hand-written low-level mcp server, stdio
     bench/peers/.venv/bin/python bench/peers_servers.py fastmcp SPEC BASE_URL   # FastMCP.from_openapi, stdio
@@ -103,9 +104,41 @@ def fastmcp(spec_path: str, base_url: str) -> None:
     FastMCP.from_openapi(openapi_spec=spec, client=client, name="bench").run(show_banner=False)
 
 
+def measure(report: str, timeout: float, command: list[str]) -> None:
+    """Run `command`, write its wall time, peak memory (its own rusage, and its children's), exit code
+    and the end of its output to `report` as JSON."""
+    import os
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - started > timeout:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                timed_out = True
+                break
+            time.sleep(0.01)
+        seconds = time.perf_counter() - started
+        output.seek(0, 2)
+        output.seek(max(0, output.tell() - 4000))
+        tail = output.read().decode("utf-8", "replace")
+    with open(report, "w", encoding="utf-8") as file:
+        json.dump({"seconds": seconds, "peak_kb": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status),
+                   "timed_out": timed_out, "output": tail}, file)
+
+
 if __name__ == "__main__":
     kind = sys.argv[1]
-    if kind == "upstream":
+    if kind == "measure":
+        measure(sys.argv[2], float(sys.argv[3]), sys.argv[5:])
+    elif kind == "upstream":
         upstream(int(sys.argv[2]))
     elif kind == "floor":
         floor(sys.argv[3])
