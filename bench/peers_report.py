@@ -2,6 +2,7 @@
 script in the peers' environment (which has matplotlib), the chart:
 
     bench/peers/.venv/bin/python bench/peers_report.py bench/results/peers.json bench/results/peers.png
+    .venv/bin/python bench/peers_report.py bench/results/peers.json bench/results/peers.md
 """
 
 from __future__ import annotations
@@ -41,13 +42,21 @@ def generation_table(report: dict[str, Any]) -> list[str]:
         cells = []
         for key in ("rest2mcp_fast", "rest2mcp_full", "omg"):
             run = row["generate"][key]
-            cells.append(f"{_s(run['seconds'])}, {run['peak_mb']:.0f} MB" if run["ok"] else _failed(run))
+            generated = run["ok"] or _build_failed(run)
+            cells.append(f"{_s(run['seconds'])}, {run['peak_mb']:.0f} MB" if generated else _failed(run))
         omg = row["generate"]["omg"]
         fast = row["generate"]["rest2mcp_fast"]
         build = _s(omg.get("build_seconds")) if omg.get("build_seconds") else "-"
-        ratio = _ratio(fast.get("seconds"), omg.get("seconds")) if omg["ok"] and fast["ok"] else "-"
+        if _build_failed(omg):
+            build = f"{build}, {_failed(omg)}"
+        ratio = _ratio(fast.get("seconds"), omg.get("seconds")) if (omg["ok"] or _build_failed(omg)) and fast["ok"] else "-"
         lines.append(f"| {row['document']} | {' | '.join(cells)} | {build} | {ratio} |")
     return lines
+
+
+def _build_failed(run: dict[str, Any]) -> bool:
+    """Generated, but its TypeScript did not build: a server that cannot run."""
+    return not run["ok"] and str(run.get("error", "")).startswith("tsc build failed") and "seconds" in run
 
 
 def serving_table(report: dict[str, Any]) -> list[str]:
@@ -130,7 +139,8 @@ def chart(report: dict[str, Any], path: str) -> None:
     width = 0.25
     for offset, (key, label) in enumerate((("rest2mcp_fast", "rest2mcp (fast)"), ("rest2mcp_full", "rest2mcp (full)"),
                                            ("omg", "openapi-mcp-generator"))):
-        values = [row["generate"][key].get("seconds", 0) if row["generate"][key]["ok"] else 0 for row in report["documents"]]
+        values = [row["generate"][key].get("seconds", 0) if row["generate"][key]["ok"] or _build_failed(row["generate"][key])
+                  else 0 for row in report["documents"]]
         generation.bar([i + offset * width for i in range(len(documents))], values, width, label=label)
     generation.set_title("Generation (s; 0 = failed)")
     for offset, (key, label) in enumerate(PEERS):
@@ -151,4 +161,9 @@ def chart(report: dict[str, Any], path: str) -> None:
 
 if __name__ == "__main__":
     with open(sys.argv[1], encoding="utf-8") as file:
-        chart(json.load(file), sys.argv[2])
+        loaded = json.load(file)
+    if sys.argv[2].endswith(".md"):
+        with open(sys.argv[2], "w", encoding="utf-8") as file:
+            file.write(markdown(loaded))
+    else:
+        chart(loaded, sys.argv[2])
