@@ -1,5 +1,5 @@
 """Discovery search quality: the first 20 queries of bench/search_eval's set (one document, Gitea)
-must find their operation among the first five, and most of them first. The whole set runs with
+must find their operation among the first five, and at least 85% of them first (18 of 20 today). The whole set runs with
 `python bench/search_eval.py`."""
 
 from __future__ import annotations
@@ -48,4 +48,4 @@ def test_twenty_plain_language_tasks_on_gitea():
     report = search_eval.evaluate(queries, {"gitea": CORPUS / evaluation["documents"]["gitea"]})
     misses = [(r["query"], r["rank"], r["top"]) for r in report["results"] if r["rank"] is None or r["rank"] > 5]
     assert not misses
-    assert report["summary"]["all"]["top1"] >= 0.75, report["results"]
+    assert report["summary"]["all"]["top1"] >= 0.85, report["results"]
