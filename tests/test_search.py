@@ -1,6 +1,6 @@
 """Discovery search quality: the first 20 queries of bench/search_eval's set (one document, Gitea)
-must find their operation among the first five, and at least 85% of them first (18 of 20 today). The whole set runs with
-`python bench/search_eval.py`."""
+must find their operation among the first five, and at least 85% of them first (18 of 20 today).
+The whole set runs with `python bench/search_eval.py`."""
 
 from __future__ import annotations
 
