@@ -390,6 +390,7 @@ class Size:
 
 
 def timed_prepare(spec: Path, skip_validation: bool) -> tuple[float, Any]:
+    os.environ["REST2MCP_CACHE_DIR"] = "off"  # every generation does the whole work (no earlier run's findings)
     started = time.perf_counter()
     generated = prepare(str(spec), Options(skip_validation=skip_validation, models=False))
     return time.perf_counter() - started, generated

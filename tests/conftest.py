@@ -7,6 +7,7 @@ or start Prism. Tests marked `corpus` read the shared corpus and are skipped whe
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sysconfig
 import venv
@@ -16,6 +17,10 @@ import pytest
 from helpers import CORPUS, CORPUS_MISSING, EXAMPLES, GENERATED, ROOT
 from rest2mcp.cli import run as run_cli
 from upstream import Upstream, start_upstream
+
+# Tests see every step run (a test may break the validator on purpose); tests/test_generation_cache.py
+# turns the cache on where it is the subject. Subprocesses inherit this.
+os.environ["REST2MCP_CACHE_DIR"] = "off"
 
 # Fixtures that make a test end to end: the server environment, Prism.
 E2E_FIXTURES = {"server_venv", "prism_ready", "tiny_prism"}

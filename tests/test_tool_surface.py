@@ -195,12 +195,13 @@ def test_discovery_mode_chosen_at_generation_with_toolsets(tmp_path, server_venv
 
 def test_search_ranks_by_words_of_every_field():
     from rest2mcp.runtime import discovery as module
+    from rest2mcp.runtime.search_terms import terms
 
-    assert module.tokens("listPetsByOwner GET /v1/pet_owners/{ownerId}") == [
-        "list", "pet", "by", "owner", "get", "v", "1", "pet", "owner", "owner", "id"]
-    index = module.Index([module.tokens("createInvoice create an invoice") * 3,
-                          module.tokens("listInvoices list invoices"),
-                          module.tokens("deleteUser remove a user account")])
-    assert [n for _, n in index.rank(module.tokens("invoices"))] == [0, 1]
-    assert [n for _, n in index.rank(module.tokens("remove account"))] == [2]
-    assert index.rank(module.tokens("weather")) == []
+    assert terms("listPetsByOwner GET /v1/pet_owners/{ownerId}") == [
+        "list", "pet", "owner", "get", "v", "1", "pet", "owner", "owner", "id"]
+    index = module.Index([terms("createInvoice create an invoice") * 3,
+                          terms("listInvoices list invoices"),
+                          terms("deleteUser remove a user account")])
+    assert [n for _, n in index.rank(terms("invoices"))] == [0, 1]
+    assert [n for _, n in index.rank(terms("remove account"))] == [2]
+    assert index.rank(terms("weather")) == []

@@ -8,9 +8,11 @@ itself (it would by default).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from rest2mcp import cache
 from rest2mcp.diagnostics import Diagnostics, pointer_join
 from rest2mcp.document.refs import without_external_refs
 
@@ -90,31 +92,66 @@ def validate(document: dict[str, Any], version: str, diagnostics: Diagnostics) -
     Findings are warnings, not errors: real documents are often slightly invalid (a default of
     the wrong type, an unknown field, a duplicate operationId) and still describe a usable API.
     `--strict` turns them into errors; operations that really cannot be mapped are skipped by
-    the build with a warning of their own.
+    the build with a warning of their own. The findings of a document already validated come
+    from the cache (see rest2mcp.cache), keyed by the document's content.
     """
+    entry = cache.key("validation", version, cache.library_version("openapi-spec-validator"),
+                      cache.library_version("jsonschema-rs"), cache.source_digest(__file__), cache.document_key(document))
+    for code, message, pointer, hint in cache.cached("validation", entry, lambda: findings(_placeheld(document), version)):
+        diagnostics.warning(code, message, pointer, hint)
+
+
+def findings(local: dict[str, Any], version: str) -> list[tuple[str, str, str, str | None]]:
+    """The validator's findings as (code, message, pointer, hint).
+
+    The document is checked against the OpenAPI schema by jsonschema-rs when it is installed (a
+    few times faster than jsonschema on large documents); it says nothing more than whether the
+    document is valid. When it is not, the check runs again with jsonschema, whose messages are
+    the ones reported: the two agree on validity, not on wording.
+    """
+    try:
+        errors = list(_validator_class(version, fast=True)(local).iter_errors()) if _has_fast_backend() else None
+        if errors is None or errors:
+            errors = list(_validator_class(version, fast=False)(local).iter_errors())
+    except RecursionError:
+        return [("W201", "the validator could not finish on this document (too deeply nested)", "", None)]
+    except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not stop generation
+        return [("W201", f"the validator could not finish: {type(exc).__name__}: {_shorten(str(exc))}", "", None)]
+    found: list[tuple[str, str, str, str | None]] = []
+    for error in errors[:MAX_REPORTED]:
+        path = list(getattr(error, "absolute_path", []) or [])
+        message = getattr(error, "message", str(error))
+        found.append(("W202", _shorten(message), pointer_join(*path), VALIDATION_HINT))
+    if len(errors) > MAX_REPORTED:
+        found.append(("W202", f"... and {len(errors) - MAX_REPORTED} more validation findings", "", None))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _has_fast_backend() -> bool:
+    from openapi_spec_validator.schemas.backend.jsonschema_rs import has_jsonschema_rs_validators
+
+    return bool(has_jsonschema_rs_validators())
+
+
+@functools.cache
+def _validator_class(version: str, fast: bool) -> type:
+    """openapi-spec-validator's class for `version`, reading no other document, checking the
+    document against the OpenAPI schema with jsonschema-rs (`fast`) or jsonschema. Built once a
+    process: compiling the OpenAPI schema is part of the cost."""
     from openapi_spec_validator import (
         OpenAPIV2SpecValidator,
         OpenAPIV30SpecValidator,
         OpenAPIV31SpecValidator,
     )
+    from openapi_spec_validator.schemas import schema_v2, schema_v30, schema_v31
+    from openapi_spec_validator.schemas.backend.jsonschema import create_validator as slow
+    from openapi_spec_validator.schemas.backend.jsonschema_rs import create_validator as rust
 
     base = {"2.0": OpenAPIV2SpecValidator, "3.1": OpenAPIV31SpecValidator}.get(version, OpenAPIV30SpecValidator)
-    validator_class = type(base.__name__, (base,), {"resolver_handlers": _NoRetrieval()})
-    local = _placeheld(document)
-    try:
-        errors = list(validator_class(local).iter_errors())
-    except RecursionError:
-        diagnostics.warning("W201", "the validator could not finish on this document (too deeply nested)", "")
-        return
-    except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not stop generation
-        diagnostics.warning("W201", f"the validator could not finish: {type(exc).__name__}: {_shorten(str(exc))}", "")
-        return
-    for error in errors[:MAX_REPORTED]:
-        path = list(getattr(error, "absolute_path", []) or [])
-        message = getattr(error, "message", str(error))
-        diagnostics.warning("W202", _shorten(message), pointer_join(*path), VALIDATION_HINT)
-    if len(errors) > MAX_REPORTED:
-        diagnostics.warning("W202", f"... and {len(errors) - MAX_REPORTED} more validation findings", "")
+    schema = {"2.0": schema_v2, "3.1": schema_v31}.get(version, schema_v30)
+    checker = rust(dict(schema)) if fast else slow(schema)
+    return type(base.__name__, (base,), {"resolver_handlers": _NoRetrieval(), "schema_validator": checker})
 
 
 def _placeheld(document: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import json
 import math
 from typing import Any
 
+from rest2mcp.emit import indented_json
 from rest2mcp.mapping.ir import Api
 from rest2mcp.runtime.catalog import (
     FORMAT_VERSION,
@@ -106,4 +107,4 @@ def document_json(document: dict[str, Any]) -> bytes:
 def to_json(data: Any) -> bytes:
     """Stable bytes: insertion order kept (it is deterministic), non-ASCII as is, one member a line;
     control and format characters as JSON escapes (the same data, shown safely)."""
-    return (printable(json.dumps(data, ensure_ascii=False, indent=1), keep="\n") + "\n").encode("utf-8")
+    return (printable(indented_json.dumps(data), keep="\n") + "\n").encode("utf-8")  # json.dumps(indent=1)

@@ -2,8 +2,8 @@
 # overwrites it there. Do not edit a copy: change it in rest2mcp (generator/rest2mcp/runtime/).
 """Discovery mode: three tools that reach every operation, whatever the API's size.
 
-search_operations ranks operations by keywords (BM25 over name, title, tags, path and
-description); describe_operation returns one operation's schemas; call_operation validates
+search_operations ranks operations by keywords (BM25 over name, title, tags, path, method and
+description, with the words reduced to common terms: see search_terms); describe_operation returns one operation's schemas; call_operation validates
 the arguments against that schema and calls the operation exactly as its own tool would.
 The catalog is loaded on the first use, so tools/list costs the same for 10 or 10,000
 operations.
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from mcp import types
@@ -23,6 +22,7 @@ from mcp import types
 from .arguments import checked, validator_for
 from .display import api_name
 from .results import error_result
+from .search_terms import intent, method_terms, terms
 from .surface import Surface, SurfaceError
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200,
@@ -85,20 +85,6 @@ def definitions(api_title: str, operations: int, toolsets: list[str]) -> list[di
     ]
 
 
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-
-
-def tokens(text: str) -> list[str]:
-    """Lowercase words, camelCase and snake_case split, a plural 's' dropped: 'listPets' -> list, pet."""
-    words = []
-    for word in _WORD.findall(text):
-        word = word.lower()
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        words.append(word)
-    return words
-
-
 class Index:
     """Okapi BM25 over one short document per operation (names and titles weigh more).
 
@@ -127,7 +113,52 @@ class Index:
         return sorted(((score, number) for number, score in scores.items()), key=lambda s: (-s[0], s[1]))
 
 
-def _summary(definition: dict[str, Any]) -> str:
+# How often each field's terms count in an operation's document: the name and title say what an
+# operation does, the description mostly how; only the description's start is kept (long ones would
+# outweigh the name in BM25's length normalization). Tuned on bench/search_eval.
+NAME_WEIGHT = 4
+PATH_WEIGHT = 2
+VERB_WEIGHT = 3
+DESCRIPTION_TERMS = 10
+INTENT_BOOST = 1.2
+
+
+def search_index(operations: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> tuple[list[dict[str, Any]], Index]:
+    """The entries search_operations returns and the index ranking them, from each operation's
+    tool definition and plan (method, path, tags)."""
+    entries: list[dict[str, Any]] = []
+    documents = []
+    for definition, plan in operations:
+        entry = {"name": definition["name"], "summary": _summary(definition)}
+        if plan:
+            entry["method"] = plan["method"]
+            entry["path"] = plan["path"]
+        if plan.get("tags"):
+            entry["tags"] = plan["tags"]
+        entries.append(entry)
+        heavy = terms(" ".join([definition["name"], definition.get("title") or "", " ".join(plan.get("tags", ()))]))
+        path = terms(plan.get("path", ""))
+        verb = method_terms(plan.get("method", ""), plan.get("path", "")) if plan else []
+        described = terms(definition.get("description") or "")[:DESCRIPTION_TERMS]
+        documents.append(heavy * NAME_WEIGHT + path * PATH_WEIGHT + verb * VERB_WEIGHT + described)
+    return entries, Index(documents)
+
+
+def ranked(index: Index, entries: list[dict[str, Any]], query: str) -> list[int]:
+    """The numbers of the matching entries, best first; an exact name first of all."""
+    exact = [i for i, e in enumerate(entries) if e["name"].lower() == query.strip().lower()]
+    scored = index.rank(terms(query, first_is_verb=True))
+    wanted = intent(query)
+    if wanted is not None:  # a task that acts prefers operations that act; a question, those that read
+        def fits(number: int) -> bool:
+            return bool((entries[number].get("method", "GET") == "GET") == (wanted == "read"))
+
+        scored = sorted(((score * (INTENT_BOOST if fits(number) else 1.0), number) for score, number in scored),
+                        key=lambda s: (-s[0], s[1]))
+    return exact + [number for _, number in scored if number not in exact]
+
+
+def _summary(definition: Mapping[str, Any]) -> str:
     text = definition.get("title") or definition.get("description") or ""
     return " ".join(text.split())[:200]
 
@@ -184,27 +215,13 @@ class Discovery:
     def _ensure_index(self, surface: Surface) -> None:
         if self._index is not None:
             return
-        documents = []
-        for definition in surface.definitions:
-            plan: Mapping[str, Any] = surface.plan(definition["name"]) or {}
-            entry = {"name": definition["name"], "summary": _summary(definition)}
-            if plan:
-                entry["method"] = plan["method"]
-                entry["path"] = plan["path"]
-            if plan.get("tags"):
-                entry["tags"] = plan["tags"]
-            self._entries.append(entry)
-            heavy = " ".join([definition["name"], definition.get("title") or "", " ".join(plan.get("tags", ()))])
-            light = " ".join([plan.get("path", ""), definition.get("description") or ""])
-            documents.append(tokens(heavy) * 3 + tokens(light))
-        self._index = Index(documents)
+        operations: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = [(definition, surface.plan(definition["name"]) or {}) for definition in surface.definitions]
+        self._entries, self._index = search_index(operations)
 
     def _search(self, surface: Surface, query: str, limit: int) -> types.CallToolResult:
         self._ensure_index(surface)
         assert self._index is not None
-        ranked = self._index.rank(tokens(query))
-        exact = [i for i, e in enumerate(self._entries) if e["name"].lower() == query.strip().lower()]
-        order = exact + [number for _, number in ranked if number not in exact]
+        order = ranked(self._index, self._entries, query)
         found = [self._entries[number] for number in order[:limit]]
         result = {"operations": found, "matches": len(order), "total": len(self._entries)}
         if not found:
@@ -214,7 +231,7 @@ class Discovery:
     def _unknown(self, surface: Surface, name: str) -> types.CallToolResult:
         self._ensure_index(surface)
         assert self._index is not None
-        close = [self._entries[n]["name"] for _, n in self._index.rank(tokens(name))[:5]]
+        close = [self._entries[n]["name"] for _, n in self._index.rank(terms(name))[:5]]
         hint = f" Did you mean: {', '.join(close)}?" if close else " Use search_operations to find operations."
         return error_result(f"No operation is named {name!r}.{hint}")
 
