@@ -173,6 +173,21 @@ def test_the_snippets_credentials_alone_send_only_the_bearer_token(upstream: Ups
     assert sum(1 for r in upstream.requests for v in r.headers.values() if v.startswith("Basic ")) == 0
 
 
+def test_a_placeholder_left_in_a_snippet_is_never_sent(upstream: Upstream):
+    """The snippet's `<VARIABLE>` left as it is: nothing reaches the API, and the result names the
+    variable to set."""
+    env = {"EVERYTHING_MCP_BEARER_AUTH_TOKEN": "<EVERYTHING_MCP_BEARER_AUTH_TOKEN>"}
+    server = in_memory_server(GENERATED / "everything", "everything_mcp", "--base-url", upstream.url, "--approval", "none",
+                              environ=env)
+
+    async def steps(client):
+        return await client.call_tool("downloadFile", {"fileId": "f1"})
+
+    result = call_in_memory(server, steps)
+    assert result.is_error and "EVERYTHING_MCP_BEARER_AUTH_TOKEN" in result.content[0].text
+    assert upstream.requests == []
+
+
 MIXED = """
 openapi: 3.0.3
 info: {title: Mixed, version: "1"}

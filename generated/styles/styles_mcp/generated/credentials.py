@@ -146,7 +146,7 @@ def credentials_for(plan: ToolPlan, schemes: Mapping[str, SchemePlan], environ: 
     """The first alternative of the operation's security whose variables are all set, applied.
 
     A scheme is set when every variable is defined and the first (key, token or user name) is
-    not empty. Raises ToolError naming the variables when no alternative is set.
+    not empty; a value that is still the placeholder `<VARIABLE>` of the README's snippets counts as unset. Raises ToolError naming the variables when no alternative is set.
     """
     alternatives = plan.get("security")
     if not alternatives:
@@ -155,7 +155,7 @@ def credentials_for(plan: ToolPlan, schemes: Mapping[str, SchemePlan], environ: 
         chosen: list[tuple[SchemePlan, list[str]]] = []
         for key in alternative:
             scheme = schemes[key]
-            found = [environ.get(var) for var in scheme["env"]]
+            found = [_given(environ, var) for var in scheme["env"]]
             if not found[0] or any(v is None for v in found):
                 break
             chosen.append((scheme, [v for v in found if v is not None]))
@@ -176,6 +176,13 @@ def credentials_for(plan: ToolPlan, schemes: Mapping[str, SchemePlan], environ: 
         f"This operation needs credentials that are not set: set the environment variable {wanted} "
         "in the MCP server's configuration, then restart it."
     )
+
+
+def _given(environ: Mapping[str, str], variable: str) -> str | None:
+    """The variable's value; None while it still holds the README snippets' placeholder `<VARIABLE>`,
+    which would otherwise be sent to the API as the credential."""
+    value = environ.get(variable)
+    return None if value == f"<{variable}>" else value
 
 
 def _apply(scheme: SchemePlan, values: list[str], applied: Applied) -> None:
