@@ -8,6 +8,7 @@ server, in this process.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shlex
@@ -27,6 +28,7 @@ from rest2mcp.writing.manifest import (
     Conflict,
     ManifestError,
     WritePlan,
+    WriteReport,
     apply_plan,
     foreign_entries,
     read_manifest,
@@ -224,7 +226,14 @@ def _planned(spec: str, output: Path | None, options: Options, progress: Progres
 def generate(spec: str, output: Path | None, options: Options, force: bool = False,
              progress: Progress | None = None, command: str = "generate", adopt: bool = False) -> Outcome:
     """Generate a package from `spec` into `output` (default: ./<name>), or update the one there.
-    A folder that holds files but no rest2mcp manifest is refused unless `adopt`."""
+    A folder that holds files but no rest2mcp manifest is refused unless `adopt`. An unchanged
+    run over its own folder is answered from the user cache (uptodate.py), without the work."""
+    from rest2mcp import uptodate
+
+    fingerprint = uptodate.fingerprint(spec, output, options, force, adopt) if command == "generate" else None
+    answered = uptodate.answer(fingerprint, output) if output is not None else None
+    if answered is not None:
+        return answered
     planned = _planned(spec, output, options, progress)
     if isinstance(planned, Outcome):
         return with_result(command, planned, spec=spec)
@@ -255,6 +264,16 @@ def generate(spec: str, output: Path | None, options: Options, force: bool = Fal
                                               "check the folder's permissions and the free disk space", str(out_dir)))
         outcome.code = 1
         return with_result(command, outcome, spec=spec, folder=str(out_dir))
+    if outcome.code == 0 and fingerprint is not None:  # what the same run will say next time: nothing to write
+        unchanged = WriteReport(unchanged=sorted(p for p, e in write_plan.manifest["files"].items() if e["owner"] == GENERATED))
+        again = _written(command, spec, generated, out_dir, unchanged, copy.deepcopy(outcome))
+        uptodate.remember(fingerprint, out_dir, generated.referenced, again)
+    return _written(command, spec, generated, out_dir, report, outcome)
+
+
+def _written(command: str, spec: str, generated: Generated, out_dir: Path, report: WriteReport,
+             outcome: Outcome) -> Outcome:
+    """The Outcome of a generation that wrote what `report` says."""
     api = generated.api
     tools = len(api.tools)
     changed = f"{len(report.written)} files written, {len(report.deleted)} deleted, {len(report.unchanged)} unchanged"

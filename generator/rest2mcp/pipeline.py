@@ -62,6 +62,7 @@ class Generated:
     files: dict[str, bytes]
     diagnostics: list[Diagnostic]
     header: dict  # what the manifest records about this run (no timestamps: output is deterministic)
+    referenced: list[str] = field(default_factory=list)  # the files (or URLs) the document's $refs read
 
 
 def _located(diagnostics: Diagnostics, loaded: LoadedDocument | None) -> list[Diagnostic]:
@@ -92,7 +93,7 @@ def validated(source: str, options: Options, progress: Progress = _quiet) -> tup
     diagnostics = Diagnostics(source=source)
     progress("reading referenced files")
     loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
-                                           options.allowed_ref_hosts, options.allowed_ref_dirs)
+                                           options.allowed_ref_hosts, options.allowed_ref_dirs, loaded.referenced)
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
         progress("validating")
@@ -268,7 +269,8 @@ def prepare(source: str, options: Options, progress: Progress = _quiet,
     analysis = analyze(source, options, progress, previous_names)
     files, emitted = emit(analysis, options, progress)
     diagnostics = _strict(options, analysis.diagnostics + emitted)
-    return Generated(analysis.api, files, diagnostics, manifest_header(analysis, options))
+    return Generated(analysis.api, files, diagnostics, manifest_header(analysis, options),
+                     list(analysis.loaded.referenced))
 
 
 def spec_name_of(source: str) -> str:

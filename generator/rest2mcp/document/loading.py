@@ -104,6 +104,7 @@ class LoadedDocument:
     text: str
     # Where content copied from other files lies in `document`: the pointer of each copy -> its origin.
     parts: dict[str, Part] = field(default_factory=dict)
+    referenced: list[str] = field(default_factory=list)  # the files (or URLs) its $refs read
     _lines: Lines | None = field(default=None, repr=False)
 
     def line_of(self, pointer: str) -> int | None:
