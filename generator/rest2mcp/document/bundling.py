@@ -209,13 +209,21 @@ def bundle(document: dict[str, Any], source: str, url: str | None, diagnostics: 
             read.extend(bundler.read)
 
 
-def _has_external_refs(node: Any, names: bool = False) -> bool:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if not names and isinstance(ref, str) and not ref.startswith("#"):
-            return True
-        return any(_has_external_refs(v, not names and k in NAME_MAPS)
-                   for k, v in node.items() if names or not _is_data(k, v))
-    if isinstance(node, list):
-        return any(_has_external_refs(v) for v in node)
+def _has_external_refs(document: Any) -> bool:
+    """Whether a $ref outside the data fields points to another file (iteratively, containers only:
+    it runs over every document)."""
+    stack: list[tuple[Any, bool]] = [(document, False)]  # a container, and whether its keys are names
+    while stack:
+        node, names = stack.pop()
+        if isinstance(node, dict):
+            if names:
+                stack.extend((v, False) for v in node.values() if isinstance(v, (dict, list)))
+                continue
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            stack.extend((v, k in NAME_MAPS) for k, v in node.items()
+                         if isinstance(v, (dict, list)) and not _is_data(k, v))
+        else:
+            stack.extend((v, False) for v in node if isinstance(v, (dict, list)))
     return False

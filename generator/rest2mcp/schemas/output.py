@@ -52,6 +52,32 @@ def output_schema(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     then smaller until it fits `budget` bytes of compact JSON; None when even its top level does not."""
     if budget <= 0:  # --max-output-schema 0: no output schemas
         return None
+    # Many operations return the same schema (a list, an error, an object of the API): each distinct
+    # one is shaped once. `repr` tells apart what JSON would not (1 and "1" as keys, 1 and 1.0).
+    key = (repr(root), budget)
+    if key not in _FITTED:
+        if len(_FITTED) >= _FITTED_KEPT:
+            del _FITTED[next(iter(_FITTED))]  # the oldest
+        _FITTED[key] = _shaped(root, budget)
+    fitted = _FITTED[key]
+    return _copy(fitted) if fitted is not None else None
+
+
+# The output schemas shaped lately, by their input's repr and budget (a pure function's results).
+_FITTED: dict[tuple[str, int], dict[str, Any] | None] = {}
+_FITTED_KEPT = 256
+
+
+def _copy(node: Any) -> Any:
+    """A copy of a JSON value (an output schema is small), so that no tool shares another's."""
+    if isinstance(node, dict):
+        return {k: _copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy(v) for v in node]
+    return node
+
+
+def _shaped(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     schema = lenient(root)
     schema["type"] = "object"  # the root is the result itself: an object, never null
     if size(schema) <= budget:
