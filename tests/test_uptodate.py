@@ -31,13 +31,13 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setenv("REST2MCP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
     full_runs: list[str] = []
-    real = commands.prepare
+    real = pipeline.prepare
 
     def counted(*args, **kwargs):
         full_runs.append(args[0])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(commands, "prepare", counted)
+    monkeypatch.setattr(pipeline, "prepare", counted)
     return spec, tmp_path / "out", full_runs
 
 

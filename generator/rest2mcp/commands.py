@@ -16,11 +16,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
-from rest2mcp.diff.report import FAIL_ON, diff_command
-from rest2mcp.pipeline import Generated, Options, Progress, analyze, left_out_summary, plan, prepare
+from rest2mcp.options import Options
 from rest2mcp.writing.manifest import (
     FOREIGN,
     GENERATED,
@@ -33,6 +32,18 @@ from rest2mcp.writing.manifest import (
     foreign_entries,
     read_manifest,
 )
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from rest2mcp.pipeline import Generated, Progress
+
+
+def _pipeline() -> ModuleType:
+    """The pipeline, imported when a command needs it: an up-to-date generation (uptodate.py) does not."""
+    from rest2mcp import pipeline
+
+    return pipeline
 
 
 @dataclass
@@ -184,7 +195,7 @@ def _prepared(spec: str, options: Options, closing: str, progress: Progress | No
         return previous_names(output if output is not None else Path(package))
 
     try:
-        return prepare(spec, options, progress or silent, names)
+        return _pipeline().prepare(spec, options, progress or silent, names)
     except GenerationFailed as failed:
         return refusal(failed, closing)
 
@@ -216,7 +227,7 @@ def _planned(spec: str, output: Path | None, options: Options, progress: Progres
                                               "pass another -o", str(out_dir)))
         return _refused(outcome, 1, "rest2mcp: nothing written")
     try:
-        return _Planned(generated, out_dir, plan(generated, out_dir), outcome)
+        return _Planned(generated, out_dir, _pipeline().plan(generated, out_dir), outcome)
     except ManifestError as exc:
         refused = _bad_manifest(out_dir, exc)
         refused.diagnostics[:0] = outcome.diagnostics
@@ -279,7 +290,7 @@ def _written(command: str, spec: str, generated: Generated, out_dir: Path, repor
     changed = f"{len(report.written)} files written, {len(report.deleted)} deleted, {len(report.unchanged)} unchanged"
     if not report.written and not report.deleted:
         changed = f"nothing to write: {len(report.unchanged)} files already up to date"
-    left_out = left_out_summary(api)
+    left_out = _pipeline().left_out_summary(api)
     outcome.notes.append(f"{api.package}: {tools} tool{'s' * (tools != 1)} in {out_dir} "
                          f"({changed}; {left_out + '; ' if left_out else ''}{summary(generated.diagnostics)})")
     outcome.out += [f"kept the previous version as {out_dir / backup}" for backup in report.backups]
@@ -410,6 +421,7 @@ def check_folder(spec: str | None, folder: Path, given: dict[str, Any], progress
 
 def diff(old: str, new: str, as_json: bool = False, fail_on: str | None = None) -> Outcome:
     """The tool surface's changes from `old` to `new` (specs or generated folders)."""
+    from rest2mcp.diff.report import FAIL_ON, diff_command  # here: only this command needs it
 
     if fail_on is not None and fail_on not in FAIL_ON:
         return Outcome(1, [Diagnostic(Severity.ERROR, "E404", f"invalid --fail-on {fail_on!r}", None,
@@ -427,7 +439,7 @@ def validate(spec: str, options: Options, progress: Progress | None = None) -> O
     """Every problem generation would meet, OpenAPI validation included; 1 when not valid OpenAPI, or
     when validation could not run or could not read all of the document (a `$ref` not followed)."""
     try:
-        analysis = analyze(spec, options, progress or silent)
+        analysis = _pipeline().analyze(spec, options, progress or silent)
     except GenerationFailed as failed:
         return with_result("validate", refusal(failed, f"rest2mcp: {spec}: invalid"), spec=spec, valid=False)
     diagnostics = analysis.diagnostics
@@ -444,7 +456,7 @@ def validate(spec: str, options: Options, progress: Progress | None = None) -> O
                    "so what they point to was not checked")
     else:
         verdict = "valid"
-    left_out = left_out_summary(analysis.api)
+    left_out = _pipeline().left_out_summary(analysis.api)
     line = (f"{spec}: {verdict}, {tools} tool{'s' * (tools != 1)} "
             f"({left_out + '; ' if left_out else ''}{summary(diagnostics)})")
     outcome = Outcome(0 if verdict == "valid" else 1, list(diagnostics), out=[line])

@@ -20,7 +20,7 @@ from rest2mcp.emit.package import package_info
 from rest2mcp.mapping.ir import Api
 from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.mapping.operations import build_api
-from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
+from rest2mcp.options import Options
 from rest2mcp.surface.config import MODES
 from rest2mcp.surface.config_file import load_config
 from rest2mcp.surface.package import PackageMeta
@@ -36,24 +36,6 @@ PreviousNames = Callable[[str], Mapping[tuple[str, str], str]]
 
 def _quiet(stage: str) -> None:
     pass
-
-
-@dataclass
-class Options:
-    name: str | None = None
-    base_url: str | None = None
-    strict: bool = False
-    skip_validation: bool = False
-    allowed_ref_hosts: tuple[str, ...] = ()
-    allowed_ref_dirs: tuple[str, ...] = ()  # folders besides the document's whose files $refs may read
-    preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
-    models: bool = True  # typed models (models.py) for custom code
-    output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes per output schema (see schemas/output.py)
-    config_path: str | None = None  # rest2mcp.toml or pyproject.toml; default: found beside the spec
-    mode: str | None = None  # the server's default mode; default: the configuration's, else "tools"
-    read_only: bool = False  # only operations that change nothing become tools (or the configuration's read_only)
-    reused: tuple[str, ...] = ()  # the options taken from the output folder's manifest, as options ("--name x")
-    allow_empty: bool = False  # a document that gives no tool is not an error
 
 
 @dataclass
