@@ -95,6 +95,10 @@ def _remove_config(spec: Path, out: Path) -> None:
     (spec / "rest2mcp.toml").unlink()
 
 
+def _add_pyproject(spec: Path, out: Path) -> None:
+    (spec / "pyproject.toml").write_text("[project]\nname = 'x'\n", "utf-8")
+
+
 def _edit_generated(spec: Path, out: Path) -> None:
     readme = out / "README.md"
     readme.write_text(readme.read_text("utf-8") + "\nmine\n", "utf-8")
@@ -105,7 +109,7 @@ def _delete_generated(spec: Path, out: Path) -> None:
 
 
 @pytest.mark.parametrize("change", [_edit_document, _edit_referenced, _edit_config, _remove_config,
-                                    _edit_generated, _delete_generated])
+                                    _add_pyproject, _edit_generated, _delete_generated])
 def test_a_changed_input_or_output_means_the_full_run(project, change):
     spec, out, full_runs = project
     assert _generate(spec, out).code == 0
@@ -155,3 +159,10 @@ def test_off_with_the_rest_of_the_cache(project, monkeypatch):
     _generate(spec, out)
     _generate(spec, out)
     assert len(full_runs) == 2
+
+
+def test_the_names_it_repeats_are_the_writer_s_and_the_configuration_s():
+    from rest2mcp.surface import config_file
+    from rest2mcp.writing import manifest
+
+    assert uptodate.MANIFEST == manifest.MANIFEST and uptodate.CONFIG_FILE == config_file.CONFIG_FILE

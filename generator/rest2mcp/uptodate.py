@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rest2mcp import __version__, cache
-from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
+from rest2mcp.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from rest2mcp.commands import Outcome
     from rest2mcp.pipeline import Options
 
 KIND = "uptodate"
+CONFIG_FILE = "rest2mcp.toml"  # surface.config_file.CONFIG_FILE, without importing the configuration
 MANIFEST = ".rest2mcp/manifest.json"  # writing.manifest.MANIFEST, without importing the writer
 _PACKAGE = Path(__file__).resolve().parent
 _own_digest: str | None = None
@@ -73,16 +74,19 @@ def fingerprint(spec: str, output: Path | None, options: Options, force: bool, a
     document = _sha256_file(Path(spec))
     if document is None:
         return None
-    from rest2mcp.surface.config_file import load_config
-
-    try:
-        config = load_config(spec, Path(options.config_path) if options.config_path else None)
-    except GenerationFailed:
-        return None  # the full run says what is wrong with it
     settings = json.dumps({**dataclasses.asdict(options), "force": force, "adopt": adopt}, sort_keys=True)
     return cache.key(KIND, own_digest(), os.getcwd(), spec, os.path.abspath(spec), document,
-                     str(output), os.path.abspath(output), settings,
-                     str(config.path), config.raw if config.raw is not None else b"\0none")
+                     str(output), os.path.abspath(output), settings, *_configuration(spec, options))
+
+
+def _configuration(spec: str, options: Options) -> list[str]:
+    """What the configuration can come from: the file given, else every file load_config
+    (surface/config_file.py) looks at beside the spec, each with its sha256 (or none). A
+    pyproject.toml counts whether or not it has a [tool.rest2mcp] table: reading it would cost more
+    than a full run now and then."""
+    candidates = ([Path(options.config_path)] if options.config_path
+                  else [Path(spec).parent / CONFIG_FILE, Path(spec).parent / "pyproject.toml"])
+    return [f"{path}={_sha256_file(path) if path.is_file() else None}" for path in candidates]
 
 
 def answer(entry_key: str | None, output: Path) -> Outcome | None:
