@@ -90,7 +90,8 @@ class _Index:
                 parts.append((key, value))  # a string stands for itself
                 total += _quoted_size(value)
             else:  # any other value by its JSON, in a longer tuple: never equal to a string's
-                text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+                text = (_strings_json(tuple(value)) if isinstance(value, list) and all(isinstance(v, str) for v in value)
+                        else json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
                 parts.append((key, text, None))
                 total += len(text.encode("utf-8"))
         return tuple(parts), total
@@ -151,6 +152,12 @@ class _Index:
 def _quoted_size(text: str) -> int:
     """Bytes of `text` as a JSON string (the same names and descriptions come back in every schema)."""
     return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+
+
+@lru_cache(maxsize=4096)
+def _strings_json(strings: tuple[str, ...]) -> str:
+    """A list of strings as compact JSON (types, required names: the same few lists everywhere)."""
+    return json.dumps(list(strings), ensure_ascii=False, separators=(",", ":"))
 
 
 def _free_name(hint: str, taken: dict[str, Any]) -> str:
