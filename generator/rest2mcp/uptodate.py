@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from rest2mcp import __version__, cache
 from rest2mcp.diagnostics import Diagnostic, Severity
+from rest2mcp.outcome import Outcome
 
 if TYPE_CHECKING:
-    from rest2mcp.commands import Outcome
-    from rest2mcp.pipeline import Options
+    from rest2mcp.options import Options
 
 KIND = "uptodate"
 CONFIG_FILE = "rest2mcp.toml"  # surface.config_file.CONFIG_FILE, without importing the configuration
@@ -132,8 +132,6 @@ def _recorded(outcome: Outcome) -> dict[str, Any]:
 
 
 def _outcome(recorded: dict[str, Any]) -> Outcome:
-    from rest2mcp.commands import Outcome
-
     def diagnostic(d: dict[str, Any]) -> Diagnostic:
         return Diagnostic(**{**d, "severity": Severity(d["severity"])})
 
