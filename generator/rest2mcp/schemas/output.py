@@ -59,22 +59,12 @@ def output_schema(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
         if len(_FITTED) >= _FITTED_KEPT:
             del _FITTED[next(iter(_FITTED))]  # the oldest
         _FITTED[key] = _shaped(root, budget)
-    fitted = _FITTED[key]
-    return _copy(fitted) if fitted is not None else None
+    return _FITTED[key]  # shared by the tools that return the same schema: nodes are never changed in place
 
 
 # The output schemas shaped lately, by their input's repr and budget (a pure function's results).
 _FITTED: dict[tuple[str, int], dict[str, Any] | None] = {}
 _FITTED_KEPT = 256
-
-
-def _copy(node: Any) -> Any:
-    """A copy of a JSON value (an output schema is small), so that no tool shares another's."""
-    if isinstance(node, dict):
-        return {k: _copy(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_copy(v) for v in node]
-    return node
 
 
 def _shaped(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
