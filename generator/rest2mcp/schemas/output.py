@@ -70,14 +70,16 @@ _FITTED_KEPT = 256
 def _shaped(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     schema = lenient(root)
     schema["type"] = "object"  # the root is the result itself: an object, never null
-    if size(schema) <= budget:
+    current = size(schema)
+    if current <= budget:
         return schema
     # Each cut is made from the one before (the same as from the whole, and faster). Sharing reads
     # the whole schema once per part it shares, so one many times its budget (some APIs give
     # hundreds of kB) is first cut to a level within reach of it.
     levels = iter(LEVELS)
-    while size(schema) > budget * REACH and (level := next(levels, None)) is not None:
+    while current > budget * REACH and (level := next(levels, None)) is not None:
         schema = shallow(schema, level)
+        current = size(schema)
     schema = shared(schema)  # more levels fit once repeated parts are written once
     for level in LEVELS:
         if size(schema) <= budget:
