@@ -216,6 +216,11 @@ def test_names_that_shadow_modules_are_refused(rest2mcp, tmp_path, name):
 def test_installed_distributions_shadowing_is_refused_but_not_an_earlier_install(tmp_path, monkeypatch):
     monkeypatch.setattr("rest2mcp.mapping.naming.installed_modules", lambda: {"obscure_thing": ["Obscure"],
                                                                                 "zoo_mcp": ["zoo-mcp"]})
+    installed = tmp_path / "site-packages"  # what the distributions installed (an importable module)
+    for module in ("obscure_thing", "zoo_mcp"):
+        (installed / module).mkdir(parents=True)
+        (installed / module / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(installed))
     assert "Obscure" in package_name_problem("obscure-thing")
     # zoo_mcp is installed but is not a generated package: refused; once it is one, regenerating it is fine
     assert package_name_problem("zoo-mcp")
@@ -229,6 +234,7 @@ def test_installed_distributions_shadowing_is_refused_but_not_an_earlier_install
 
 def test_title_whose_name_would_shadow_is_refused(rest2mcp, tmp_path, monkeypatch):
     monkeypatch.setattr("rest2mcp.mapping.naming.installed_modules", lambda: {"zoo_mcp": ["other-zoo"]})
+    monkeypatch.setattr("rest2mcp.mapping.naming._importable", lambda module: True)
     result, out = generated(rest2mcp, tmp_path, document(title="Zoo"))
     assert result.returncode == 1 and "error[E401]" in result.stderr and "--name" in result.stderr
     assert not out.exists()

@@ -83,6 +83,25 @@ def cached(kind: str, entry_key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def lookup(kind: str, entry_key: str) -> Any:
+    """What `store` kept under `entry_key`, or None (none kept, the cache off or unreadable)."""
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        stored = json.loads((folder / kind / f"{entry_key}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored.get("value") if isinstance(stored, dict) and stored.get("key") == entry_key else None
+
+
+def store(kind: str, entry_key: str, value: Any) -> None:
+    """Keep `value` (a JSON value) under `entry_key`; a cache that cannot be written is ignored."""
+    folder = directory()
+    if folder is not None:
+        _store(folder / kind / f"{entry_key}.json", {"key": entry_key, "value": value})
+
+
 def _store(path: Path, content: dict[str, Any]) -> None:
     """Written whole or not at all (a temporary file renamed), so a reader never sees half an entry."""
     try:

@@ -8,18 +8,21 @@ server, in this process.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shlex
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
-from rest2mcp.diff.report import FAIL_ON, diff_command
-from rest2mcp.pipeline import Generated, Options, Progress, analyze, left_out_summary, plan, prepare
+from rest2mcp.options import Options
+from rest2mcp.outcome import Outcome, counts, summary, with_result
+
+__all__ = ["Outcome", "counts", "summary", "with_result"]  # also the commands' own, as before
 from rest2mcp.writing.manifest import (
     FOREIGN,
     GENERATED,
@@ -27,47 +30,23 @@ from rest2mcp.writing.manifest import (
     Conflict,
     ManifestError,
     WritePlan,
+    WriteReport,
     apply_plan,
     foreign_entries,
     read_manifest,
 )
 
+if TYPE_CHECKING:
+    from types import ModuleType
 
-@dataclass
-class Outcome:
-    """What a command has to say: its diagnostics first (on stderr), then its findings and report
-    (stdout), the lines that only report success (`notes`, stdout, left out by --quiet), its closing
-    words (stderr), and the exit code. `data` is the result as JSON (--json)."""
-
-    code: int = 0
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    out: list[str] = field(default_factory=list)
-    err: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    findings: list[Diagnostic] = field(default_factory=list)
-    data: Any = None
+    from rest2mcp.pipeline import Generated, Progress
 
 
-def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
-    return {"errors": sum(d.severity is Severity.ERROR for d in diagnostics),
-            "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
-            "notes": sum(d.severity is Severity.INFO for d in diagnostics)}
+def _pipeline() -> ModuleType:
+    """The pipeline, imported when a command needs it: an up-to-date generation (uptodate.py) does not."""
+    from rest2mcp import pipeline
 
-
-def with_result(command: str, outcome: Outcome, **fields: Any) -> Outcome:
-    """`outcome` with its JSON result: the command, its exit code, its diagnostics counted, `fields`."""
-    outcome.data = {"command": command, "ok": outcome.code == 0, "exit_code": outcome.code, **fields,
-                    **counts(outcome.diagnostics)}
-    if outcome.err:
-        outcome.data["message"] = " ".join(outcome.err)
-    return outcome
-
-
-def summary(diagnostics: list[Diagnostic], refused_by_strict: bool = False) -> str:
-    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
-    refused = " refused by --strict" if refused_by_strict else ""
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{refused}"
+    return pipeline
 
 
 # How the info line names each option reused from a manifest, and its value there.
@@ -182,7 +161,7 @@ def _prepared(spec: str, options: Options, closing: str, progress: Progress | No
         return previous_names(output if output is not None else Path(package))
 
     try:
-        return prepare(spec, options, progress or silent, names)
+        return _pipeline().prepare(spec, options, progress or silent, names)
     except GenerationFailed as failed:
         return refusal(failed, closing)
 
@@ -214,7 +193,7 @@ def _planned(spec: str, output: Path | None, options: Options, progress: Progres
                                               "pass another -o", str(out_dir)))
         return _refused(outcome, 1, "rest2mcp: nothing written")
     try:
-        return _Planned(generated, out_dir, plan(generated, out_dir), outcome)
+        return _Planned(generated, out_dir, _pipeline().plan(generated, out_dir), outcome)
     except ManifestError as exc:
         refused = _bad_manifest(out_dir, exc)
         refused.diagnostics[:0] = outcome.diagnostics
@@ -224,7 +203,14 @@ def _planned(spec: str, output: Path | None, options: Options, progress: Progres
 def generate(spec: str, output: Path | None, options: Options, force: bool = False,
              progress: Progress | None = None, command: str = "generate", adopt: bool = False) -> Outcome:
     """Generate a package from `spec` into `output` (default: ./<name>), or update the one there.
-    A folder that holds files but no rest2mcp manifest is refused unless `adopt`."""
+    A folder that holds files but no rest2mcp manifest is refused unless `adopt`. An unchanged
+    run over its own folder is answered from the user cache (uptodate.py), without the work."""
+    from rest2mcp import uptodate
+
+    fingerprint = uptodate.fingerprint(spec, output, options, force, adopt) if command == "generate" else None
+    answered = uptodate.answer(fingerprint, output) if output is not None else None
+    if answered is not None:
+        return answered
     planned = _planned(spec, output, options, progress)
     if isinstance(planned, Outcome):
         return with_result(command, planned, spec=spec)
@@ -255,12 +241,22 @@ def generate(spec: str, output: Path | None, options: Options, force: bool = Fal
                                               "check the folder's permissions and the free disk space", str(out_dir)))
         outcome.code = 1
         return with_result(command, outcome, spec=spec, folder=str(out_dir))
+    if outcome.code == 0 and fingerprint is not None:  # what the same run will say next time: nothing to write
+        unchanged = WriteReport(unchanged=sorted(p for p, e in write_plan.manifest["files"].items() if e["owner"] == GENERATED))
+        again = _written(command, spec, generated, out_dir, unchanged, copy.deepcopy(outcome))
+        uptodate.remember(fingerprint, out_dir, generated.referenced, again)
+    return _written(command, spec, generated, out_dir, report, outcome)
+
+
+def _written(command: str, spec: str, generated: Generated, out_dir: Path, report: WriteReport,
+             outcome: Outcome) -> Outcome:
+    """The Outcome of a generation that wrote what `report` says."""
     api = generated.api
     tools = len(api.tools)
     changed = f"{len(report.written)} files written, {len(report.deleted)} deleted, {len(report.unchanged)} unchanged"
     if not report.written and not report.deleted:
         changed = f"nothing to write: {len(report.unchanged)} files already up to date"
-    left_out = left_out_summary(api)
+    left_out = _pipeline().left_out_summary(api)
     outcome.notes.append(f"{api.package}: {tools} tool{'s' * (tools != 1)} in {out_dir} "
                          f"({changed}; {left_out + '; ' if left_out else ''}{summary(generated.diagnostics)})")
     outcome.out += [f"kept the previous version as {out_dir / backup}" for backup in report.backups]
@@ -391,6 +387,7 @@ def check_folder(spec: str | None, folder: Path, given: dict[str, Any], progress
 
 def diff(old: str, new: str, as_json: bool = False, fail_on: str | None = None) -> Outcome:
     """The tool surface's changes from `old` to `new` (specs or generated folders)."""
+    from rest2mcp.diff.report import FAIL_ON, diff_command  # here: only this command needs it
 
     if fail_on is not None and fail_on not in FAIL_ON:
         return Outcome(1, [Diagnostic(Severity.ERROR, "E404", f"invalid --fail-on {fail_on!r}", None,
@@ -408,7 +405,7 @@ def validate(spec: str, options: Options, progress: Progress | None = None) -> O
     """Every problem generation would meet, OpenAPI validation included; 1 when not valid OpenAPI, or
     when validation could not run or could not read all of the document (a `$ref` not followed)."""
     try:
-        analysis = analyze(spec, options, progress or silent)
+        analysis = _pipeline().analyze(spec, options, progress or silent)
     except GenerationFailed as failed:
         return with_result("validate", refusal(failed, f"rest2mcp: {spec}: invalid"), spec=spec, valid=False)
     diagnostics = analysis.diagnostics
@@ -425,7 +422,7 @@ def validate(spec: str, options: Options, progress: Progress | None = None) -> O
                    "so what they point to was not checked")
     else:
         verdict = "valid"
-    left_out = left_out_summary(analysis.api)
+    left_out = _pipeline().left_out_summary(analysis.api)
     line = (f"{spec}: {verdict}, {tools} tool{'s' * (tools != 1)} "
             f"({left_out + '; ' if left_out else ''}{summary(diagnostics)})")
     outcome = Outcome(0 if verdict == "valid" else 1, list(diagnostics), out=[line])

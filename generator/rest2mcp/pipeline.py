@@ -20,7 +20,7 @@ from rest2mcp.emit.package import package_info
 from rest2mcp.mapping.ir import Api
 from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
 from rest2mcp.mapping.operations import build_api
-from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT
+from rest2mcp.options import Options
 from rest2mcp.surface.config import MODES
 from rest2mcp.surface.config_file import load_config
 from rest2mcp.surface.package import PackageMeta
@@ -39,29 +39,12 @@ def _quiet(stage: str) -> None:
 
 
 @dataclass
-class Options:
-    name: str | None = None
-    base_url: str | None = None
-    strict: bool = False
-    skip_validation: bool = False
-    allowed_ref_hosts: tuple[str, ...] = ()
-    allowed_ref_dirs: tuple[str, ...] = ()  # folders besides the document's whose files $refs may read
-    preferred_media_types: tuple[str, ...] = ()  # request body types to choose first, when offered
-    models: bool = True  # typed models (models.py) for custom code
-    output_schema_limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT  # bytes per output schema (see schemas/output.py)
-    config_path: str | None = None  # rest2mcp.toml or pyproject.toml; default: found beside the spec
-    mode: str | None = None  # the server's default mode; default: the configuration's, else "tools"
-    read_only: bool = False  # only operations that change nothing become tools (or the configuration's read_only)
-    reused: tuple[str, ...] = ()  # the options taken from the output folder's manifest, as options ("--name x")
-    allow_empty: bool = False  # a document that gives no tool is not an error
-
-
-@dataclass
 class Generated:
     api: Api
     files: dict[str, bytes]
     diagnostics: list[Diagnostic]
     header: dict  # what the manifest records about this run (no timestamps: output is deterministic)
+    referenced: list[str] = field(default_factory=list)  # the files (or URLs) the document's $refs read
 
 
 def _located(diagnostics: Diagnostics, loaded: LoadedDocument | None) -> list[Diagnostic]:
@@ -92,7 +75,7 @@ def validated(source: str, options: Options, progress: Progress = _quiet) -> tup
     diagnostics = Diagnostics(source=source)
     progress("reading referenced files")
     loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
-                                           options.allowed_ref_hosts, options.allowed_ref_dirs)
+                                           options.allowed_ref_hosts, options.allowed_ref_dirs, loaded.referenced)
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
         progress("validating")
@@ -268,7 +251,8 @@ def prepare(source: str, options: Options, progress: Progress = _quiet,
     analysis = analyze(source, options, progress, previous_names)
     files, emitted = emit(analysis, options, progress)
     diagnostics = _strict(options, analysis.diagnostics + emitted)
-    return Generated(analysis.api, files, diagnostics, manifest_header(analysis, options))
+    return Generated(analysis.api, files, diagnostics, manifest_header(analysis, options),
+                     list(analysis.loaded.referenced))
 
 
 def spec_name_of(source: str) -> str:

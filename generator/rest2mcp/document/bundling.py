@@ -82,6 +82,7 @@ class Bundler:
         self.bundled: dict[str, Any] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self.parts: dict[str, Part] = {}  # pointer of each bundled copy -> where it was read
+        self.read: list[str] = []  # every file or URL the references made it read (or try to)
 
     def bundle(self) -> dict[str, Any]:
         document = self.documents[self.root]
@@ -177,6 +178,7 @@ class Bundler:
 
     def _document(self, location: str) -> Any:
         if location not in self.documents:
+            self.read.append(location)
             text, _ = read_text(location, regular_only=True)
             self.bytes_read += len(text)
             if self.bytes_read > MAX_BYTES:
@@ -191,24 +193,37 @@ class Bundler:
 
 def bundle(document: dict[str, Any], source: str, url: str | None, diagnostics: Diagnostics,
            allowed_hosts: tuple[str, ...] = (),
-           allowed_dirs: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, Part]]:
+           allowed_dirs: tuple[str, ...] = (), read: list[str] | None = None) -> tuple[dict[str, Any], dict[str, Part]]:
     """The document with every external reference made local (unchanged when there is none), and
-    where each copied part came from (the pointer of the copy -> its file and pointer there)."""
+    where each copied part came from (the pointer of the copy -> its file and pointer there).
+    `read`, when given, receives every file or URL the references made it read (or try to)."""
     if not _has_external_refs(document):
         return document, {}
     root = url or str(Path(source).resolve())
     bundler = Bundler(root, document, diagnostics, allowed_hosts, root_source=url or source,
                       allowed_dirs=allowed_dirs)
-    return bundler.bundle(), bundler.parts
+    try:
+        return bundler.bundle(), bundler.parts
+    finally:
+        if read is not None:
+            read.extend(bundler.read)
 
 
-def _has_external_refs(node: Any, names: bool = False) -> bool:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if not names and isinstance(ref, str) and not ref.startswith("#"):
-            return True
-        return any(_has_external_refs(v, not names and k in NAME_MAPS)
-                   for k, v in node.items() if names or not _is_data(k, v))
-    if isinstance(node, list):
-        return any(_has_external_refs(v) for v in node)
+def _has_external_refs(document: Any) -> bool:
+    """Whether a $ref outside the data fields points to another file (iteratively, containers only:
+    it runs over every document)."""
+    stack: list[tuple[Any, bool]] = [(document, False)]  # a container, and whether its keys are names
+    while stack:
+        node, names = stack.pop()
+        if isinstance(node, dict):
+            if names:
+                stack.extend((v, False) for v in node.values() if isinstance(v, (dict, list)))
+                continue
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            stack.extend((v, k in NAME_MAPS) for k, v in node.items()
+                         if isinstance(v, (dict, list)) and not _is_data(k, v))
+        else:
+            stack.extend((v, False) for v in node if isinstance(v, (dict, list)))
     return False

@@ -104,6 +104,7 @@ class LoadedDocument:
     text: str
     # Where content copied from other files lies in `document`: the pointer of each copy -> its origin.
     parts: dict[str, Part] = field(default_factory=dict)
+    referenced: list[str] = field(default_factory=list)  # the files (or URLs) its $refs read
     _lines: Lines | None = field(default=None, repr=False)
 
     def line_of(self, pointer: str) -> int | None:
@@ -296,15 +297,17 @@ ALIAS_HINT = "write the values out, or share them with $ref (an OpenAPI document
 def _check_tree(value: Any, source: str) -> None:
     """Refuse a parsed JSON tree deeper than MAX_DEPTH or with more than MAX_NODES values (iteratively:
     the tree may be deeper than the interpreter's recursion limit)."""
-    nodes = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]  # a value and its depth (the root's is 1)
+    nodes = 1  # the root; then every container adds its values (only containers are visited)
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, (dict, list)) else []  # and its depth
     while stack:
         node, depth = stack.pop()
-        nodes += 1
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        if children and depth >= MAX_DEPTH:
+        children = node.values() if isinstance(node, dict) else node
+        if not children:
+            continue
+        if depth >= MAX_DEPTH:
             raise _too_deep(source, None, _deep_pointer(value))
-        stack.extend((child, depth + 1) for child in children)
+        nodes += len(children)
+        stack.extend([(child, depth + 1) for child in children if isinstance(child, (dict, list))])
     if nodes > MAX_NODES:
         raise _too_many(source, None, f"more than {MAX_NODES:,} values: not read")
 

@@ -80,11 +80,15 @@ def _value(value: Any, parts: list[str], newline: str) -> None:
             if not first:
                 parts.append(separator)
             first = False
-            parts.append(_key(key) + ": ")
+            member = (encode_basestring(key) if type(key) is str else _key(key)) + ": "
+            if type(item) is str:  # the most common member, in one append
+                parts.append(member + encode_basestring(item))
+                continue
             text = _scalar(item)
             if text is not None:
-                parts.append(text)
+                parts.append(member + text)
             else:
+                parts.append(member)
                 _value(item, parts, inner)
         parts.append(newline + "}")
     elif isinstance(value, (list, tuple)):

@@ -179,7 +179,9 @@ def package_name_problem(name: str) -> str | None:
         return f"the import name {module!r} would shadow a Python module; {advice}"
     if module in _STARTUP_MODULES:
         return f"the import name {module!r} would shadow the module Python runs at every start; {advice}"
-    owners = installed_modules().get(module)
+    # Only a module that can be imported here is looked up among the installed distributions (a scan
+    # of every one of them, slow): most names are not.
+    owners = installed_modules().get(module) if _importable(module) else None
     if owners and not _generated_package(module):  # an earlier install of the package is no clash
         return (f"the import name {module!r} would shadow the module of the installed distribution "
                 f"{', '.join(sorted(set(owners)))}; {advice}")
@@ -195,6 +197,13 @@ def installed_modules() -> Mapping[str, list[str]]:
     from importlib.metadata import packages_distributions
 
     return packages_distributions()
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return True  # let the scan of the installed distributions say
 
 
 def _generated_package(module: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -184,6 +184,15 @@ class _Context:
     diagnostics: Diagnostics
     preferred_media_types: tuple[str, ...]
     output_schema_limit: int
+    # id() of a schema -> (the schema, kept alive so the id stays its own; its json_depth): the tools
+    # returning the same output schema share one object (schemas/output.py)
+    depths: dict[int, tuple[Any, tuple[int, str]]] = field(default_factory=dict)
+
+    def depth(self, schema: Any) -> tuple[int, str]:
+        known = self.depths.get(id(schema))
+        if known is None or known[0] is not schema:
+            known = self.depths[id(schema)] = (schema, json_depth(schema))
+        return known[1]
 
 
 def _operation(
@@ -216,7 +225,7 @@ def _operation(
     output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"),
                            context.output_schema_limit)
     for side, schema in (("input", input_schema), ("output", output.schema)):
-        depth, deepest = json_depth(schema)
+        depth, deepest = context.depth(schema) if side == "output" else json_depth(schema)
         if depth > MAX_SCHEMA_JSON_DEPTH:
             raise SchemaTooDeep(pointer, f"the tool's {side} schema nests {depth} levels deep, more than "
                                 f"{MAX_SCHEMA_JSON_DEPTH} (its deepest value: {deepest[:200]})")

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.document.refs import Resolver
+from rest2mcp.options import DEFAULT_OUTPUT_SCHEMA_LIMIT as _DEFAULT_LIMIT
 from rest2mcp.runtime.media import is_json
 from rest2mcp.schemas.convert import SchemaConverter
 from rest2mcp.schemas.defs import used_defs
@@ -32,7 +33,7 @@ def _success_codes(responses: dict[str, Any]) -> list[str]:
 # The byte budget of one output schema (compact JSON): every tools/list carries every output schema,
 # and the deeper levels of a large one help the model less than they cost (schemas/output.py makes
 # a larger one shallower, or leaves it out); results still come as structured content and text.
-DEFAULT_OUTPUT_SCHEMA_LIMIT = 3072
+DEFAULT_OUTPUT_SCHEMA_LIMIT = _DEFAULT_LIMIT
 
 
 def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter,

@@ -79,20 +79,16 @@ def json_depth(value: Any) -> tuple[int, str]:
     # only: building a pointer string per value cost more than the walk itself.
     deepest, deepest_at = 0, -1
     trail: list[tuple[int, Any]] = []  # per container visited: (its parent's index, its key)
-    stack: list[tuple[Any, int, int, Any]] = [(value, 0, -1, None)]
-    while stack:
+    stack: list[tuple[Any, int, int, Any]] = [(value, 0, -1, None)] if isinstance(value, (dict, list)) else []
+    while stack:  # containers only: a scalar adds no level
         node, depth, parent, key = stack.pop()
-        if isinstance(node, dict):
-            items: Any = node.items()
-        elif isinstance(node, list):
-            items = enumerate(node)
-        else:
-            continue
+        items: Any = node.items() if isinstance(node, dict) else enumerate(node)
         trail.append((parent, key))
         here = len(trail) - 1
         if depth + 1 > deepest:
             deepest, deepest_at = depth + 1, here
-        stack.extend((child, depth + 1, here, child_key) for child_key, child in items)
+        stack.extend([(child, depth + 1, here, child_key) for child_key, child in items
+                      if isinstance(child, (dict, list))])
     keys: list[str] = []
     while deepest_at > 0:
         deepest_at, key = trail[deepest_at]

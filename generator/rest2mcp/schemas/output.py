@@ -52,16 +52,34 @@ def output_schema(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     then smaller until it fits `budget` bytes of compact JSON; None when even its top level does not."""
     if budget <= 0:  # --max-output-schema 0: no output schemas
         return None
+    # Many operations return the same schema (a list, an error, an object of the API): each distinct
+    # one is shaped once. `repr` tells apart what JSON would not (1 and "1" as keys, 1 and 1.0).
+    key = (repr(root), budget)
+    if key not in _FITTED:
+        if len(_FITTED) >= _FITTED_KEPT:
+            del _FITTED[next(iter(_FITTED))]  # the oldest
+        _FITTED[key] = _shaped(root, budget)
+    return _FITTED[key]  # shared by the tools that return the same schema: nodes are never changed in place
+
+
+# The output schemas shaped lately, by their input's repr and budget (a pure function's results).
+_FITTED: dict[tuple[str, int], dict[str, Any] | None] = {}
+_FITTED_KEPT = 256
+
+
+def _shaped(root: dict[str, Any], budget: int) -> dict[str, Any] | None:
     schema = lenient(root)
     schema["type"] = "object"  # the root is the result itself: an object, never null
-    if size(schema) <= budget:
+    current = size(schema)
+    if current <= budget:
         return schema
     # Each cut is made from the one before (the same as from the whole, and faster). Sharing reads
     # the whole schema once per part it shares, so one many times its budget (some APIs give
     # hundreds of kB) is first cut to a level within reach of it.
     levels = iter(LEVELS)
-    while size(schema) > budget * REACH and (level := next(levels, None)) is not None:
+    while current > budget * REACH and (level := next(levels, None)) is not None:
         schema = shallow(schema, level)
+        current = size(schema)
     schema = shared(schema)  # more levels fit once repeated parts are written once
     for level in LEVELS:
         if size(schema) <= budget:

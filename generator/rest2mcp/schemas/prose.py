@@ -4,6 +4,7 @@ and a URL tells a model less than the words of its link. Nothing else of the sch
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rest2mcp.schemas.keywords import SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
@@ -21,7 +22,7 @@ def plain_texts(schema: Any, limit: int = SCHEMA_TEXT_LIMIT) -> Any:
     changed: dict[str, Any] = {}
     for key, value in schema.items():
         if key in ("description", "title") and isinstance(value, str):
-            new: Any = cap(plain(value), limit)
+            new: Any = _plain_capped(value, limit)
         elif key in SCHEMA_KEYWORDS:
             new = plain_texts(value, limit)
         elif key in SCHEMA_MAP_KEYWORDS or key == "$defs":
@@ -37,3 +38,8 @@ def plain_texts(schema: Any, limit: int = SCHEMA_TEXT_LIMIT) -> Any:
         if new is not value and new != value:
             changed[key] = new
     return {**schema, **changed} if changed else schema
+
+
+@lru_cache(maxsize=8192)
+def _plain_capped(text: str, limit: int) -> str:  # the same descriptions come back in many tools
+    return cap(plain(text), limit)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 # A part smaller than this (bytes of compact JSON) is left where it is: a reference costs ~30 bytes.
@@ -64,14 +65,14 @@ class _Index:
         parts: list[Any] = []
         total = 2 + max(len(node) - 1, 0)  # braces and commas
         for key, value in node.items():
-            total += len(json.dumps(key, ensure_ascii=False).encode("utf-8")) + 1
+            total += _quoted_size(key) + 1
             if key in _MAPS and isinstance(value, dict):
                 named: list[tuple[str, Any]] = []
                 total += 2 + max(len(value) - 1, 0)
                 for name, sub in value.items():
                     number, grown = self.visit(sub, name)
                     named.append((name, number))
-                    total += len(json.dumps(name, ensure_ascii=False).encode("utf-8")) + 1 + grown
+                    total += _quoted_size(name) + 1 + grown
                 parts.append((key, tuple(named)))
             elif key in _ONE and isinstance(value, dict):
                 number, grown = self.visit(value, hint if key == "items" else "")
@@ -85,9 +86,13 @@ class _Index:
                     listed.append(number)
                     total += grown
                 parts.append((key, tuple(listed)))
-            else:
-                text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-                parts.append((key, text))
+            elif isinstance(value, str):
+                parts.append((key, value))  # a string stands for itself
+                total += _quoted_size(value)
+            else:  # any other value by its JSON, in a longer tuple: never equal to a string's
+                text = (_strings_json(tuple(value)) if isinstance(value, list) and all(isinstance(v, str) for v in value)
+                        else json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+                parts.append((key, text, None))
                 total += len(text.encode("utf-8"))
         return tuple(parts), total
 
@@ -141,6 +146,18 @@ class _Index:
         if self.of.get(id(node)) == number:
             return reference
         return self.replace(node, number, reference)
+
+
+@lru_cache(maxsize=65536)
+def _quoted_size(text: str) -> int:
+    """Bytes of `text` as a JSON string (the same names and descriptions come back in every schema)."""
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+
+
+@lru_cache(maxsize=4096)
+def _strings_json(strings: tuple[str, ...]) -> str:
+    """A list of strings as compact JSON (types, required names: the same few lists everywhere)."""
+    return json.dumps(list(strings), ensure_ascii=False, separators=(",", ":"))
 
 
 def _free_name(hint: str, taken: dict[str, Any]) -> str:
