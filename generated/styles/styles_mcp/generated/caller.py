@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from mcp import types
 
 from .approval import InputRequired, Policy, ask, needs_approval
-from .arguments import checked, validator_for
+from .arguments import checked, has_patterns, validator_for
 from .audit import note
 from .catalog import SchemePlan, ToolDefinition, ToolPlan
 from .credentials import redact, secret_values, short_secrets, with_tokens
@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 10
+# A 2xx body up to this size is made a result in the event loop; a larger one in a worker thread,
+# so that parsing, fitting and checking it does not hold the other calls.
+QUICK_RESULT_BYTES = 64 * 1024
 
 
 @dataclass
@@ -196,9 +199,14 @@ class Caller:
                 note(status=response.status_code)
                 if 200 <= response.status_code < 300:
                     paging = Paging(plan, arguments, tool.definition["inputSchema"].get("properties", {}))
-                    result = await anyio.to_thread.run_sync(functools.partial(
-                        success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text,
-                        mark, paging=paging, max_binary=settings.max_binary))
+                    output_validator = tool.validator("outputSchema")
+                    build = functools.partial(
+                        success_result, response, plan.get("output"), output_validator, settings.max_text,
+                        mark, paging=paging, max_binary=settings.max_binary)
+                    quick = len(response.content) <= QUICK_RESULT_BYTES and (
+                        output_validator is None or not has_patterns(output_validator.schema))
+                    # a small body without patterns to match is built faster than a thread hop costs
+                    result = build() if quick else await anyio.to_thread.run_sync(build)
                 else:
                     result = failure_result(request, response, mark)
                     advice = give_up_note(sent, may_retry(plan), plan["method"].upper())
