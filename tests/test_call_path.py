@@ -11,7 +11,6 @@ import anyio.to_thread
 import pytest
 from mcp import Client, types
 from mcp.server import Server
-
 from rest2mcp.runtime import progress
 from rest2mcp.runtime.arguments import argument_errors, checked, has_patterns, validator_for
 from rest2mcp.runtime.context import current_request
