@@ -30,12 +30,14 @@ def test_patterns_are_found_wherever_the_schema_has_them():
     assert not has_patterns({"type": "object"}) and has_patterns({"type": "string", "pattern": "b"})
 
 
-@pytest.mark.parametrize(("schema", "arguments", "threaded"), [
-    (PLAIN, {"petId": "one"}, False),
-    (NESTED_PATTERN, {"pet": {"tag": "NO"}}, True),
-    (PATTERN_NAMES, {"x-a": 1}, True),
+@pytest.mark.parametrize(("schema", "arguments", "alone", "threaded"), [
+    (PLAIN, {"petId": "one"}, True, False),
+    (PLAIN, {"petId": "one"}, False, True),  # other calls in flight: the loop serves them meanwhile
+    (NESTED_PATTERN, {"pet": {"tag": "NO"}}, True, True),
+    (PATTERN_NAMES, {"x-a": 1}, True, True),
 ])
-def test_arguments_are_checked_in_a_thread_only_when_a_pattern_may_run_away(monkeypatch, schema, arguments, threaded):
+def test_arguments_are_checked_in_a_thread_when_a_pattern_may_run_away_or_others_wait(
+        monkeypatch, schema, arguments, alone, threaded):
     hops: list[Any] = []
     real = anyio.to_thread.run_sync
 
@@ -45,7 +47,7 @@ def test_arguments_are_checked_in_a_thread_only_when_a_pattern_may_run_away(monk
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
     validator = validator_for(schema)
-    problems = anyio.run(checked, validator, arguments)
+    problems = anyio.run(checked, validator, arguments, alone)
     assert problems and problems == argument_errors(validator, arguments)
     assert hops == ([argument_errors] if threaded else [])
 

@@ -139,10 +139,11 @@ def _non_finite(value: Any, where: str = "") -> Iterator[str]:
             yield from _non_finite(item, f"{where}/{number}" if where else str(number))
 
 
-async def checked(validator: Validator, arguments: Any) -> list[str]:
+async def checked(validator: Validator, arguments: Any, alone: bool = True) -> list[str]:
     """`argument_errors`, in a worker thread when the schema has patterns (a slow match does not hold
-    the other calls); without any, the check is quick and a thread hop would cost more than it."""
-    if not has_patterns(validator.schema):
+    the other calls) or other calls are in flight (`alone` False: the event loop serves them while the
+    thread checks); otherwise the check is quick and a thread hop would cost more than it."""
+    if alone and not has_patterns(validator.schema):
         return argument_errors(validator, arguments)
     import anyio.to_thread
 
