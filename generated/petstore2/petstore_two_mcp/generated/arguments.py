@@ -139,11 +139,41 @@ def _non_finite(value: Any, where: str = "") -> Iterator[str]:
             yield from _non_finite(item, f"{where}/{number}" if where else str(number))
 
 
-async def checked(validator: Validator, arguments: Any) -> list[str]:
-    """`argument_errors` in a worker thread: a slow check does not hold the other calls."""
+async def checked(validator: Validator, arguments: Any, alone: bool = True) -> list[str]:
+    """`argument_errors`, in a worker thread when the schema has patterns (a slow match does not hold
+    the other calls) or other calls are in flight (`alone` False: the event loop serves them while the
+    thread checks); otherwise the check is quick and a thread hop would cost more than it."""
+    if alone and not has_patterns(validator.schema):
+        return argument_errors(validator, arguments)
     import anyio.to_thread
 
     return await anyio.to_thread.run_sync(argument_errors, validator, arguments)
+
+
+_PATTERN_KEYWORDS = frozenset(("pattern", "patternProperties"))
+_pattern_scan: dict[int, tuple[Any, bool]] = {}  # id(schema) -> (schema, has patterns); the schema keeps its id
+_PATTERN_SCAN_LIMIT = 4096
+
+
+def has_patterns(schema: Any) -> bool:
+    """Whether `schema` uses `pattern` or `patternProperties` anywhere (a property of that name counts
+    too: it only costs a thread hop). Scanned once per schema."""
+    known = _pattern_scan.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    found = _scan_patterns(schema)
+    if len(_pattern_scan) >= _PATTERN_SCAN_LIMIT:
+        _pattern_scan.clear()
+    _pattern_scan[id(schema)] = (schema, found)
+    return found
+
+
+def _scan_patterns(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return any(key in _PATTERN_KEYWORDS or _scan_patterns(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_scan_patterns(item) for item in value)
+    return False
 
 
 def within_budget(validator: Validator, instance: Any) -> list[ValidationError]:

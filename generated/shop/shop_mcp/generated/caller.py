@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from mcp import types
 
 from .approval import InputRequired, Policy, ask, needs_approval
-from .arguments import checked, validator_for
+from .arguments import checked, has_patterns, validator_for
 from .audit import note
 from .catalog import SchemePlan, ToolDefinition, ToolPlan
 from .credentials import redact, secret_values, short_secrets, with_tokens
@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 10
+# A 2xx body up to this size is made a result in the event loop when no other call is in flight; a
+# larger one in a worker thread, so that parsing, fitting and checking it does not hold other calls.
+QUICK_RESULT_BYTES = 64 * 1024
 
 
 @dataclass
@@ -126,6 +129,9 @@ class Caller:
         self.hooks = hooks
         self._client: httpx.AsyncClient | None = None
         self._limiter: anyio.CapacityLimiter | None = None
+        # Calls being answered. With others in flight, argument checks and results go to a worker
+        # thread, so the event loop serves the others meanwhile; alone, small ones stay in the loop.
+        self._in_flight = 0
         self.tokens = TokenSource(schemes, settings.base_url, settings.timeout, settings.user_agent)
         # Every credential this server holds, masked in audit records even when a call fails before
         # its own credentials are chosen (a model may paste one into an argument).
@@ -153,6 +159,13 @@ class Caller:
             self._client = None
 
     async def call(self, tool: Tool, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
+        self._in_flight += 1
+        try:
+            return await self._call(tool, arguments)
+        finally:
+            self._in_flight -= 1
+
+    async def _call(self, tool: Tool, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
         import anyio
         import httpx
 
@@ -162,7 +175,7 @@ class Caller:
         settings = self.settings
         try:
             validator = tool.validator("inputSchema")
-            problems = await checked(validator, arguments) if validator is not None else []
+            problems = await checked(validator, arguments, self._in_flight <= 1) if validator is not None else []
             if problems:
                 return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
             if "defaults" in plan or "fixed" in plan:  # fixed arguments are hidden from the model
@@ -196,9 +209,14 @@ class Caller:
                 note(status=response.status_code)
                 if 200 <= response.status_code < 300:
                     paging = Paging(plan, arguments, tool.definition["inputSchema"].get("properties", {}))
-                    result = await anyio.to_thread.run_sync(functools.partial(
-                        success_result, response, plan.get("output"), tool.validator("outputSchema"), settings.max_text,
-                        mark, paging=paging, max_binary=settings.max_binary))
+                    output_validator = tool.validator("outputSchema")
+                    build = functools.partial(
+                        success_result, response, plan.get("output"), output_validator, settings.max_text,
+                        mark, paging=paging, max_binary=settings.max_binary)
+                    quick = self._in_flight <= 1 and len(response.content) <= QUICK_RESULT_BYTES and (
+                        output_validator is None or not has_patterns(output_validator.schema))
+                    # alone, a small body without patterns to match is built faster than a thread hop costs
+                    result = build() if quick else await anyio.to_thread.run_sync(build)
                 else:
                     result = failure_result(request, response, mark)
                     advice = give_up_note(sent, may_retry(plan), plan["method"].upper())

@@ -27,8 +27,10 @@ async def waiting(work: Callable[[], Awaitable[T]], what: str) -> T:
     """`work()`, with progress reported to the client every TICK_SECONDS until it ends."""
     import anyio
 
-    report = getattr(getattr(request_context(), "session", None), "report_progress", None)
-    if report is None:  # not answering an MCP request (in-process calls)
+    context = request_context()
+    session = getattr(context, "session", None)
+    report = getattr(session, "report_progress", None)
+    if report is None or not _may_report(context, session):  # nobody to tell: no ticking task
         return await work()
     outcome: list[T] = []
     failure: list[Exception] = []
@@ -43,6 +45,25 @@ async def waiting(work: Callable[[], Awaitable[T]], what: str) -> T:
     if failure:
         raise failure[0]
     return outcome[0]
+
+
+def _may_report(context: Any, session: Any) -> bool:
+    """False when the request is known to take no progress: no `progressToken` in its `_meta` and a
+    channel that says it has none (JSON-RPC) or no callback (in-memory). Whatever is not known that
+    way reports, as every request did before: reporting without a token is a no-op."""
+    meta = getattr(context, "meta", None)
+    if isinstance(meta, dict) and meta.get("progressToken") is not None:
+        return True
+    channel = getattr(session, "_request_outbound", None)
+    for _ in range(3):  # wrappers keep the dispatcher's context as `_inner`
+        if channel is None:
+            break
+        if hasattr(channel, "_progress_token"):
+            return channel._progress_token is not None
+        if hasattr(channel, "_on_progress"):
+            return channel._on_progress is not None
+        channel = getattr(channel, "_inner", None)
+    return True
 
 
 async def _tick(report: Callable[..., Awaitable[Any]], what: str) -> None:

@@ -73,12 +73,12 @@ def success_result(response: httpx.Response, output: str | None, output_validato
     media_type = _media_type(response)
     status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
     raw = response.content
-    placeholder = _placeholder(output, output_validator)
 
     if not raw:
         text = f"The request succeeded ({status}) with an empty response."
         note = _next_page(response, None, paging, False)
-        return _result([types.TextContent(type="text", text=text)], placeholder, [note] if note else [])
+        return _result([types.TextContent(type="text", text=text)], _placeholder(output, output_validator),
+                       [note] if note else [])
 
     if is_json(media_type) or (not media_type and raw[:1] in (b"{", b"[")):
         try:
@@ -110,7 +110,7 @@ def success_result(response: httpx.Response, output: str | None, output_validato
         )
         content = [types.EmbeddedResource(type="resource", resource=resource)]
     note = _next_page(response, None, paging, False)
-    return _result(content, placeholder, notes + ([note] if note else []))
+    return _result(content, _placeholder(output, output_validator), notes + ([note] if note else []))
 
 
 def unread_result(status: int, max_bytes: int, output: str | None,
