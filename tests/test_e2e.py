@@ -67,27 +67,37 @@ def test_petstore_over_stdio(server_venv, upstream: Upstream, mode):
 # -- error paths ------------------------------------------------------------------------------
 
 
+class Dribble:
+    """A slow response body (40 pieces, 0.1 s apart) that records whether the API got to write it all."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.finished = threading.Event()
+        self.written = 0
+
+    def body(self):
+        import time
+
+        try:
+            for _ in range(40):
+                self.written += 1
+                yield b"x" * 50
+                time.sleep(0.1)
+        finally:
+            self.finished.set()
+
+    def stopped_early(self) -> bool:
+        return self.finished.is_set() and self.written < 40
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_progress_and_cancellation_over_stdio(server_venv, upstream: Upstream, mode):
     """A slow call reports progress to a client that sent a token; a call the client cancels
     (notifications/cancelled over stdio) closes its request to the API; the server goes on."""
-    import threading
-    import time
-
     import anyio
 
-    finished = threading.Event()
-    written: list[int] = []
-
-    def dribble():
-        try:
-            for _ in range(40):
-                written.append(1)
-                yield b"x" * 50
-                time.sleep(0.1)
-        finally:
-            finished.set()
-
+    dribble = Dribble()
     reports: list[float] = []
 
     async def on_progress(progress, total, message):
@@ -96,17 +106,17 @@ def test_progress_and_cancellation_over_stdio(server_venv, upstream: Upstream, m
     async def steps(client):
         upstream.reply("GET", "/pets/1", Reply(200, b'{"id": 1, "name": "Rex"}', "application/json", delay=2.2))
         slow = await client.call_tool("showPetById", {"petId": "1"}, progress_callback=on_progress)
-        upstream.reply("GET", "/pets/2", Reply(200, content_type="text/plain", stream=dribble, length=2000))
+        upstream.reply("GET", "/pets/2", Reply(200, content_type="text/plain", stream=dribble.body, length=2000))
         with anyio.move_on_after(0.8):
             await client.call_tool("showPetById", {"petId": "2"})
-        await anyio.to_thread.run_sync(finished.wait, 3.0)
+        await anyio.to_thread.run_sync(dribble.finished.wait, 3.0)
         upstream.reply("GET", "/pets/3", Reply.json({"id": 3, "name": "Tom"}))
         return slow, await client.call_tool("showPetById", {"petId": "3"})
 
     slow, after = run(stdio(server_venv, "petstore-mcp", upstream.url, PETSTORE_MCP_API_KEY=API_KEY), mode, steps)
     assert not slow.is_error and slow.structured_content == {"id": 1, "name": "Rex"}
     assert len(reports) >= 2 and reports == sorted(reports)
-    assert finished.is_set() and len(written) < 40  # the API stopped writing: its connection was closed
+    assert dribble.stopped_early()  # the API stopped writing: its connection was closed
     assert not after.is_error and after.structured_content == {"id": 3, "name": "Tom"}
     assert [r.target for r in upstream.requests] == ["/pets/1", "/pets/2", "/pets/3"]
 
@@ -316,23 +326,9 @@ def test_library_over_streamable_http(library_over_http, upstream: Upstream, mod
 # transport of that era neither routes notifications/cancelled to the call nor sees the client go.
 @pytest.mark.parametrize(("mode", "sessions"), [("auto", False), ("legacy", True)])
 def test_progress_cancellation_and_next_page_over_streamable_http(server_venv, upstream: Upstream, mode, sessions):
-    import threading
-    import time
-
     import anyio
 
-    finished = threading.Event()
-    written: list[int] = []
-
-    def dribble():
-        try:
-            for _ in range(40):
-                written.append(1)
-                yield b"x" * 50
-                time.sleep(0.1)
-        finally:
-            finished.set()
-
+    dribble = Dribble()
     reports: list[float] = []
 
     async def on_progress(progress, total, message):
@@ -342,10 +338,10 @@ def test_progress_cancellation_and_next_page_over_streamable_http(server_venv, u
         upstream.reply("GET", "/books", Reply(200, b"[]", "application/json", delay=2.2,
                                               headers={"Link": '</books?page=3>; rel="next"'}))
         slow = await client.call_tool("listBooks", {"page": 2}, progress_callback=on_progress)
-        upstream.reply("GET", "/books", Reply(200, content_type="text/plain", stream=dribble, length=2000))
+        upstream.reply("GET", "/books", Reply(200, content_type="text/plain", stream=dribble.body, length=2000))
         with anyio.move_on_after(0.8):
             await client.call_tool("listBooks", {})
-        await anyio.to_thread.run_sync(finished.wait, 3.0)
+        await anyio.to_thread.run_sync(dribble.finished.wait, 3.0)
         upstream.reply("GET", "/books", Reply.json([]))
         return slow, await client.call_tool("listBooks", {})
 
@@ -362,7 +358,7 @@ def test_progress_cancellation_and_next_page_over_streamable_http(server_venv, u
         process.wait(timeout=10)
     assert not slow.is_error and slow.content[-1].text.endswith('the same arguments and {"page": 3}.')
     assert len(reports) >= 2 and reports == sorted(reports)
-    assert finished.is_set() and len(written) < 40  # the API stopped writing: its connection was closed
+    assert dribble.stopped_early()  # the API stopped writing: its connection was closed
     assert not after.is_error and after.structured_content == {"result": []}
 
 
