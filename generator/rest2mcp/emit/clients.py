@@ -15,7 +15,7 @@ from typing import Any
 
 from rest2mcp.emit.variables import Variable, needed
 from rest2mcp.mapping.ir import Api
-from rest2mcp.runtime.environment import setting
+from rest2mcp.runtime.environment import placeholder, setting
 
 LOCAL_URL = "http://127.0.0.1:8000/mcp"
 REMOTE_URL = "https://mcp.example.com/mcp"
@@ -26,7 +26,7 @@ def _json(data: Any) -> str:
 
 
 def _placeholder(variable: Variable) -> str:
-    return f"<{variable.name}>"
+    return placeholder(variable.name)
 
 
 def _server(api: Api, env: dict[str, str], command: str | None = None, args: list[str] | None = None) -> dict[str, Any]:

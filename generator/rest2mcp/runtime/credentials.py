@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from .catalog import SchemePlan, ToolPlan
 from .context import request_context
+from .environment import placeholder
 from .errors import ToolError
 
 MIN_SECRET_LENGTH = 8
@@ -182,7 +183,7 @@ def _given(environ: Mapping[str, str], variable: str) -> str | None:
     """The variable's value; None while it still holds the README snippets' placeholder `<VARIABLE>`,
     which would otherwise be sent to the API as the credential."""
     value = environ.get(variable)
-    return None if value == f"<{variable}>" else value
+    return None if value == placeholder(variable) else value
 
 
 def _apply(scheme: SchemePlan, values: list[str], applied: Applied) -> None:

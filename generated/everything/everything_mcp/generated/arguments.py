@@ -32,7 +32,8 @@ MESSAGE_LIMIT = 500
 BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?" + PATTERN_END
 # What a path value may not be: URL parsers read "." and "..", even percent-encoded, as steps up
 # the path, so the request would reach another resource. inputSchemas say `not` this.
-RELATIVE_STEPS: dict[str, Any] = {"enum": [".", ".."]}
+STEP_VALUES = (".", "..")
+RELATIVE_STEPS: dict[str, Any] = {"enum": list(STEP_VALUES)}
 RELATIVE_STEP_MESSAGE = "'.' and '..' are not allowed in a path parameter (they would change the path)"
 BASE64_MESSAGE = "the value must be base64-encoded (RFC 4648, with padding)"
 PATTERN_SECONDS = 1.0  # what all the pattern matches of one check may take together

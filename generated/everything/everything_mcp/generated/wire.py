@@ -13,6 +13,7 @@ from secrets import token_hex
 from typing import Any
 from urllib.parse import quote
 
+from .arguments import STEP_VALUES
 from .catalog import ArgumentPlan, BodyPlan
 from .errors import ToolError
 from .media import is_json
@@ -45,13 +46,13 @@ def _enc(value: Any, safe: str = "") -> str:
 def _path_segment(value: Any) -> str:
     text = _enc(value)
     # "." and ".." would be read as relative path steps.
-    return text.replace(".", "%2E") if text in (".", "..") else text
+    return text.replace(".", "%2E") if text in STEP_VALUES else text
 
 
 def slashed_path(name: str, value: str) -> str:
     """A value that may span path segments (`a/b/c`): each segment encoded, none relative or empty."""
     segments = value.split("/")
-    if any(s in ("", ".", "..") for s in segments):
+    if any(s == "" or s in STEP_VALUES for s in segments):
         raise ToolError(f"Invalid arguments:\n- {name}: path segments must be non-empty and not '.' or '..'")
     return "/".join(quote(s, safe="") for s in segments)
 

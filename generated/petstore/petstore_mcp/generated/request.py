@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .arguments import RELATIVE_STEP_MESSAGE
+from .arguments import RELATIVE_STEP_MESSAGE, STEP_VALUES
 from .catalog import SchemePlan, ToolPlan
 from .credentials import credentials_for
 from .errors import ToolError
@@ -70,7 +70,7 @@ def _relative_step(value: Any) -> bool:
         return any(_relative_step(k) or _relative_step(v) for k, v in value.items())
     if isinstance(value, list):
         return any(_relative_step(v) for v in value)
-    return isinstance(value, str) and value in (".", "..")
+    return isinstance(value, str) and value in STEP_VALUES
 
 
 def build_request(base_url: str, user_agent: str, plan: ToolPlan, schemes: Mapping[str, SchemePlan],

@@ -30,6 +30,11 @@ def env_var(prefix: str, *parts: str) -> str:
     return "_".join(w for w in words if w)
 
 
+def placeholder(variable: str) -> str:
+    """What the README's client snippets put where a variable's value goes; the server reads it as unset."""
+    return f"<{variable}>"
+
+
 def env_prefix(module: str) -> str:
     """The variables' prefix for a package's import name: petstore_mcp -> PETSTORE_MCP."""
     return module.upper()
