@@ -32,19 +32,13 @@ def _float(value: float) -> str:
 
 
 def _key(key: Any) -> str:
+    """A dict key as json.dumps writes it: a string as is, a bool, None or number as its JSON text quoted."""
     if isinstance(key, str):
         return encode_basestring(key)
-    if key is True:
-        return '"true"'
-    if key is False:
-        return '"false"'
-    if key is None:
-        return '"null"'
-    if isinstance(key, int):
-        return encode_basestring(int.__repr__(key))
-    if isinstance(key, float):
-        return encode_basestring(_float(key))
-    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+    text = _scalar(key)
+    if text is None:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+    return encode_basestring(text)
 
 
 def _scalar(value: Any) -> str | None:
