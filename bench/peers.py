@@ -37,6 +37,9 @@ import startup
 PEERS = ROOT / "bench" / "peers"
 PEER_PYTHON = PEERS / ".venv" / "bin" / "python"
 OMG = PEERS / "node_modules" / "openapi-mcp-generator" / "bin" / "openapi-mcp-generator.js"
+# GitHub's REST API description (api.github.com, as published in the npm package @octokit/openapi,
+# pinned by bench/peers/package.json): the largest real API we measure, 13 MB and 1,200 operations.
+GITHUB = PEERS / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 DEFAULT_OUT = ROOT / "bench" / "results" / "peers"
 BUILD_TIMEOUT = 600  # seconds for tsc (it needs more than 6 minutes and 4 GB on 10,000 tools, then fails)
 NAMES = {"rest2mcp": "rest2mcp", "fastmcp": "FastMCP.from_openapi", "omg": "openapi-mcp-generator"}
@@ -170,10 +173,14 @@ def payload(tools: list[Any]) -> dict[str, int]:
 # -- the run ---------------------------------------------------------------------------------------
 
 
-def documents(corpus: Path, count: int, work: Path, synthetic: int) -> list[tuple[str, Path]]:
+def documents(corpus: Path, count: int, work: Path, synthetic: int, github: bool) -> list[tuple[str, Path]]:
     index = json.loads((corpus / "INDEX.json").read_text("utf-8"))
     largest = sorted((r for r in index if not r.get("multi_file")), key=lambda r: -r["ops"])[:count]
     found = [(f"{r['id']} ({r['ops']} ops)", corpus / r["file"]) for r in largest]
+    if github:
+        operations = sum(1 for item in json.loads(GITHUB.read_text("utf-8"))["paths"].values()
+                         for method in item if method in ("get", "put", "post", "delete", "patch", "head", "options", "trace"))
+        found.insert(0, (f"github ({operations} ops)", GITHUB))
     if synthetic:
         path = work / f"synthetic-{synthetic}.json"
         path.write_text(json.dumps(startup.synthetic_spec(synthetic)), "utf-8")
@@ -261,15 +268,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=200, help="tool calls per server over stdio")
     parser.add_argument("--http", type=int, default=0, metavar="CALLS",
                         help="also run bench/load.py (50 clients, Streamable HTTP) with this many calls")
+    parser.add_argument("--no-github", dest="github", action="store_false",
+                        help="leave out GitHub's REST API document (installed with the peers)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    missing = [str(p) for p in (PEER_PYTHON, OMG) if not p.exists()]
+    missing = [str(p) for p in (PEER_PYTHON, OMG, *([GITHUB] if args.github else [])) if not p.exists()]
     if missing:
         raise SystemExit(f"peers not installed ({', '.join(missing)}): run bash bench/install_peers.sh")
     work = Path(tempfile.mkdtemp(prefix="rest2mcp-peers-"))
     try:
         rows = []
-        for label, spec in documents(args.corpus, args.documents, work, args.synthetic):
+        for label, spec in documents(args.corpus, args.documents, work, args.synthetic, args.github):
             print(f"{label}", file=sys.stderr)
             rows.append(measure_document(label, spec, work, args.repeat))
         report = {"documents": rows, "calls": measure_calls(work, args.calls), "machine": machine(),
