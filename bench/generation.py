@@ -1,7 +1,9 @@
 """How long `rest2mcp generate` takes, next to openapi-mcp-generator, in one run.
 
-For the largest document of the corpus (Mist, 779 operations) and a synthetic document
-(`--synthetic` operations, bench/startup.py's generator), each measured `--repeat` times, the
+For GitHub's REST API (1,223 operations; the description bench/install_peers.sh installs from npm
+`@octokit/openapi`, left out when absent or with `--no-github`), the largest document of the corpus
+(Mist, 779 operations) and a synthetic document (`--synthetic` operations, bench/startup.py's
+generator), each measured `--repeat` times, the
 measures interleaved so that they share the machine's load:
 
 - **first**: `generate SPEC -o DIR` into an empty folder with an empty cache (validation, typed
@@ -41,6 +43,8 @@ OMG = ROOT / "bench" / "peers" / "node_modules" / "openapi-mcp-generator" / "bin
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "sample"
 DEFAULT_OUT = ROOT / "bench" / "results" / "generation"
 MIST = "11-mist.com.json"
+# GitHub's REST API description (npm @octokit/openapi, installed by bench/install_peers.sh)
+GITHUB = ROOT / "bench" / "peers" / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
@@ -172,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of every measure")
     parser.add_argument("--first-repeat", type=int, default=1, help="rounds that also time the first (cold) run")
     parser.add_argument("--baseline", metavar="REF", help="also measure rest2mcp as of this git ref")
+    parser.add_argument("--no-github", dest="github", action="store_false",
+                        help="leave out GitHub's REST API document (measured when bench/install_peers.sh installed it)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report path without extension")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rest2mcp-generation-") as scratch:
@@ -180,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline:
             generators.append(Generator(f"baseline {args.baseline}", baseline_tree(args.baseline, work), work))
         documents = []
+        if GITHUB.is_file() and args.github:
+            documents.append(("GitHub (1,223 operations)", GITHUB))
         mist = args.corpus / MIST
         if mist.is_file():
             documents.append(("Mist (779 operations)", mist))
