@@ -23,8 +23,8 @@ class Measures:
     gives) of dicts and lists, each worked out once per object from its children's."""
 
     def __init__(self) -> None:
-        self._known: dict[int, int] = {}  # id() of a dict or list -> its number
-        self._alive: list[Any] = []  # what _known has seen, so that its ids stay its own
+        self._known: dict[int, int] = {}  # id() of the first dict or list of each content -> its number
+        self._alive: list[Any] = []  # the objects of _known, so that their ids stay their own
         self._numbers: dict[tuple[Hashable, ...], int] = {}
         self._sizes: list[int] = []  # per number
         self._objects: list[Any] = []  # per number: the first object of that content
@@ -65,11 +65,12 @@ class Measures:
                 parts.append(part)
                 total += grown
         number = self._numbers.setdefault(tuple(parts), len(self._sizes))
-        if number == len(self._sizes):
+        if number == len(self._sizes):  # the first of its content: remembered, and kept
             self._sizes.append(total)
             self._objects.append(node)
-        self._known[id(node)] = number
-        self._alive.append(node)
+            self._known[id(node)] = number
+            self._alive.append(node)
+        # A later one is not kept: most are made, then dropped for the first (see `canonical`).
         return number
 
     def canonical(self, node: dict[str, Any]) -> dict[str, Any]:

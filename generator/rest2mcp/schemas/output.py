@@ -89,10 +89,11 @@ class OutputSchemas:
         self._parts = Parts()
         self._lenient: dict[int, dict[str, Any]] = {}  # id() of a converted schema -> its lenient form
         self._alive: list[Any] = []  # the schemas _lenient has seen, so that their ids stay their own
-        # (content number of a part, levels left) -> (the part cut; the $defs it wants kept at which
-        # depth; the $defs it read: name -> content number, or _ABSENT): valid in any schema whose
-        # $defs of those names are the same
-        self._cuts: dict[tuple[int, int], tuple[Any, dict[str, int], dict[str, Any]]] = {}
+        # (content number of a part, levels left) -> the part cut, when it reads no $defs entry;
+        # else -> (the part cut; the $defs it wants kept at which depth; the $defs it read: name ->
+        # content number, or _ABSENT), valid in any schema whose $defs of those names are the same
+        self._cuts: dict[tuple[int, int], Any] = {}
+        self._cuts_reading: dict[tuple[int, int], tuple[Any, dict[str, int], dict[str, Any]]] = {}
         self._fitted: dict[tuple[int, int], dict[str, Any] | None] = {}
         self._depths: dict[int, int] = {}  # content number -> levels below which a cut changes nothing
 
@@ -220,12 +221,17 @@ class OutputSchemas:
         if levels >= self._depth(node, number):  # nothing to cut (most parts, at the deeper levels)
             return node, _NOTHING, _NOTHING
         key = (number, levels)
-        known = self._cuts.get(key)
-        if known is not None and (known[2] is _NOTHING or all(
-                numbers.get(name, _ABSENT) == number for name, number in known[2].items())):
+        plain = self._cuts.get(key)
+        if plain is not None:
+            return plain, _NOTHING, _NOTHING
+        known = self._cuts_reading.get(key)
+        if known is not None and all(numbers.get(name, _ABSENT) == number for name, number in known[2].items()):
             return known
         cut = self._cut_once(node, levels, defs, numbers)
-        self._cuts[key] = cut
+        if cut[2] is _NOTHING:  # (a part that wants a $defs entry reads it too)
+            self._cuts[key] = cut[0]
+        else:
+            self._cuts_reading[key] = cut
         return cut
 
     def _depth(self, node: dict[str, Any], number: int) -> int:

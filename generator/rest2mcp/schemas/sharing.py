@@ -43,7 +43,7 @@ def shared(schema: dict[str, Any], parts: Parts | None = None) -> dict[str, Any]
         chosen = index.best()
         if chosen is None:
             break
-        name = _free_name(index.hints[chosen], defs)
+        name = _free_name(index.hint(chosen), defs)
         replace = _Replace(parts, index.numbers[chosen], {"$ref": f"#/$defs/{name}"})
         first = index.first[chosen]
         body = replace.within(body)
@@ -65,20 +65,46 @@ class Parts:
     the id stays its own), for parts are never changed in place."""
 
     def __init__(self) -> None:
-        self._known: dict[int, tuple[int, int, tuple[tuple[Any, str | None], ...]]] = {}
-        self._alive: list[Any] = []  # what _known has seen, so that its ids stay its own
+        # Per object (by id()): its number, and its subschemas with the hint each takes (or
+        # _INHERITED); per number: its size. Kept in plain dicts and lists: a tuple per object would
+        # give the garbage collector that much more to walk.
+        self._number: dict[int, int] = {}
+        self._subs: dict[int, tuple[Any, ...]] = {}
+        self._hints: dict[int, tuple[str | None, ...]] = {}
+        self._sizes: list[int] = []
         self._numbers: dict[tuple[Any, ...], int] = {}
+        self._alive: list[Any] = []  # the objects seen, so that their ids stay their own
 
-    def of(self, node: dict[str, Any]) -> tuple[int, int, tuple[tuple[Any, str | None], ...]]:
-        """`node`'s number, size, and subschemas (each with the hint it takes, or _INHERITED)."""
-        known = self._known.get(id(node))
-        if known is not None:
-            return known
+    def number(self, node: dict[str, Any]) -> int:
+        known = self._number.get(id(node))
+        if known is None:
+            known = self._learn(node)
+        return known
+
+    def size(self, number: int) -> int:
+        return self._sizes[number]
+
+    def kids(self, node: dict[str, Any]) -> zip[tuple[Any, str | None]]:
+        """`node`'s subschemas, each with the hint it takes (or _INHERITED), in order."""
+        if id(node) not in self._number:
+            self._learn(node)
+        return zip(self._subs[id(node)], self._hints[id(node)])
+
+    def subs(self, node: dict[str, Any]) -> tuple[Any, ...]:
+        if id(node) not in self._number:
+            self._learn(node)
+        return self._subs[id(node)]
+
+    def _learn(self, node: dict[str, Any]) -> int:
         key, total, kids = self._read(node)
-        number = self._numbers.setdefault(key, len(self._numbers))
-        self._known[id(node)] = (number, total, kids)
+        number = self._numbers.setdefault(key, len(self._sizes))
+        if number == len(self._sizes):
+            self._sizes.append(total)
+        self._number[id(node)] = number
+        self._subs[id(node)] = tuple(sub for sub, _ in kids)
+        self._hints[id(node)] = tuple(hint for _, hint in kids)
         self._alive.append(node)
-        return number, total, kids
+        return number
 
     def _read(self, node: dict[str, Any]) -> tuple[tuple[Any, ...], int, tuple[tuple[Any, str | None], ...]]:
         parts: list[Any] = []
@@ -123,53 +149,98 @@ class Parts:
             text = json.dumps(node)
             return text, len(text)
         kids.append((node, hint))
-        number, total, _ = self.of(node)
-        return number, total
+        number = self.number(node)
+        return number, self._sizes[number]
 
 
 class _Round:
     """One round's count of each part below the roots it is given, in the order parts first end
-    (bottom-up): the first of equally good parts is shared first."""
+    (bottom-up): the first of equally good parts is shared first.
+
+    A part met again is the same object more often than not (a schema's "user" under its author,
+    reviewers and merger): each object is read once, and how many times it occurs is worked out from
+    how many times its parents do, so a round costs the distinct parts, not the written-out size."""
 
     def __init__(self, parts: Parts) -> None:
         self.parts = parts
         self.index: dict[int, int] = {}  # a part's number -> its place in this round's lists
         self.numbers: list[int] = []
-        self.count: list[int] = []
         self.size: list[int] = []
-        self.hints: list[str] = []
         self.first: list[Any] = []
+        self._tops: list[tuple[Any, str]] = []  # the subschemas of the roots, with their hints
+        self._order: list[Any] = []  # each object once, where it first ends (bottom-up)
+        self._seen: set[int] = set()  # id() of the objects in _order
 
     def children(self, node: dict[str, Any], hint: str = "") -> None:
         """Counts the subschemas of `node` (not `node` itself)."""
-        for sub, own in self.parts.of(node)[2]:
-            self._visit(sub, hint if own is _INHERITED else own)
+        for sub, own in self.parts.kids(node):
+            self._tops.append((sub, hint if own is _INHERITED else own))
+            self._visit(sub)
 
-    def _visit(self, node: dict[str, Any], hint: str) -> None:
-        number, total, kids = self.parts.of(node)
-        for sub, own in kids:
-            self._visit(sub, hint if own is _INHERITED else own)
-        place = self.index.get(number)
-        if place is None:
-            place = self.index[number] = len(self.count)
+    def _visit(self, node: dict[str, Any]) -> None:
+        if id(node) in self._seen:
+            return
+        self._seen.add(id(node))
+        number = self.parts.number(node)
+        for sub in self.parts.subs(node):
+            self._visit(sub)
+        self._order.append(node)
+        if number not in self.index:
+            self.index[number] = len(self.numbers)
             self.numbers.append(number)
-            self.count.append(0)
-            self.size.append(total)
-            self.hints.append(hint)
+            self.size.append(self.parts.size(number))
             self.first.append(node)
-        elif not self.hints[place]:
-            self.hints[place] = hint
-        self.count[place] += 1
+
+    def count(self) -> list[int]:
+        """How many times each part occurs, written out."""
+        times: dict[int, int] = {}  # id() of an object -> how many times it occurs
+        for sub, _ in self._tops:
+            times[id(sub)] = times.get(id(sub), 0) + 1
+        for node in reversed(self._order):  # each object after every object holding it
+            occurs = times[id(node)]
+            for sub in self.parts.subs(node):
+                times[id(sub)] = times.get(id(sub), 0) + occurs
+        counts = [0] * len(self.numbers)
+        for node in self._order:
+            counts[self.index[self.parts.number(node)]] += times[id(node)]
+        return counts
 
     def best(self) -> int | None:
         """The place of the repeated part whose sharing saves the most bytes, if any saves enough."""
         best, saving = None, 0
-        for place, (count, total) in enumerate(zip(self.count, self.size)):
+        for place, (count, total) in enumerate(zip(self.count(), self.size)):
             if count > 1 and total >= SHARE_MIN:
                 saved = (count - 1) * total - count * 30
                 if saved > saving:
                     best, saving = place, saved
         return best
+
+    def hint(self, place: int) -> str:
+        """The first name a part at `place` has where it occurs (in the order written), if any: its
+        `$defs` name. Occurrences never nest (a part is larger than any part inside it)."""
+        chosen = self.numbers[place]
+        holds: dict[int, bool] = {}  # id() of an object -> it is, or holds, the part
+        for node in self._order:
+            holds[id(node)] = self.parts.number(node) == chosen or any(holds[id(sub)] for sub in self.parts.subs(node))
+        fruitless: set[tuple[int, str]] = set()
+
+        def search(node: dict[str, Any], hint: str) -> str:
+            if not holds[id(node)] or (id(node), hint) in fruitless:
+                return ""
+            if self.parts.number(node) == chosen:
+                return hint
+            for sub, own in self.parts.kids(node):
+                found = search(sub, hint if own is _INHERITED else own)
+                if found:
+                    return found
+            fruitless.add((id(node), hint))
+            return ""
+
+        for sub, hint in self._tops:
+            found = search(sub, hint)
+            if found:
+                return found
+        return ""
 
 
 class _Replace:
@@ -180,11 +251,18 @@ class _Replace:
         self.parts = parts
         self.number = number
         self.reference = reference
+        self._done: dict[int, Any] = {}  # id() of an object (alive in the schema) -> it, replaced within
 
     def within(self, node: Any) -> Any:
         """`node` with its subschemas (not `node` itself) replaced."""
         if not isinstance(node, dict):
             return node
+        done = self._done.get(id(node))
+        if done is None:
+            done = self._done[id(node)] = self._within(node)
+        return done
+
+    def _within(self, node: dict[str, Any]) -> Any:
         out: dict[str, Any] | None = None  # made at the first change
         for key, value in node.items():
             if key in _MAPS and isinstance(value, dict):
@@ -212,7 +290,7 @@ class _Replace:
         return out if out is not None else node
 
     def _swap(self, node: Any) -> Any:
-        if isinstance(node, dict) and self.parts.of(node)[0] == self.number:
+        if isinstance(node, dict) and self.parts.number(node) == self.number:
             return self.reference
         return self.within(node)
 
