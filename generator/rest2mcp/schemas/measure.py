@@ -73,6 +73,10 @@ class Measures:
         # A later one is not kept: most are made, then dropped for the first (see `canonical`).
         return number
 
+    def first(self, number: int) -> Any:
+        """The first object seen with the content numbered `number`."""
+        return self._objects[number]
+
     def canonical(self, node: dict[str, Any]) -> dict[str, Any]:
         """The first object seen with `node`'s content (`node` if it is the first): parts made equal
         become one object, whose later steps are then remembered for all of them."""
@@ -136,24 +140,27 @@ class References:
     def _names(self, root: Any) -> frozenset[str]:
         if not isinstance(root, (dict, list)):
             return _NO_NAMES
+        known = self._known
         # Bottom-up without recursion (data such as a default value may nest deeply): a container is
-        # done once the containers inside it are.
-        stack: list[tuple[Any, bool]] = [(root, False)]
+        # done once the containers inside it are; its children are listed when it is first met.
+        stack: list[tuple[Any, list[Any] | None]] = [(root, None)]
         while stack:
-            node, ready = stack.pop()
-            if id(node) in self._known:
+            node, children = stack.pop()
+            if id(node) in known:
                 continue
-            children = [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, (dict, list))]
-            if not ready:
-                stack.append((node, True))
-                stack.extend((child, False) for child in children)
-                continue
+            if children is None:
+                children = [c for c in (node.values() if isinstance(node, dict) else node)
+                            if isinstance(c, (dict, list))]
+                if children:
+                    stack.append((node, children))
+                    stack.extend((child, None) for child in children if id(child) not in known)
+                    continue
             names: set[str] = set()
             ref = node.get("$ref") if isinstance(node, dict) else None
             if isinstance(ref, str) and ref.startswith(_DEFS):
                 names.add(ref[len(_DEFS):])
             for child in children:
-                names |= self._known[id(child)]
-            self._known[id(node)] = frozenset(names) if names else _NO_NAMES
+                names |= known[id(child)]
+            known[id(node)] = frozenset(names) if names else _NO_NAMES
             self._alive.append(node)
-        return self._known[id(root)]
+        return known[id(root)]

@@ -95,7 +95,7 @@ class OutputSchemas:
         self._cuts: dict[tuple[int, int], Any] = {}
         self._cuts_reading: dict[tuple[int, int], tuple[Any, dict[str, int], dict[str, Any]]] = {}
         self._fitted: dict[tuple[int, int], dict[str, Any] | None] = {}
-        self._depths: dict[int, int] = {}  # content number -> levels below which a cut changes nothing
+        self._reaches: dict[int, tuple[int, dict[str, int]]] = {}  # content number -> see _reach
 
     def size(self, schema: Any) -> int:
         return self.measures.size(schema)
@@ -218,8 +218,14 @@ class OutputSchemas:
             return node, _NOTHING, _NOTHING
         levels = max(levels, 0)  # every level below the last is cut alike
         number = self.measures.number(node)
-        if levels >= self._depth(node, number):  # nothing to cut (most parts, at the deeper levels)
-            return node, _NOTHING, _NOTHING
+        node = self.measures.first(number)  # the one object of its content, whose parts are known
+        depth, refs = self._reach(node, number)
+        if levels >= depth:  # nothing to cut (most parts, at most levels): the part as it is
+            if not refs:
+                return node, _NOTHING, _NOTHING
+            if all(name in defs for name in refs):  # its references kept, their bodies wanted
+                return (node, {name: levels - below for name, below in refs.items()},
+                        {name: numbers[name] for name in refs})
         key = (number, levels)
         plain = self._cuts.get(key)
         if plain is not None:
@@ -234,30 +240,47 @@ class OutputSchemas:
             self._cuts_reading[key] = cut
         return cut
 
-    def _depth(self, node: dict[str, Any], number: int) -> int:
+    def _reach(self, node: dict[str, Any], number: int) -> tuple[int, dict[str, int]]:
         """The fewest levels a cut of `node` may keep and change nothing (`_ANY_DEPTH` when a cut may
-        change it at any depth: a reference, a choice, `$defs`)."""
-        depth = self._depths.get(number)
-        if depth is None:
-            depth = 0
-            for key, value in node.items():
-                if key in ("$ref", "anyOf", "$defs"):
-                    depth = _ANY_DEPTH
-                elif key in ("properties", "patternProperties", "additionalProperties"):
-                    subs = (value.values() if isinstance(value, dict) else None) if key != "additionalProperties" else [value]
-                    if subs is None:
-                        depth = _ANY_DEPTH
-                    else:  # the key itself goes at the last level, even empty
-                        depth = max(depth, 1, *(1 + self._sub_depth(sub) for sub in subs))
-                elif key == "items":
-                    depth = max(depth, self._sub_depth(value))
-                elif key in ("allOf", "prefixItems"):
-                    depth = max([depth, *(self._sub_depth(sub) for sub in value)]) if isinstance(value, list) else _ANY_DEPTH
-            depth = self._depths[number] = min(depth, _ANY_DEPTH)
-        return depth
-
-    def _sub_depth(self, sub: Any) -> int:
-        return self._depth(sub, self.measures.number(sub)) if isinstance(sub, dict) else 0
+        change it at any depth: a choice, `$defs`), and the `$defs` entries it references, each with
+        the fewest levels of properties above a reference to it. A reference is kept as it is at any
+        level but the last (its siblings too), so what is below it does not count."""
+        known = self._reaches.get(number)
+        if known is not None:
+            return known
+        name = _def_of(node)
+        depth, refs = (1, {name: 0}) if name is not None else (0, _NOTHING)
+        for key, value in node.items() if name is None else ():
+            if key in ("anyOf", "$defs"):
+                depth = _ANY_DEPTH
+                continue
+            below = 1 if key in ("properties", "patternProperties", "additionalProperties") else 0
+            if key in ("properties", "patternProperties"):
+                subs = list(value.values()) if isinstance(value, dict) else None
+                depth = max(depth, 1)  # the keyword itself goes at the last level, even empty
+            elif key == "additionalProperties":
+                subs = [value]
+                depth = max(depth, 1)
+            elif key == "items":
+                subs = [value]
+            elif key in ("allOf", "prefixItems"):
+                subs = value if isinstance(value, list) else None
+            else:
+                continue
+            if subs is None:  # not the shape a schema has: cut the long way
+                depth = _ANY_DEPTH
+                continue
+            for sub in subs:
+                if isinstance(sub, dict):
+                    sub_depth, sub_refs = self._reach(sub, self.measures.number(sub))
+                    depth = max(depth, below + sub_depth)
+                    for ref, levels in sub_refs.items():
+                        if refs is _NOTHING:
+                            refs = {}
+                        if refs.get(ref, _ANY_DEPTH) > below + levels:
+                            refs[ref] = below + levels
+        known = self._reaches[number] = (min(depth, _ANY_DEPTH), refs)
+        return known
 
     def _cut_once(self, node: dict[str, Any], levels: int, defs: dict[str, Any], numbers: dict[str, Hashable],
                   ) -> tuple[Any, dict[str, int], dict[str, Any]]:
