@@ -85,7 +85,7 @@ def test_references_reach_defs_through_other_defs_and_data():
 
 def _plain_shallow(schema: dict, level: int) -> dict:
     """The cut written plainly, walking every part (what OutputSchemas.shallow must give)."""
-    from rest2mcp.schemas.output import _simpler_choice, _summary
+    from rest2mcp.schemas.shallow import _summary, simpler_choice as _simpler_choice
 
     defs = schema.get("$defs") or {}
     wanted: dict[str, int] = {}
