@@ -11,8 +11,9 @@ stays its own; the memos hold no tuple per object, which the garbage collector w
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any, Hashable
+from typing import Any
 
 _LIST = object()  # marks a list's key: never equal to a dict's, whose keys are strings
 
@@ -23,15 +24,16 @@ class Measures:
     gives) of dicts and lists, each worked out once per object from its children's."""
 
     def __init__(self) -> None:
-        self._known: dict[int, int] = {}  # id() of the first dict or list of each content -> its number
-        self._alive: list[Any] = []  # the objects of _known, so that their ids stay their own
+        # id() of the first dict or list of each content -> its number (read directly where it is hot)
+        self.known: dict[int, int] = {}
+        self._alive: list[Any] = []  # the objects of `known`, so that their ids stay their own
         self._numbers: dict[tuple[Hashable, ...], int] = {}
         self._sizes: list[int] = []  # per number
         self._objects: list[Any] = []  # per number: the first object of that content
 
     def number(self, node: dict[str, Any] | list[Any]) -> int:
         """The number of `node`'s content."""
-        known = self._known.get(id(node))
+        known = self.known.get(id(node))
         if known is not None:
             return known
         # The loops below are _measured, written out: this runs for every new part of every schema.
@@ -56,7 +58,7 @@ class Measures:
                 parts.append(value)
                 total += quoted_size(value)
             elif kind is dict or kind is list:
-                known = self._known.get(id(value))
+                known = self.known.get(id(value))
                 number = known if known is not None else self.number(value)
                 parts.append(number)
                 total += self._sizes[number]
@@ -68,7 +70,7 @@ class Measures:
         if number == len(self._sizes):  # the first of its content: remembered, and kept
             self._sizes.append(total)
             self._objects.append(node)
-            self._known[id(node)] = number
+            self.known[id(node)] = number
             self._alive.append(node)
         # A later one is not kept: most are made, then dropped for the first (see `canonical`).
         return number

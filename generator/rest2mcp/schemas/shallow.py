@@ -10,7 +10,8 @@ in it, not its whole size at every level.
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from rest2mcp.schemas.measure import Measures
 
@@ -67,9 +68,13 @@ class Cuts:
         if not isinstance(node, dict):
             return node, _NOTHING, _NOTHING
         levels = max(levels, 0)  # every level below the last is cut alike
-        number = self.measures.number(node)
+        # Most parts are known: their number and reach are looked up here, not through calls.
+        number = self.measures.known.get(id(node))
+        if number is None:
+            number = self.measures.number(node)
         node = self.measures.first(number)  # the one object of its content, whose parts are known
-        depth, refs = self._reach(node, number)
+        reach = self._reaches.get(number)
+        depth, refs = reach if reach is not None else self._reach(node, number)
         if levels >= depth:  # nothing to cut (most parts, at most levels): the part as it is
             if not refs:
                 return node, _NOTHING, _NOTHING

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any, Hashable
+from typing import Any
 
 from rest2mcp.schemas.measure import quoted_size
 
@@ -168,41 +169,50 @@ class _Round:
         self.size: list[int] = []
         self.first: list[Any] = []
         self._tops: list[tuple[Any, str]] = []  # the subschemas of the roots, with their hints
-        self._order: list[Any] = []  # each object once, where it first ends (bottom-up)
+        self._order: list[tuple[Any, int]] = []  # each object once, and its number, where it first ends
         self._seen: set[int] = set()  # id() of the objects in _order
 
     def children(self, node: dict[str, Any], hint: str = "") -> None:
         """Counts the subschemas of `node` (not `node` itself)."""
-        for sub, own in self.parts.kids(node):
-            self._tops.append((sub, hint if own is _INHERITED else own))
-            self._visit(sub)
+        # The walk reads the dicts of Parts directly: it runs for every part of every round.
+        parts, seen, order, index = self.parts, self._seen, self._order, self.index
+        number_of, subs_of = parts._number, parts._subs
 
-    def _visit(self, node: dict[str, Any]) -> None:
-        if id(node) in self._seen:
-            return
-        self._seen.add(id(node))
-        number = self.parts.number(node)
-        for sub in self.parts.subs(node):
-            self._visit(sub)
-        self._order.append(node)
-        if number not in self.index:
-            self.index[number] = len(self.numbers)
-            self.numbers.append(number)
-            self.size.append(self.parts.size(number))
-            self.first.append(node)
+        def visit(node: dict[str, Any]) -> None:
+            key = id(node)
+            if key in seen:
+                return
+            seen.add(key)
+            number = number_of.get(key)
+            if number is None:
+                number = parts._learn(node)
+            for sub in subs_of[key]:
+                visit(sub)
+            order.append((node, number))
+            if number not in index:
+                index[number] = len(self.numbers)
+                self.numbers.append(number)
+                self.size.append(parts._sizes[number])
+                self.first.append(node)
+
+        for sub, own in parts.kids(node):
+            self._tops.append((sub, hint if own is _INHERITED else own))
+            visit(sub)
 
     def count(self) -> list[int]:
         """How many times each part occurs, written out."""
+        subs_of = self.parts._subs
         times: dict[int, int] = {}  # id() of an object -> how many times it occurs
         for sub, _ in self._tops:
             times[id(sub)] = times.get(id(sub), 0) + 1
-        for node in reversed(self._order):  # each object after every object holding it
+        for node, _ in reversed(self._order):  # each object after every object holding it
             occurs = times[id(node)]
-            for sub in self.parts.subs(node):
+            for sub in subs_of[id(node)]:
                 times[id(sub)] = times.get(id(sub), 0) + occurs
         counts = [0] * len(self.numbers)
-        for node in self._order:
-            counts[self.index[self.parts.number(node)]] += times[id(node)]
+        index = self.index
+        for node, number in self._order:
+            counts[index[number]] += times[id(node)]
         return counts
 
     def best(self) -> int | None:
@@ -220,8 +230,8 @@ class _Round:
         `$defs` name. Occurrences never nest (a part is larger than any part inside it)."""
         chosen = self.numbers[place]
         holds: dict[int, bool] = {}  # id() of an object -> it is, or holds, the part
-        for node in self._order:
-            holds[id(node)] = self.parts.number(node) == chosen or any(holds[id(sub)] for sub in self.parts.subs(node))
+        for node, number in self._order:
+            holds[id(node)] = number == chosen or any(holds[id(sub)] for sub in self.parts.subs(node))
         fruitless: set[tuple[int, str]] = set()
 
         def search(node: dict[str, Any], hint: str) -> str:
