@@ -86,7 +86,7 @@ class Cuts:
         if plain is not None:
             return plain, _NOTHING, _NOTHING
         known = self._reading.get(key)
-        if known is not None and all(numbers.get(name, _ABSENT) == number for name, number in known[2].items()):
+        if known is not None and all(numbers.get(name, _ABSENT) == read for name, read in known[2].items()):
             return known
         cut = self._cut_once(node, levels, defs, numbers)
         if cut[2] is _NOTHING:  # (a part that wants a $defs entry reads it too)
