@@ -141,11 +141,11 @@ class OutputSchemas:
             if key in LEFT_OUT:
                 continue
             if key in SCHEMA_MAP_KEYWORDS or key == "$defs":
-                if isinstance(value, dict):
-                    out[key] = {name: self.lenient(sub) for name, sub in value.items()}
+                if isinstance(value, dict):  # (the parts known are looked up here, not through calls)
+                    out[key] = {name: self._lenient.get(id(sub)) or self.lenient(sub) for name, sub in value.items()}
             elif key in SCHEMA_LIST_KEYWORDS:
                 if isinstance(value, list):
-                    out[key] = [self.lenient(sub) for sub in value]
+                    out[key] = [self._lenient.get(id(sub)) or self.lenient(sub) for sub in value]
             elif key == "additionalProperties":
                 if isinstance(value, dict) and value and value != {"not": {}}:
                     out[key] = self.lenient(value)

@@ -127,7 +127,11 @@ class Cuts:
                 continue
             for sub in subs:
                 if isinstance(sub, dict):
-                    sub_depth, sub_refs = self._reach(sub, self.measures.number(sub))
+                    sub_number = self.measures.known.get(id(sub))
+                    if sub_number is None:
+                        sub_number = self.measures.number(sub)
+                    sub_reach = self._reaches.get(sub_number)
+                    sub_depth, sub_refs = sub_reach if sub_reach is not None else self._reach(sub, sub_number)
                     depth = max(depth, below + sub_depth)
                     for ref, levels in sub_refs.items():
                         if refs is _NOTHING:
