@@ -130,6 +130,8 @@ class References:
     def used_defs(self, schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         """The entries of `defs` that `schema` reaches (directly or through other entries), sorted
         (what `defs.used_defs` gives)."""
+        if not defs:  # nothing to reach (most tools): no need to read the schema
+            return {}
         used: set[str] = set()
         pending = list(self._names({k: v for k, v in schema.items() if k != "$defs"}))
         while pending:
