@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from rest2mcp.diagnostics import pointer_join
 from rest2mcp.document.refs import Resolver
 from rest2mcp.options import DEFAULT_OUTPUT_SCHEMA_LIMIT as _DEFAULT_LIMIT
 from rest2mcp.runtime.media import is_json
 from rest2mcp.schemas.convert import SchemaConverter
-from rest2mcp.schemas.defs import used_defs
-from rest2mcp.schemas.output import lenient, output_schema, size
+from rest2mcp.schemas.defs import DocumentSchemas
+from rest2mcp.schemas.measure import References
+from rest2mcp.schemas.output import OutputSchemas
 from rest2mcp.schemas.shapes import object_shape
 
 
@@ -34,6 +36,25 @@ def _success_codes(responses: dict[str, Any]) -> list[str]:
 # and the deeper levels of a large one help the model less than they cost (schemas/output.py makes
 # a larger one shallower, or leaves it out); results still come as structured content and text.
 DEFAULT_OUTPUT_SCHEMA_LIMIT = _DEFAULT_LIMIT
+
+
+class _DocumentOutputs:
+    """What shaping one document's output schemas has learnt (its tools return the same schemas
+    again and again: see OutputSchemas), kept as long as the document's converted schemas are."""
+
+    def __init__(self) -> None:
+        self.schemas = OutputSchemas()
+        self.references = References()
+
+
+_OUTPUTS: WeakKeyDictionary[DocumentSchemas, _DocumentOutputs] = WeakKeyDictionary()
+
+
+def _outputs(converter: SchemaConverter) -> _DocumentOutputs:
+    outputs = _OUTPUTS.get(converter.schemas)
+    if outputs is None:
+        outputs = _OUTPUTS[converter.schemas] = _DocumentOutputs()
+    return outputs
 
 
 def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter,
@@ -76,10 +97,11 @@ def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaC
     else:
         schema = {"type": "object", "properties": {"result": converted}}
         wrap = True
-    defs = used_defs(schema, converter.defs)
+    outputs = _outputs(converter)
+    defs = outputs.references.used_defs(schema, converter.defs)
     if defs:
         schema["$defs"] = defs
-    fitted = output_schema(schema, limit)
+    fitted = outputs.schemas.fitted(schema, limit)
     if fitted is None:
-        return OutputInput(None, False, accept, size(lenient(schema)))
+        return OutputInput(None, False, accept, outputs.schemas.size(outputs.schemas.lenient(schema)))
     return OutputInput(fitted, wrap, accept)
