@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .acceptance import acceptor
 from .media import PATTERN_END
 
 if TYPE_CHECKING:
@@ -179,7 +180,11 @@ def _scan_patterns(value: Any) -> bool:
 
 
 def within_budget(validator: Validator, instance: Any) -> list[ValidationError]:
-    """`validator`'s errors for `instance`, all its pattern matches within PATTERN_SECONDS."""
+    """`validator`'s errors for `instance`, all its pattern matches within PATTERN_SECONDS. A value a
+    simple schema accepts is known valid at once (acceptance.py); jsonschema checks the others."""
+    accepts = acceptor(validator)
+    if accepts is not None and accepts(instance):
+        return []
     _budget.deadline = time.monotonic() + PATTERN_SECONDS
     try:
         return list(validator.iter_errors(instance))

@@ -176,8 +176,10 @@ class Caller:
                 arguments[key] = str(uuid.uuid4())
             # One deadline for the token fetch and the exchange; waiting for the user's approval does not count.
             deadline = anyio.current_time() + settings.timeout
-            with anyio.fail_at(deadline):
-                fetched = await self.tokens.tokens_for(plan, self.environ)
+            fetched: dict[str, str] = {}
+            if self.tokens.may_fetch:
+                with anyio.fail_at(deadline):
+                    fetched = await self.tokens.tokens_for(plan, self.environ)
             request = build_request(settings.base_url, settings.user_agent, plan, self.schemes, arguments,
                                     with_tokens(self.environ, fetched), settings.allowed_origins)
             secrets = request.secrets + self.held()
