@@ -4,12 +4,15 @@
     .venv/bin/python bench/call_overhead.py                          # 5 rounds of 300 calls each
     .venv/bin/python bench/call_overhead.py --against 471a2a1        # and the server that commit generates
     .venv/bin/python bench/call_overhead.py --variant "--audit-log off" --variant "--no-mark-api-data"
+    .venv/bin/python bench/call_overhead.py --rounds 1 --calls 2000 --profile /tmp/overhead   # cProfile each server
 
 Every server is started once per round and kept open; the calls go to each in turn (the order
 rotates), so a change in the machine's load touches each alike, which back-to-back runs of one
 server after another (bench/peers.py) cannot promise on a shared machine. Per round: the median
 latency of a call as the client sees it, and the server's CPU time per call (user + system, from
 /proc). The ratios to the floor are per round; the summary gives their median and range.
+`--profile DIR` runs each server under cProfile and writes DIR/<server>.prof (pstats) and .txt (the
+top functions by own and by cumulative time); a profiled run's timings are not comparable.
 """
 
 from __future__ import annotations
@@ -109,6 +112,28 @@ def checkout(ref: str, into: Path) -> Path:
     return into
 
 
+def _file_name(label: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_@" else "_" for c in label)
+
+
+def _profiled(config: Config, path: Path) -> Config:
+    """`config`'s server under cProfile, its profile written to `path`.prof when it exits (stdin closed)."""
+    command, cwd, env = config
+    assert command[0] == sys.executable
+    return [sys.executable, "-m", "cProfile", "-o", str(path.with_suffix(".prof")), *command[1:]], cwd, env
+
+
+def _profile_text(path: Path, top: int = 40) -> str:
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(str(path), stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -116,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", metavar="GIT_REF", help="also measure the server this commit generates")
     parser.add_argument("--variant", action="append", default=[], metavar="ARGS",
                         help="also measure ours started with these extra arguments (repeatable)")
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="run each server under cProfile, writing DIR/<server>.prof")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="rest2mcp-overhead-"))
     spec = work / "pets.json"
@@ -135,11 +161,19 @@ def main(argv: list[str] | None = None) -> int:
         for variant in args.variant:
             command, cwd, env = configs["ours"]
             configs[f"ours {variant}"] = ([*command, *variant.split()], cwd, env)
+        if args.profile:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            configs = {name: _profiled(config, args.profile / _file_name(name)) for name, config in configs.items()}
         with open(os.devnull, "w") as errlog:
             measured = anyio.run(measure, configs, args.rounds, args.calls, errlog)
     finally:
         upstream.terminate()
         upstream.wait(10)
+    if args.profile:
+        for name in configs:
+            path = args.profile / _file_name(name)
+            if path.with_suffix(".prof").exists():
+                path.with_suffix(".txt").write_text(_profile_text(path.with_suffix(".prof")), "utf-8")
     latency, cpu = measured["latency_ms"], measured["cpu_ms"]
     print(f"floor: {statistics.median(latency['floor']):.2f} ms per call, {statistics.median(cpu['floor']):.2f} ms "
           f"server CPU (medians of {args.rounds} rounds of {args.calls} calls; load average {os.getloadavg()[0]:.1f})")

@@ -57,6 +57,8 @@ class TokenSource:
         self._locks: dict[str, anyio.Lock] = {}
         self._refresh: dict[str, str] = {}  # a refresh token the server rotated
         self._endpoints: dict[str, tuple[str, str | None]] = {}  # discovered: token URL, preferred method
+        # Whether any scheme may ever have its token fetched: without one, `tokens_for` is always {}.
+        self.may_fetch = any(scheme.get("oauth") is not None for scheme in schemes.values())
 
     def secrets(self) -> list[str]:
         """The fetched tokens and rotated refresh tokens, to mask like the environment's secrets."""

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .acceptance import acceptor
 from .media import PATTERN_END
 
 if TYPE_CHECKING:
@@ -140,11 +141,12 @@ def _non_finite(value: Any, where: str = "") -> Iterator[str]:
             yield from _non_finite(item, f"{where}/{number}" if where else str(number))
 
 
-async def checked(validator: Validator, arguments: Any, alone: bool = True) -> list[str]:
+async def checked(validator: Validator, arguments: Any) -> list[str]:
     """`argument_errors`, in a worker thread when the schema has patterns (a slow match does not hold
-    the other calls) or other calls are in flight (`alone` False: the event loop serves them while the
-    thread checks); otherwise the check is quick and a thread hop would cost more than it."""
-    if alone and not has_patterns(validator.schema):
+    the other calls); otherwise the check is quick and a thread hop would cost more than it, alone
+    or with other calls in flight: the check holds the GIL either way, so the thread would not let
+    the event loop get on with the others, only make both pass the GIL back and forth."""
+    if not has_patterns(validator.schema):
         return argument_errors(validator, arguments)
     import anyio.to_thread
 
@@ -178,7 +180,11 @@ def _scan_patterns(value: Any) -> bool:
 
 
 def within_budget(validator: Validator, instance: Any) -> list[ValidationError]:
-    """`validator`'s errors for `instance`, all its pattern matches within PATTERN_SECONDS."""
+    """`validator`'s errors for `instance`, all its pattern matches within PATTERN_SECONDS. A value a
+    simple schema accepts is known valid at once (acceptance.py); jsonschema checks the others."""
+    accepts = acceptor(validator)
+    if accepts is not None and accepts(instance):
+        return []
     _budget.deadline = time.monotonic() + PATTERN_SECONDS
     try:
         return list(validator.iter_errors(instance))

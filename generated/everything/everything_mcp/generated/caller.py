@@ -58,8 +58,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 10
-# A 2xx body up to this size is made a result in the event loop when no other call is in flight; a
-# larger one in a worker thread, so that parsing, fitting and checking it does not hold other calls.
+# A 2xx body up to this size is made a result in the event loop; a larger one in a worker thread, so
+# that parsing, fitting and checking it does not hold the other calls for long (the thread holds the
+# GIL while it works, but hands it back every few milliseconds). A small one costs less than the hop.
 QUICK_RESULT_BYTES = 64 * 1024
 
 
@@ -129,9 +130,6 @@ class Caller:
         self.hooks = hooks
         self._client: httpx.AsyncClient | None = None
         self._limiter: anyio.CapacityLimiter | None = None
-        # Calls being answered. With others in flight, argument checks and results go to a worker
-        # thread, so the event loop serves the others meanwhile; alone, small ones stay in the loop.
-        self._in_flight = 0
         self.tokens = TokenSource(schemes, settings.base_url, settings.timeout, settings.user_agent)
         # Every credential this server holds, masked in audit records even when a call fails before
         # its own credentials are chosen (a model may paste one into an argument).
@@ -159,13 +157,6 @@ class Caller:
             self._client = None
 
     async def call(self, tool: Tool, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
-        self._in_flight += 1
-        try:
-            return await self._call(tool, arguments)
-        finally:
-            self._in_flight -= 1
-
-    async def _call(self, tool: Tool, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
         import anyio
         import httpx
 
@@ -175,7 +166,7 @@ class Caller:
         settings = self.settings
         try:
             validator = tool.validator("inputSchema")
-            problems = await checked(validator, arguments, self._in_flight <= 1) if validator is not None else []
+            problems = await checked(validator, arguments) if validator is not None else []
             if problems:
                 return error_result("Invalid arguments:\n" + "\n".join(f"- {p}" for p in problems))
             if "defaults" in plan or "fixed" in plan:  # fixed arguments are hidden from the model
@@ -185,8 +176,10 @@ class Caller:
                 arguments[key] = str(uuid.uuid4())
             # One deadline for the token fetch and the exchange; waiting for the user's approval does not count.
             deadline = anyio.current_time() + settings.timeout
-            with anyio.fail_at(deadline):
-                fetched = await self.tokens.tokens_for(plan, self.environ)
+            fetched: dict[str, str] = {}
+            if self.tokens.may_fetch:
+                with anyio.fail_at(deadline):
+                    fetched = await self.tokens.tokens_for(plan, self.environ)
             request = build_request(settings.base_url, settings.user_agent, plan, self.schemes, arguments,
                                     with_tokens(self.environ, fetched), settings.allowed_origins)
             secrets = request.secrets + self.held()
@@ -213,9 +206,9 @@ class Caller:
                     build = functools.partial(
                         success_result, response, plan.get("output"), output_validator, settings.max_text,
                         mark, paging=paging, max_binary=settings.max_binary)
-                    quick = self._in_flight <= 1 and len(response.content) <= QUICK_RESULT_BYTES and (
+                    quick = len(response.content) <= QUICK_RESULT_BYTES and (
                         output_validator is None or not has_patterns(output_validator.schema))
-                    # alone, a small body without patterns to match is built faster than a thread hop costs
+                    # a small body without patterns to match is built faster than a thread hop costs
                     result = build() if quick else await anyio.to_thread.run_sync(build)
                 else:
                     result = failure_result(request, response, mark)

@@ -49,8 +49,9 @@ async def waiting(work: Callable[[], Awaitable[T]], what: str) -> T:
 
 def _may_report(context: Any, session: Any) -> bool:
     """False when the request is known to take no progress: no `progressToken` in its `_meta` and a
-    channel that says it has none (JSON-RPC) or no callback (in-memory). Whatever is not known that
-    way reports, as every request did before: reporting without a token is a no-op."""
+    channel that says it has none (JSON-RPC, or one stateless HTTP exchange) or no callback
+    (in-memory). Whatever is not known that way reports, as every request did before: reporting
+    without a token is a no-op."""
     meta = getattr(context, "meta", None)
     if isinstance(meta, dict) and meta.get("progressToken") is not None:
         return True
@@ -60,6 +61,8 @@ def _may_report(context: Any, session: Any) -> bool:
             break
         if hasattr(channel, "_progress_token"):
             return channel._progress_token is not None
+        if hasattr(channel, "progress_token"):  # a 2026-07-28 request over Streamable HTTP
+            return channel.progress_token is not None
         if hasattr(channel, "_on_progress"):
             return channel._on_progress is not None
         channel = getattr(channel, "_inner", None)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -41,6 +42,7 @@ def _invalid(name: str, problem: str) -> ToolError:
     return ToolError(f"Invalid arguments:\n- {name}: {problem}")
 
 
+@functools.lru_cache(maxsize=256)  # the base URL's, on every call
 def origin(url: str) -> str:
     """`scheme://host:port` of an absolute URL, the default port spelled out: what credentials are bound to."""
     parts = urlsplit(url)
