@@ -74,8 +74,11 @@ def validated(source: str, options: Options, progress: Progress = _quiet) -> tup
     loaded = load(source)
     diagnostics = Diagnostics(source=source)
     progress("reading referenced files")
+    read = loaded.document
     loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
-                                           options.allowed_ref_hosts, options.allowed_ref_dirs, loaded.referenced)
+                                           options.allowed_ref_hosts, options.allowed_ref_dirs, loaded.referenced,
+                                           text=loaded.text)
+    loaded.plain_json = loaded.plain_json and loaded.document is read  # parts of other files may be YAML
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:
         progress("validating")
@@ -221,7 +224,7 @@ def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> t
     progress("rendering the package")
     config_dir = analysis.config_file.parent if analysis.config_file is not None else None
     files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document,
-                          package_info(analysis.package, config_dir))
+                          package_info(analysis.package, config_dir), plain_json=analysis.loaded.plain_json)
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
         progress("making typed models")

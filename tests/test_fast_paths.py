@@ -1,0 +1,83 @@
+"""The fast paths of a generation give exactly what the plain standard-library paths give."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rest2mcp.document import bundling, loading
+from rest2mcp.emit import catalog, indented_json
+from rest2mcp.emit.safe_bytes import utf8_if_safe
+from rest2mcp.runtime.display import UNSAFE_CHARACTERS, printable
+
+EDGE_JSON = [
+    '{"a": 1, "a": 2, "b": 3}', "[123456789012345678901234567890, -9223372036854775809, 18446744073709551615]",
+    "[1.0, 1E5, -0, -0.0, 0.1e-310, 1.5e-7, 5e-324, 2.5e-324, 1e16, 1e-5]", '{"\\u0024ref": "\\u00e9\\/"}',
+    '["\\u0000", "\\ud83d\\ude00", "\u2028"]', "  [1]  \n", '{"a": {"b": [[], {}]}}',
+]
+
+
+@pytest.mark.parametrize("text", EDGE_JSON)
+def test_msgspec_reads_json_as_the_standard_library_does(text):
+    value = loading._fast_json(text)
+    assert value is not loading._NOT_FAST
+    assert value == json.loads(text)
+    assert json.dumps(value) == json.dumps(json.loads(text))  # same order, same types (1.0 stays a float)
+
+
+@pytest.mark.parametrize("text", ["[NaN]", "[Infinity]", "[1e400]", '["\\ud800"]', "[1,]", '["a\tb"]'])
+def test_what_msgspec_reads_otherwise_is_left_to_the_standard_library(text):
+    assert loading._fast_json(text) is loading._NOT_FAST
+
+
+def test_a_document_with_nan_is_read_by_the_standard_library_and_written_as_before(tmp_path):
+    spec = tmp_path / "nan.json"
+    spec.write_text('{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "x-n": NaN}')
+    loaded = loading.load(str(spec))
+    assert not loaded.plain_json
+    assert catalog.document_json(loaded.document, loaded.plain_json).endswith(b'"x-n":"nan"}\n')
+
+
+def test_the_tree_check_measures_depth_as_before():
+    deep = "[" * loading.MAX_DEPTH + "1" + "]" * loading.MAX_DEPTH
+    with pytest.raises(loading.GenerationFailed) as failed:
+        loading.parse_text(deep, "deep.json")
+    assert failed.value.diagnostics[0].code == "E107"
+    fits = "[" * (loading.MAX_DEPTH - 1) + "1" + "]" * (loading.MAX_DEPTH - 1)
+    assert loading.parse_text(fits, "fits.json")
+    assert loading.parse_text("[" * loading.MAX_DEPTH + "]" * loading.MAX_DEPTH, "empty.json")  # an empty list holds no value
+
+
+def test_every_unsafe_character_is_found_in_utf8():
+    for code in range(0x110000):
+        character = chr(code)
+        unsafe = UNSAFE_CHARACTERS.match(character) is not None and character != "\n"
+        assert (utf8_if_safe("ab" + character + "é") is None) == unsafe, hex(code)
+
+
+def test_indented_json_both_ways():
+    values = [{"k": [1.0, 1e16, 1e-7, 10 ** 30, None, True]}, "é\u2028\x01\"\\", [[], {}], float("nan"), "\ud800"]
+    for value in values:
+        expected = json.dumps(value, ensure_ascii=False, indent=1)
+        assert indented_json.dumps(value) == indented_json.python_dumps(value) == expected
+
+
+FLOATS = [0.1, 100.0, -0.0, 1e15, 1e16, 1.5e300, 1e-4, 1e-5, 5e-324, 123456.789, -2.5e-8, 1.7976931348623157e308]
+
+
+@pytest.mark.parametrize("value", FLOATS)
+def test_the_document_written_by_msgspec_is_the_standard_librarys(value):
+    document = {"a": [value, 1, "x:1e5", {"b": value}], "c": value, "d": "\u00e9\u2028"}
+    slow = catalog.document_json(document)
+    assert catalog.document_json(document, plain_json=True) == slow
+    assert slow == (printable(json.dumps(document, ensure_ascii=False, separators=(",", ":"))) + "\n").encode()
+
+
+@pytest.mark.parametrize("text, external", [
+    ('{"$ref": "#/a"}', False), ('{"a": {"$ref" : "other.json#/a"}}', True), ('{"a": {"\\u0024ref": "#/x"}}', True),
+    ('{"a": {"$ref": "\\u0023/x"}}', True), ("$ref: other.yaml", True), ('{"description": "$ref: other.json"}', False),
+])
+def test_a_json_text_without_references_to_files_is_known_by_its_text(text, external):
+    assert bundling._json_may_have_external_refs(text) is external
+    if not external:
+        assert not bundling._has_external_refs(json.loads(text))
