@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from rest2mcp.cli import run
 from rest2mcp.document import bundling, loading
 from rest2mcp.emit import catalog, indented_json
 from rest2mcp.emit.safe_bytes import utf8_if_safe
+from rest2mcp.plain_generate import plain_generate
 from rest2mcp.runtime.display import UNSAFE_CHARACTERS, printable
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EDGE_JSON = [
     '{"a": 1, "a": 2, "b": 3}', "[123456789012345678901234567890, -9223372036854775809, 18446744073709551615]",
@@ -81,3 +86,44 @@ def test_a_json_text_without_references_to_files_is_known_by_its_text(text, exte
     assert bundling._json_may_have_external_refs(text) is external
     if not external:
         assert not bundling._has_external_refs(json.loads(text))
+
+
+@pytest.mark.parametrize("argv, values", [
+    (["generate", "a.yaml"], {"spec": "a.yaml"}),
+    (["generate", "-o", "out", "a.yaml", "--skip-validation", "--no-models", "-q"],
+     {"spec": "a.yaml", "output": Path("out"), "skip_validation": True, "models": False, "quiet": True}),
+    (["generate", "a.yaml", "--name", "x-mcp", "--mode", "discovery", "--read-only", "--json"],
+     {"spec": "a.yaml", "name": "x-mcp", "mode": "discovery", "read_only": True, "as_json": True}),
+])
+def test_a_plain_generate_is_read_without_typer(argv, values):
+    assert plain_generate(argv) == values
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["tools", "a.yaml"], ["generate"], ["generate", "--help"], ["generate", "a.yaml", "b.yaml"],
+    ["generate", "a.yaml", "-o", "x", "-o", "y"], ["generate", "a.yaml", "--output=x"], ["generate", "a.yaml", "-o"],
+    ["generate", "a.yaml", "-o", "--force"], ["generate", "a.yaml", "--models", "--no-models"],
+    ["generate", "a.yaml", "--max-output-schema", "10"], ["generate", "a.yaml", "--allow-ref-host", "h"],
+    ["generate", "-"], ["generate", "a.yaml", "--"], ["generate", "", "-o", "x"], ["generate", "a.yaml", "-o", ""],
+])
+def test_anything_else_is_left_to_typer(argv):
+    assert plain_generate(argv) is None
+
+
+@pytest.mark.parametrize("spec", ["specs/petstore.yaml", "specs/nope.yaml", "specs/broken/invalid.yaml"])
+def test_a_plain_generate_does_what_typer_does(spec, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("REST2MCP_CACHE_DIR", "off")
+    first, second = tmp_path / "plain", tmp_path / "typer"
+    plain = run(["generate", spec, "-o", str(first), "--no-models"])
+    said = capsys.readouterr()
+    through_typer = run(["generate", spec, f"--output={second}", "--no-models"])  # Typer reads this form
+    typer_said = capsys.readouterr()
+    assert plain == through_typer
+    assert said.out.replace(str(first), "OUT") == typer_said.out.replace(str(second), "OUT")
+    assert said.err.replace(str(first), "OUT") == typer_said.err.replace(str(second), "OUT")
+    if plain == 0:
+        assert sorted(p.relative_to(first) for p in first.rglob("*")) == sorted(p.relative_to(second) for p in second.rglob("*"))
+        for path in first.rglob("*"):
+            if path.is_file():
+                assert path.read_bytes() == (second / path.relative_to(first)).read_bytes(), path

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
 
 from rest2mcp import __version__
 from rest2mcp.output import Style
+from rest2mcp.plain_generate import plain_generate
 
 if TYPE_CHECKING:  # the pipeline is imported by the command that runs, not for --help or --version
     from rest2mcp.commands import Outcome
@@ -395,7 +396,9 @@ def serve(
 def run(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: the process's arguments); the exit code."""
     try:
-        code = app(args=argv, prog_name="rest2mcp", standalone_mode=False)
+        plain = plain_generate(sys.argv[1:] if argv is None else argv)
+        code = _generate_plainly(plain) if plain is not None else app(args=argv, prog_name="rest2mcp",
+                                                                       standalone_mode=False)
     except click_exceptions.UsageError as exc:
         exc.show(file=sys.stderr)
         code = 1
@@ -413,6 +416,24 @@ def run(argv: list[str] | None = None) -> int:
         )
         code = 3
     return code if isinstance(code, int) else 0
+
+
+def _generate_plainly(values: dict[str, Any]) -> int:
+    """`generate` called as Typer calls it (plain_generate.py): every other parameter at its default,
+    the exit code of the typer.Exit it raises; an interrupt as Typer's (130, or 1 at the end of input)."""
+    from inspect import signature
+
+    defaults = {name: parameter.default.default for name, parameter in signature(generate).parameters.items()}
+    try:
+        generate(**{**defaults, **values})
+    except typer.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except EOFError:
+        typer.echo("", err=True)
+        raise typer.Abort() from None
+    return 0
 
 
 def main() -> None:
