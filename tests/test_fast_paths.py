@@ -11,7 +11,8 @@ from rest2mcp.document import bundling, loading
 from rest2mcp.emit import catalog, indented_json
 from rest2mcp.emit.safe_bytes import utf8_if_safe
 from rest2mcp.plain_generate import plain_generate
-from rest2mcp.runtime.display import UNSAFE_CHARACTERS, printable
+from rest2mcp.runtime.display import UNSAFE_CHARACTERS
+from rest2mcp.schemas.convert import json_depth, json_levels
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,15 +25,23 @@ EDGE_JSON = [
 
 @pytest.mark.parametrize("text", EDGE_JSON)
 def test_msgspec_reads_json_as_the_standard_library_does(text):
-    value = loading._fast_json(text)
-    assert value is not loading._NOT_FAST
-    assert value == json.loads(text)
-    assert json.dumps(value) == json.dumps(json.loads(text))  # same order, same types (1.0 stays a float)
+    fast = loading._fast_json(text)
+    assert fast is not None
+    assert fast[0] == json.loads(text)
+    assert json.dumps(fast[0]) == json.dumps(json.loads(text))  # same order, same types (1.0 stays a float)
 
 
-@pytest.mark.parametrize("text", ["[NaN]", "[Infinity]", "[1e400]", '["\\ud800"]', "[1,]", '["a\tb"]'])
+@pytest.mark.parametrize("text, plain", [("[1.5, 0.0001, 9999999999999998.0, -0.0]", True), ("[1e-5]", False),
+                                         ("[1e16]", False), ("[1e400]", False), ("[-1e400]", False)])
+def test_a_document_is_plain_when_msgspec_writes_its_floats_as_python_does(text, plain):
+    fast = loading._fast_json(text)
+    assert fast is not None
+    assert fast == (json.loads(text), plain)
+
+
+@pytest.mark.parametrize("text", ["[NaN]", "[Infinity]", '["\\ud800"]', "[1,]", '["a\tb"]'])
 def test_what_msgspec_reads_otherwise_is_left_to_the_standard_library(text):
-    assert loading._fast_json(text) is loading._NOT_FAST
+    assert loading._fast_json(text) is None
 
 
 def test_a_document_with_nan_is_read_by_the_standard_library_and_written_as_before(tmp_path):
@@ -67,15 +76,21 @@ def test_indented_json_both_ways():
         assert indented_json.dumps(value) == indented_json.python_dumps(value) == expected
 
 
-FLOATS = [0.1, 100.0, -0.0, 1e15, 1e16, 1.5e300, 1e-4, 1e-5, 5e-324, 123456.789, -2.5e-8, 1.7976931348623157e308]
+FLOATS = ["0.1", "100.0", "-0.0", "1e15", "1e16", "1.5e300", "1e-4", "1e-5", "5e-324", "123456.789", "-2.5e-8",
+          "1.7976931348623157e308", "1e400", "12.50", "7E3"]
 
 
-@pytest.mark.parametrize("value", FLOATS)
-def test_the_document_written_by_msgspec_is_the_standard_librarys(value):
-    document = {"a": [value, 1, "x:1e5", {"b": value}], "c": value, "d": "\u00e9\u2028"}
-    slow = catalog.document_json(document)
-    assert catalog.document_json(document, plain_json=True) == slow
-    assert slow == (printable(json.dumps(document, ensure_ascii=False, separators=(",", ":"))) + "\n").encode()
+@pytest.mark.parametrize("number", FLOATS)
+def test_the_document_written_by_msgspec_is_the_standard_librarys(number, tmp_path):
+    spec = tmp_path / "floats.json"
+    spec.write_text(f'{{"a": [{number}, 1, "x:1e5", {{"b": {number}}}], "c": {number}, "d": "\u00e9\u2028", "e": "é"}}')
+    loaded = loading.load(str(spec))
+    slow = catalog.document_json(loaded.document)
+    assert catalog.document_json(loaded.document, loaded.plain_json) == slow
+    if loaded.plain_json:
+        assert catalog._msgspec_json(loaded.document) is None  # U+2028 is escaped by printable
+        del loaded.document["d"]
+        assert catalog._msgspec_json(loaded.document) + b"\n" == catalog.document_json(loaded.document)
 
 
 @pytest.mark.parametrize("text, external", [
@@ -127,3 +142,11 @@ def test_a_plain_generate_does_what_typer_does(spec, tmp_path, capsys, monkeypat
         for path in first.rglob("*"):
             if path.is_file():
                 assert path.read_bytes() == (second / path.relative_to(first)).read_bytes(), path
+
+
+def test_json_levels_is_the_depth_of_json_depth():
+    shared = {"a": [{"b": {}}]}
+    values = [1, "x", {}, [], {"a": 1}, {"a": {}}, [[[]]], {"p": shared, "q": [shared, {"r": shared}]},
+              {"deep": [[{"k": [None, {"z": []}]}]]}]
+    for value in values:
+        assert json_levels(value) == json_depth(value)[0]

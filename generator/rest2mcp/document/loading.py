@@ -106,8 +106,9 @@ class LoadedDocument:
     # Where content copied from other files lies in `document`: the pointer of each copy -> its origin.
     parts: dict[str, Part] = field(default_factory=dict)
     referenced: list[str] = field(default_factory=list)  # the files (or URLs) its $refs read
-    # Every value of `document` came from msgspec's JSON decoder: only JSON's types, string keys,
-    # finite floats, no lone surrogate; what lets emit/catalog.py write it with msgspec's encoder.
+    # Every value of `document` came from msgspec's JSON decoder: only JSON's types, string keys, no
+    # lone surrogate, floats that msgspec writes as Python does (finite, from 1e-4 to 1e16): what
+    # lets emit/catalog.py write it with msgspec's encoder.
     plain_json: bool = False
     _lines: Lines | None = field(default=None, repr=False)
 
@@ -243,10 +244,8 @@ def _parse(text: str, source: str) -> tuple[Any, bool]:
         if text.count(",") + text.count("{") + text.count("[") > MAX_NODES:
             raise _too_many(source, None, f"more than {MAX_NODES:,} values: not read")
         try:
-            value = _fast_json(text)
-            plain = value is not _NOT_FAST
-            if not plain:
-                value = json.loads(text)
+            fast = _fast_json(text)
+            value, plain = fast if fast is not None else (json.loads(text), False)
         except json.JSONDecodeError as exc:
             raise _fail(
                 "E104",
@@ -279,20 +278,27 @@ def _parse(text: str, source: str) -> tuple[Any, bool]:
         raise _fail("E104", f"invalid YAML: {exc}", source, "fix the document's syntax") from None
 
 
-_NOT_FAST = object()
-
-
-def _fast_json(text: str) -> Any:
+def _fast_json(text: str) -> tuple[Any, bool] | None:
     """The value of a JSON text as `json.loads` gives it, by msgspec's decoder (several times faster on
-    large documents); `_NOT_FAST` when that decoder refuses the text, so that the standard library reads
-    it and says why. msgspec gives the same values as `json.loads` for every text it accepts (exact
-    integers of any size, the last of duplicate keys, in the place of the first), and refuses what
-    `json.loads` reads differently or refuses itself: NaN, infinities and numbers too large for a float,
-    lone surrogates, syntax errors."""
+    large documents), and whether it is plain (see LoadedDocument.plain_json); None when that decoder
+    refuses the text, so that the standard library reads it and says why. msgspec gives the same values
+    as `json.loads` for every text it accepts (exact integers of any size, the last of duplicate keys,
+    in the place of the first; floats through `float`, as `json.loads` reads them), and refuses what
+    `json.loads` reads differently or refuses itself: NaN and infinities, lone surrogates, syntax errors."""
+    plain = True
+
+    def read_float(literal: str) -> float:
+        nonlocal plain
+        value = float(literal)
+        # Python writes these with an exponent, msgspec otherwise; too large a number becomes infinite.
+        if value and not 1e-4 <= abs(value) < 1e16:
+            plain = False
+        return value
+
     try:
-        return msgspec.json.decode(text)
+        return msgspec.json.Decoder(float_hook=read_float).decode(text), plain
     except (msgspec.MsgspecError, RecursionError, MemoryError):
-        return _NOT_FAST
+        return None
 
 
 def _deep_pointer(value: Any, shown: int = 8) -> str:

@@ -96,6 +96,18 @@ def json_depth(value: Any) -> tuple[int, str]:
     return deepest, "".join(f"/{k}" for k in reversed(keys))
 
 
+def json_levels(value: Any) -> int:
+    """`json_depth(value)[0]`, level by level: several times faster without the pointer (wanted only
+    for the message of a schema too deep, which `json_depth` then gives)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        level = [child for node in level for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, (dict, list))]
+    return depth
+
+
 class SchemaConverter:
     """Converts the schemas of one tool's input or output; owns that schema's `$defs`."""
 
