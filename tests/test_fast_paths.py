@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from inspect import signature
 from pathlib import Path
 
 import pytest
-from rest2mcp.cli import run
+from rest2mcp import cli, entry
 from rest2mcp.document import bundling, loading
 from rest2mcp.emit import catalog, indented_json
 from rest2mcp.emit.safe_bytes import utf8_if_safe
-from rest2mcp.plain_generate import plain_generate
+from rest2mcp.plain_generate import generate_command, plain_generate
 from rest2mcp.runtime.display import UNSAFE_CHARACTERS
 from rest2mcp.schemas.convert import json_depth, json_levels
 
@@ -130,9 +131,9 @@ def test_a_plain_generate_does_what_typer_does(spec, tmp_path, capsys, monkeypat
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("REST2MCP_CACHE_DIR", "off")
     first, second = tmp_path / "plain", tmp_path / "typer"
-    plain = run(["generate", spec, "-o", str(first), "--no-models"])
+    plain = entry.run(["generate", spec, "-o", str(first), "--no-models"])
     said = capsys.readouterr()
-    through_typer = run(["generate", spec, f"--output={second}", "--no-models"])  # Typer reads this form
+    through_typer = cli.run(["generate", spec, "-o", str(second), "--no-models"])
     typer_said = capsys.readouterr()
     assert plain == through_typer
     assert said.out.replace(str(first), "OUT") == typer_said.out.replace(str(second), "OUT")
@@ -142,6 +143,26 @@ def test_a_plain_generate_does_what_typer_does(spec, tmp_path, capsys, monkeypat
         for path in first.rglob("*"):
             if path.is_file():
                 assert path.read_bytes() == (second / path.relative_to(first)).read_bytes(), path
+
+
+def test_the_plain_generate_has_the_defaults_typer_gives():
+    typer_defaults = {name: parameter.default.default for name, parameter in signature(cli.generate).parameters.items()}
+    plain_defaults = {name: parameter.default for name, parameter in signature(generate_command).parameters.items()}
+    assert typer_defaults.keys() == plain_defaults.keys()
+    for name, default in typer_defaults.items():
+        assert plain_defaults[name] == (None if default == [] else default) or name == "spec", name
+
+
+def test_the_plain_generate_says_an_internal_error_as_typer_does(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom\x1b[31m")
+
+    monkeypatch.setattr("rest2mcp.commands.options_for", broken)
+    assert entry.run(["generate", "a.yaml"]) == 3
+    plain = capsys.readouterr().err
+    assert cli.run(["generate", "a.yaml"]) == 3
+    assert capsys.readouterr().err == plain == ("rest2mcp: internal error: RuntimeError: boom\\u001b[31m\n"
+                                                 "  hint: please report this with the document that caused it\n")
 
 
 def test_json_levels_is_the_depth_of_json_depth():
