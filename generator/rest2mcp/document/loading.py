@@ -26,21 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
-import yaml
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _SpecLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe loader without the timestamp resolver."""
-
-
-_SpecLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 URL_TIMEOUT_SECONDS = 30.0
 MAX_BYTES = 64 * 1024 * 1024  # a document or a referenced file larger than this is not read
@@ -61,31 +48,14 @@ class Lines:
         if self._tree is None:
             if "\n" not in self.text.rstrip():  # minified JSON: everything is on line 1
                 return 1
-            try:
-                self._tree = yaml.compose(self.text, Loader=_BaseLoader)  # libyaml when present: 10x faster
-            except yaml.YAMLError:
-                self._tree = False
+            from rest2mcp.document import yaml_text
+
+            self._tree = yaml_text.compose(self.text)
         if not self._tree:
             return None
-        node = self._tree
-        line = node.start_mark.line + 1
-        for segment in _split_pointer(pointer):
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if str(key.value) == segment:
-                        child = value
-                        line = key.start_mark.line + 1
-                        break
-            elif isinstance(node, yaml.SequenceNode) and segment.isdigit():
-                index = int(segment)
-                if index < len(node.value):
-                    child = node.value[index]
-                    line = child.start_mark.line + 1
-            if child is None:
-                break
-            node = child
-        return line
+        from rest2mcp.document import yaml_text
+
+        return yaml_text.line_in_tree(self._tree, _split_pointer(pointer))
 
 
 @dataclass(frozen=True)
@@ -258,24 +228,9 @@ def _parse(text: str, source: str) -> tuple[Any, bool]:
             raise _too_deep(source, None) from None
         _check_tree(value, source)
         return value, plain
-    try:
-        _check_yaml_events(text, source)
-        return _stringify_keys(yaml.load(text, Loader=_SpecLoader)), False
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "syntax error"
-        if "nesting depth" in problem:  # libyaml's own bound, beyond ours
-            raise _too_deep(source, mark.line + 1 if mark else None) from None
-        where = f" (column {mark.column + 1})" if mark else ""
-        raise _fail(
-            "E104",
-            f"invalid YAML: {problem}{where}",
-            source,
-            "fix the syntax at that line (indentation and unquoted ':' are the usual causes)",
-            mark.line + 1 if mark else None,
-        ) from None
-    except yaml.YAMLError as exc:
-        raise _fail("E104", f"invalid YAML: {exc}", source, "fix the document's syntax") from None
+    from rest2mcp.document import yaml_text  # only for YAML: importing PyYAML costs a JSON document's reading
+
+    return yaml_text.parse_yaml(text, source), False
 
 
 def _fast_json(text: str) -> tuple[Any, bool] | None:
@@ -325,9 +280,6 @@ def _too_many(source: str, line: int | None, what: str, hint: str | None = None)
                  "into files referenced with $ref", line)
 
 
-ALIAS_HINT = "write the values out, or share them with $ref (an OpenAPI document needs no YAML aliases)"
-
-
 def _check_tree(value: Any, source: str) -> None:
     """Refuse a parsed JSON tree deeper than MAX_DEPTH or with more than MAX_NODES values (level by
     level, containers only: the tree may be deeper than the interpreter's recursion limit, and one list
@@ -347,78 +299,6 @@ def _check_tree(value: Any, source: str) -> None:
 
 
 _CONTAINERS = (dict, list)  # what a JSON decoder makes of objects and arrays (exactly these types)
-
-
-_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-
-
-def _check_yaml_events(text: str, source: str) -> None:
-    """Refuse a YAML text whose values, aliases expanded, nest deeper than MAX_DEPTH or number more than
-    MAX_NODES, whose aliases add more than MAX_ALIAS_NODES values, or with an alias inside the node it
-    names. Reads the event stream (libyaml's parser does not recurse), before anything is composed."""
-    # Per open collection: its anchor and [values in it so far, levels of its deepest value below it].
-    open_nodes: list[tuple[str | None, list[int]]] = []
-    anchored: dict[str, tuple[int, int]] = {}  # anchor -> (values it stands for, levels below it)
-    total = from_aliases = 0
-    for event in yaml.parse(text, Loader=_SpecLoader):
-        depth = len(open_nodes) + 1  # the depth of the value this event begins (the root's is 1)
-        line = event.start_mark.line + 1 if event.start_mark else None
-        if isinstance(event, _STARTS):
-            if depth > MAX_DEPTH:
-                raise _too_deep(source, line)
-            open_nodes.append((event.anchor, [1, 0]))
-            total += 1
-            continue
-        if isinstance(event, _ENDS):
-            anchor, (size, below) = open_nodes.pop()
-            if anchor is not None:
-                anchored[anchor] = (size, below)
-        elif isinstance(event, yaml.ScalarEvent):
-            if depth > MAX_DEPTH:
-                raise _too_deep(source, line)
-            if event.anchor is not None:
-                anchored[event.anchor] = (1, 0)
-            size, below = 1, 0
-            total += 1
-        elif isinstance(event, yaml.AliasEvent):
-            if any(anchor == event.anchor for anchor, _ in open_nodes):
-                raise _too_many(source, line, f"the YAML alias *{event.anchor} lies inside the node it names "
-                                "(a recursive structure): not read", ALIAS_HINT)
-            if event.anchor not in anchored:
-                continue  # an undefined alias: loading reports it
-            size, below = anchored[event.anchor]
-            if depth + below > MAX_DEPTH:
-                raise _too_deep(source, line)
-            from_aliases += size
-            total += size
-            if from_aliases > MAX_ALIAS_NODES:
-                raise _too_many(source, line, f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} values "
-                                "(nested aliases, as in a 'billion laughs' document): not read", ALIAS_HINT)
-        else:
-            continue
-        if open_nodes:
-            parent = open_nodes[-1][1]
-            parent[0] += size
-            parent[1] = max(parent[1], below + 1)
-        if total > MAX_NODES:
-            raise _too_many(source, line, f"more than {MAX_NODES:,} values: not read")
-
-
-def _stringify_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {_key(k): _stringify_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_stringify_keys(v) for v in value]
-    return value
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    return str(key)
 
 
 # What a document that is not a mapping is, in words.
