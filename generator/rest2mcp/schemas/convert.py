@@ -241,8 +241,8 @@ class SchemaConverter:
             out = with_pattern(out, BASE64_PATTERN)
 
         if self.direction == "output":
-            for key in OUTPUT_DROPPED:
-                out.pop(key, None)
+            for key in OUTPUT_DROPPED & out.keys():  # the few present, not a pop per keyword
+                del out[key]
             if out.get("additionalProperties") is False or out.get("additionalProperties") == {"not": {}}:
                 del out["additionalProperties"]
 
