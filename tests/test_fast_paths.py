@@ -75,6 +75,10 @@ def test_indented_json_both_ways():
     for value in values:
         expected = json.dumps(value, ensure_ascii=False, indent=1)
         assert indented_json.dumps(value) == indented_json.python_dumps(value) == expected
+        for indent in (1, 2):
+            for ascii_only in (True, False):
+                expected = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
+                assert indented_json.dumps_with(value, indent, ascii_only) == expected
 
 
 FLOATS = ["0.1", "100.0", "-0.0", "1e15", "1e16", "1.5e300", "1e-4", "1e-5", "5e-324", "123456.789", "-2.5e-8",

@@ -29,6 +29,15 @@ def dumps(value: Any) -> str:
         return python_dumps(value)
 
 
+def dumps_with(value: Any, indent: int, ensure_ascii: bool) -> str:
+    """`json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)`, the same text, the same way as `dumps`."""
+    try:
+        compact = json.dumps(value, ensure_ascii=ensure_ascii, separators=(",", ":"), allow_nan=False)
+        return msgspec.json.format(compact, indent=indent)
+    except (ValueError, msgspec.MsgspecError):
+        return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent)
+
+
 def python_dumps(value: Any) -> str:
     """The same text, written in Python: for the values msgspec cannot format."""
     parts: list[str] = []
