@@ -175,3 +175,12 @@ def test_json_levels_is_the_depth_of_json_depth():
               {"deep": [[{"k": [None, {"z": []}]}]]}]
     for value in values:
         assert json_levels(value) == json_depth(value)[0]
+
+
+@pytest.mark.parametrize("content", ['{"openapi": "3.0.3", "x": "é😀"}', '\ufeff{"openapi": "3.0.3"}', "openapi: 3.0.3\nx: é\n"])
+def test_the_bytes_read_are_the_texts(content, tmp_path):
+    spec = tmp_path / "doc"
+    spec.write_text(content, encoding="utf-8")
+    loaded = loading.load(str(spec))
+    assert loaded.utf8 == loaded.text.encode("utf-8") == loaded.text_utf8()
+    assert loaded.document == loading.parse_text(loaded.text, str(spec))

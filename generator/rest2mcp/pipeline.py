@@ -241,7 +241,7 @@ def manifest_header(analysis: Analysis, options: Options) -> dict:
     settings = _config(options)
     header = {
         "generator": f"rest2mcp {__version__}",
-        "spec": {"source": analysis.source, "sha256": sha256(analysis.loaded.text.encode("utf-8"))},
+        "spec": {"source": analysis.source, "sha256": sha256(analysis.loaded.text_utf8())},
         "config": settings,
         "config_sha256": sha256(json.dumps(settings, sort_keys=True).encode()),
     }

@@ -80,6 +80,11 @@ class LoadedDocument:
     # lone surrogate, floats that msgspec writes as Python does (finite, from 1e-4 to 1e16): what
     # lets emit/catalog.py write it with msgspec's encoder.
     plain_json: bool = False
+    utf8: bytes | None = field(default=None, repr=False)  # `text` as UTF-8, when read from a file
+
+    def text_utf8(self) -> bytes:
+        """`text` as UTF-8 bytes (those read, when at hand: no encoding of megabytes again)."""
+        return self.utf8 if self.utf8 is not None else self.text.encode("utf-8")
     _lines: Lines | None = field(default=None, repr=False)
 
     def line_of(self, pointer: str) -> int | None:
@@ -130,8 +135,14 @@ def read_text(source: str, regular_only: bool = False) -> tuple[str, str | None]
     `regular_only`: refuse devices, FIFOs and sockets (a referenced file must be a plain file; the
     document given on the command line may come through a pipe).
     """
+    text, url, _ = _read(source, regular_only)
+    return text, url
+
+
+def _read(source: str, regular_only: bool = False) -> tuple[str, str | None, bytes | None]:
+    """`read_text`'s text and URL, and for a file the text's UTF-8 bytes as read (None for a URL)."""
     if is_url(source):
-        return _read_url(source)
+        return (*_read_url(source), None)
     try:
         data = _read_file(Path(source), regular_only)
     except FileNotFoundError:
@@ -141,9 +152,11 @@ def read_text(source: str, regular_only: bool = False) -> tuple[str, str | None]
     except OSError as exc:
         raise _fail("E101", f"cannot read the file: {exc.strerror}", source, "check the file's permissions") from None
     try:
-        return data.decode("utf-8-sig"), None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _fail("E103", f"not UTF-8 text (byte {exc.start})", source, "save the document as UTF-8") from None
+    # Valid UTF-8 decodes to text that encodes back to the same bytes (the byte order mark aside).
+    return text, None, data.removeprefix(codecs.BOM_UTF8)
 
 
 def _read_file(path: Path, regular_only: bool) -> bytes:
@@ -205,8 +218,9 @@ def parse_text(text: str, source: str) -> Any:
     return _parse(text, source)[0]
 
 
-def _parse(text: str, source: str) -> tuple[Any, bool]:
-    """`parse_text`'s value, and whether msgspec's JSON decoder made it (see LoadedDocument.plain_json)."""
+def _parse(text: str, source: str, utf8: bytes | None = None) -> tuple[Any, bool]:
+    """`parse_text`'s value, and whether msgspec's JSON decoder made it (see LoadedDocument.plain_json).
+    `utf8`: the text's UTF-8 bytes when at hand, which msgspec reads without encoding the text again."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         # Every value but the last is followed by a comma or opens a container: a cheap upper bound
@@ -214,7 +228,7 @@ def _parse(text: str, source: str) -> tuple[Any, bool]:
         if text.count(",") + text.count("{") + text.count("[") > MAX_NODES:
             raise _too_many(source, None, f"more than {MAX_NODES:,} values: not read")
         try:
-            fast = _fast_json(text)
+            fast = _fast_json(text if utf8 is None else utf8)
             value, plain = fast if fast is not None else (json.loads(text), False)
         except json.JSONDecodeError as exc:
             raise _fail(
@@ -233,7 +247,7 @@ def _parse(text: str, source: str) -> tuple[Any, bool]:
     return yaml_text.parse_yaml(text, source), False
 
 
-def _fast_json(text: str) -> tuple[Any, bool] | None:
+def _fast_json(text: str | bytes) -> tuple[Any, bool] | None:
     """The value of a JSON text as `json.loads` gives it, by msgspec's decoder (several times faster on
     large documents), and whether it is plain (see LoadedDocument.plain_json); None when that decoder
     refuses the text, so that the standard library reads it and says why. msgspec gives the same values
@@ -318,15 +332,15 @@ def _check_scheme(source: str) -> None:
 def load(source: str) -> LoadedDocument:
     """Read and parse `source`; raises GenerationFailed with a located diagnostic."""
     _check_scheme(source)
-    text, url = read_text(source)
-    if not text.strip():
+    text, url, utf8 = _read(source)
+    if not text or text.isspace():  # not strip(): it copies megabytes to answer this
         raise _fail("E104", "the document is empty", source, "pass an OpenAPI document in JSON or YAML")
     if _HTML.match(text):
         where = "the URL" if url else "the file"
         raise _fail("E201", f"{where} holds an HTML page, not an OpenAPI document", source,
                     "this is probably the API's documentation page: give the address of its OpenAPI document "
                     "(often linked from the page, e.g. .../openapi.json or .../swagger.yaml)", 1)
-    document, plain_json = _parse(text, source)
+    document, plain_json = _parse(text, source, utf8)
     if not isinstance(document, dict):
         kind = _KINDS.get(type(document).__name__, type(document).__name__)
         raise _fail(
@@ -336,4 +350,4 @@ def load(source: str) -> LoadedDocument:
             "an OpenAPI document is a JSON object / YAML mapping with an 'openapi' or 'swagger' field",
             1,
         )
-    return LoadedDocument(document=document, source=source, url=url, text=text, plain_json=plain_json)
+    return LoadedDocument(document=document, source=source, url=url, text=text, plain_json=plain_json, utf8=utf8)
