@@ -104,6 +104,7 @@ def test_the_document_written_by_msgspec_is_the_standard_librarys(number, tmp_pa
 ])
 def test_a_json_text_without_references_to_files_is_known_by_its_text(text, external):
     assert bundling._json_may_have_external_refs(text) is external
+    assert bundling._json_may_have_external_refs(text.encode()) is external
     if not external:
         assert not bundling._has_external_refs(json.loads(text))
 
@@ -184,3 +185,23 @@ def test_the_bytes_read_are_the_texts(content, tmp_path):
     loaded = loading.load(str(spec))
     assert loaded.utf8 == loaded.text.encode("utf-8") == loaded.text_utf8()
     assert loaded.document == loading.parse_text(loaded.text, str(spec))
+
+
+@pytest.mark.parametrize("content, code", [
+    (b'{"a": "\xff"}', "E103"), (b'\xef\xbb\xbf{"a": \xff}', "E103"), (b'{"a": NaN', "E104"), (b"{" * 300, "E104"),
+    (b"[" * 250 + b"]" * 250, "E107"), (b"[1]", "E201"), (b"  \n ", "E104"), (b'{"a": 1}x', "E104"),
+])
+def test_a_file_read_as_bytes_fails_as_the_text_does(content, code, tmp_path):
+    spec = tmp_path / "doc.json"
+    spec.write_bytes(content)
+    with pytest.raises(loading.GenerationFailed) as failed:
+        loading.load(str(spec))
+    assert [d.code for d in failed.value.diagnostics] == [code]
+
+
+def test_a_json_file_is_decoded_only_when_its_text_is_wanted(tmp_path):
+    spec = tmp_path / "doc.json"
+    spec.write_bytes('\ufeff {"openapi": "3.0.3", "x": "é😀"}'.encode())
+    loaded = loading.load(str(spec))
+    assert loaded.decoded is None and loaded.plain_json
+    assert loaded.text == ' {"openapi": "3.0.3", "x": "é😀"}' and loaded.line_of("/x") == 1

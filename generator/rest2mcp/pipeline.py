@@ -79,7 +79,7 @@ def validated(source: str, options: Options, progress: Progress = _quiet) -> tup
     read = loaded.document
     loaded.document, loaded.parts = bundle(loaded.document, source, loaded.url, diagnostics,
                                            options.allowed_ref_hosts, options.allowed_ref_dirs, loaded.referenced,
-                                           text=loaded.text)
+                                           text=loaded.utf8 if loaded.utf8 is not None else loaded.text)
     loaded.plain_json = loaded.plain_json and loaded.document is read  # parts of other files may be YAML
     version = openapi_version(loaded.document, diagnostics)
     if version and not options.skip_validation:

@@ -72,7 +72,8 @@ class LoadedDocument:
     document: dict[str, Any]
     source: str  # what the user gave: a path or a URL
     url: str | None  # the absolute URL when the document came from the network
-    text: str
+    # The text as read (see `text`); None until needed when `utf8` holds it (a file read by msgspec).
+    decoded: str | None = field(default=None, repr=False)
     # Where content copied from other files lies in `document`: the pointer of each copy -> its origin.
     parts: dict[str, Part] = field(default_factory=dict)
     referenced: list[str] = field(default_factory=list)  # the files (or URLs) its $refs read
@@ -80,12 +81,22 @@ class LoadedDocument:
     # lone surrogate, floats that msgspec writes as Python does (finite, from 1e-4 to 1e16): what
     # lets emit/catalog.py write it with msgspec's encoder.
     plain_json: bool = False
-    utf8: bytes | None = field(default=None, repr=False)  # `text` as UTF-8, when read from a file
+    utf8: bytes | None = field(default=None, repr=False)  # the text as UTF-8, when read from a file
+    _lines: Lines | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The document's text. A JSON file msgspec read is valid UTF-8 (its decoder checks): decoded
+        only when a line number is wanted, since megabytes with an emoji make a four-byte-per-character
+        string that takes as long to decode as the JSON takes to read."""
+        if self.decoded is None:
+            assert self.utf8 is not None
+            self.decoded = self.utf8.decode("utf-8")
+        return self.decoded
 
     def text_utf8(self) -> bytes:
-        """`text` as UTF-8 bytes (those read, when at hand: no encoding of megabytes again)."""
+        """The text as UTF-8 bytes (those read, when at hand: no encoding of megabytes again)."""
         return self.utf8 if self.utf8 is not None else self.text.encode("utf-8")
-    _lines: Lines | None = field(default=None, repr=False)
 
     def line_of(self, pointer: str) -> int | None:
         """1-based line of the value at `pointer` in this document's own text (or of its nearest ancestor)."""
@@ -143,20 +154,28 @@ def _read(source: str, regular_only: bool = False) -> tuple[str, str | None, byt
     """`read_text`'s text and URL, and for a file the text's UTF-8 bytes as read (None for a URL)."""
     if is_url(source):
         return (*_read_url(source), None)
+    data = _file_bytes(source, regular_only)
+    return _decoded(data, source), None, data.removeprefix(codecs.BOM_UTF8)
+
+
+def _file_bytes(source: str, regular_only: bool) -> bytes:
     try:
-        data = _read_file(Path(source), regular_only)
+        return _read_file(Path(source), regular_only)
     except FileNotFoundError:
         raise _fail("E101", "no such file", source, "check the path (relative paths start from the current directory)") from None
     except IsADirectoryError:
         raise _fail("E101", "is a directory, not a file", source, "pass the path of the OpenAPI document itself") from None
     except OSError as exc:
         raise _fail("E101", f"cannot read the file: {exc.strerror}", source, "check the file's permissions") from None
+
+
+def _decoded(data: bytes, source: str) -> str:
+    """The text of a file's bytes; valid UTF-8 decodes to text that encodes back to the same bytes
+    (the byte order mark aside)."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _fail("E103", f"not UTF-8 text (byte {exc.start})", source, "save the document as UTF-8") from None
-    # Valid UTF-8 decodes to text that encodes back to the same bytes (the byte order mark aside).
-    return text, None, data.removeprefix(codecs.BOM_UTF8)
 
 
 def _read_file(path: Path, regular_only: bool) -> bytes:
@@ -329,10 +348,37 @@ def _check_scheme(source: str) -> None:
                     "give an http:// or https:// URL, or download the file and pass its path")
 
 
+_JSON_OBJECT_START = re.compile(rb"[ \t\n\r\x0b\x0c]*\{")  # ASCII whitespace, which str.lstrip() strips too
+
+
+def _json_object_file(utf8: bytes, source: str) -> tuple[Any, bool] | None:
+    """A file's document when it is a JSON object msgspec reads (see `_fast_json`), read from its bytes
+    without decoding them (msgspec checks the UTF-8); None for every other file, which `load` reads
+    as text. For such a file the text path would find nothing else: it is not empty, not HTML, and
+    `_parse` takes the same steps, in the same order, with the same results."""
+    if not _JSON_OBJECT_START.match(utf8):
+        return None
+    if utf8.count(b",") + utf8.count(b"{") + utf8.count(b"[") > MAX_NODES:
+        return None  # refused on the text path
+    fast = _fast_json(utf8)
+    if fast is not None:
+        _check_tree(fast[0], source)
+    return fast
+
+
 def load(source: str) -> LoadedDocument:
     """Read and parse `source`; raises GenerationFailed with a located diagnostic."""
     _check_scheme(source)
-    text, url, utf8 = _read(source)
+    if is_url(source):
+        text, url = _read_url(source)
+        utf8 = None
+    else:
+        data = _file_bytes(source, False)
+        utf8 = data.removeprefix(codecs.BOM_UTF8)
+        fast = _json_object_file(utf8, source)
+        if fast is not None:
+            return LoadedDocument(document=fast[0], source=source, url=None, plain_json=fast[1], utf8=utf8)
+        text, url = _decoded(data, source), None
     if not text or text.isspace():  # not strip(): it copies megabytes to answer this
         raise _fail("E104", "the document is empty", source, "pass an OpenAPI document in JSON or YAML")
     if _HTML.match(text):
@@ -350,4 +396,4 @@ def load(source: str) -> LoadedDocument:
             "an OpenAPI document is a JSON object / YAML mapping with an 'openapi' or 'swagger' field",
             1,
         )
-    return LoadedDocument(document=document, source=source, url=url, text=text, plain_json=plain_json, utf8=utf8)
+    return LoadedDocument(document=document, source=source, url=url, decoded=text, plain_json=plain_json, utf8=utf8)
