@@ -1,3 +1,3 @@
-from rest2mcp.cli import main
+from rest2mcp.entry import main
 
 main()

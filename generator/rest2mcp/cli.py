@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
 
 from rest2mcp import __version__
 from rest2mcp.output import Style
+from rest2mcp.plain_generate import generate_command, internal_error
 
 if TYPE_CHECKING:  # the pipeline is imported by the command that runs, not for --help or --version
     from rest2mcp.commands import Outcome
@@ -159,21 +160,9 @@ def generate(
     quiet: bool = _quiet_option(),
 ) -> None:
     """Generate an MCP server package from SPEC (or update the one in the output folder)."""
-    from rest2mcp import commands
-    from rest2mcp.output import progress
-
-    style = _style(as_json, quiet)
-    options = commands.options_for(output, {
-        "name": name, "base_url": base_url, "strict": strict, "skip_validation": skip_validation,
-        "allowed_ref_hosts": tuple(allow_ref_host), "allowed_ref_dirs": tuple(allow_ref_dir),
-        "preferred_media_types": tuple(prefer_body), "models": models,
-        "output_schema_limit": max_output_schema, "config_path": config, "mode": mode, "read_only": read_only,
-        "allow_empty": allow_empty})
-    if isinstance(options, commands.Outcome):
-        raise _print(options, style)
-    with progress(style) as stage:
-        outcome = commands.generate(spec, output, options, force=force, progress=stage, adopt=adopt)
-    raise _print(outcome, style)
+    raise typer.Exit(generate_command(
+        spec, output, name, base_url, strict, skip_validation, allow_ref_host, allow_ref_dir, prefer_body, force,
+        adopt, models, max_output_schema, config, mode, read_only, allow_empty, as_json, quiet))
 
 
 @command()
@@ -404,14 +393,7 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # shell completion's own exits
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except Exception as exc:  # noqa: BLE001 -- an unexpected failure is a bug: say so without a traceback
-        from rest2mcp.runtime.display import printable
-
-        typer.echo(
-            f"rest2mcp: internal error: {type(exc).__name__}: {printable(str(exc))}\n"
-            "  hint: please report this with the document that caused it",
-            err=True,
-        )
-        code = 3
+        code = internal_error(exc)
     return code if isinstance(code, int) else 0
 
 

@@ -14,6 +14,7 @@ explicitly; the referenced files together are read up to the size a single docum
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -193,10 +194,15 @@ class Bundler:
 
 def bundle(document: dict[str, Any], source: str, url: str | None, diagnostics: Diagnostics,
            allowed_hosts: tuple[str, ...] = (),
-           allowed_dirs: tuple[str, ...] = (), read: list[str] | None = None) -> tuple[dict[str, Any], dict[str, Part]]:
+           allowed_dirs: tuple[str, ...] = (), read: list[str] | None = None,
+           text: str | bytes | None = None) -> tuple[dict[str, Any], dict[str, Part]]:
     """The document with every external reference made local (unchanged when there is none), and
     where each copied part came from (the pointer of the copy -> its file and pointer there).
-    `read`, when given, receives every file or URL the references made it read (or try to)."""
+    `read`, when given, receives every file or URL the references made it read (or try to).
+    `text`, when given, is the document's text: a JSON text without a "$ref" to another file is
+    known to have none without walking the tree."""
+    if text is not None and not _json_may_have_external_refs(text):
+        return document, {}
     if not _has_external_refs(document):
         return document, {}
     root = url or str(Path(source).resolve())
@@ -227,3 +233,25 @@ def _has_external_refs(document: Any) -> bool:
         else:
             stack.extend((v, False) for v in node if isinstance(v, (dict, list)))
     return False
+
+
+# In a JSON text, a string that reads "$ref" is written "$ref" unless one of its characters is a
+# \u escape; and a reference to another file is a string that does not begin with "#". The same
+# patterns for the text and for its UTF-8 bytes (JSON's whitespace is ASCII).
+_ESCAPED_REF_CHARACTER = re.compile(r"\\u00(?:24|72|65|66)", re.IGNORECASE)
+_REF_NOT_LOCAL = re.compile(r'"\$ref"\s*:\s*"(?!#)')
+_ESCAPED_REF_CHARACTER_UTF8 = re.compile(_ESCAPED_REF_CHARACTER.pattern.encode(), re.IGNORECASE)
+_REF_NOT_LOCAL_UTF8 = re.compile(_REF_NOT_LOCAL.pattern.encode())
+
+
+def _json_may_have_external_refs(text: str | bytes) -> bool:
+    """False when `text`, a JSON text (or its UTF-8), certainly holds no "$ref" to another file: two
+    searches of the text instead of a walk over every container of the tree. True for a YAML text
+    (not known)."""
+    if isinstance(text, bytes):
+        if not re.match(rb"[ \t\n\r\x0b\x0c]*[{\[]", text):
+            return True
+        return bool(_ESCAPED_REF_CHARACTER_UTF8.search(text) or _REF_NOT_LOCAL_UTF8.search(text))
+    if not text.lstrip().startswith(("{", "[")):
+        return True
+    return bool(_ESCAPED_REF_CHARACTER.search(text) or _REF_NOT_LOCAL.search(text))

@@ -25,21 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+import msgspec
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _SpecLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe loader without the timestamp resolver."""
-
-
-_SpecLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 URL_TIMEOUT_SECONDS = 30.0
 MAX_BYTES = 64 * 1024 * 1024  # a document or a referenced file larger than this is not read
@@ -60,31 +48,14 @@ class Lines:
         if self._tree is None:
             if "\n" not in self.text.rstrip():  # minified JSON: everything is on line 1
                 return 1
-            try:
-                self._tree = yaml.compose(self.text, Loader=_BaseLoader)  # libyaml when present: 10x faster
-            except yaml.YAMLError:
-                self._tree = False
+            from rest2mcp.document import yaml_text
+
+            self._tree = yaml_text.compose(self.text)
         if not self._tree:
             return None
-        node = self._tree
-        line = node.start_mark.line + 1
-        for segment in _split_pointer(pointer):
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if str(key.value) == segment:
-                        child = value
-                        line = key.start_mark.line + 1
-                        break
-            elif isinstance(node, yaml.SequenceNode) and segment.isdigit():
-                index = int(segment)
-                if index < len(node.value):
-                    child = node.value[index]
-                    line = child.start_mark.line + 1
-            if child is None:
-                break
-            node = child
-        return line
+        from rest2mcp.document import yaml_text
+
+        return yaml_text.line_in_tree(self._tree, _split_pointer(pointer))
 
 
 @dataclass(frozen=True)
@@ -101,11 +72,31 @@ class LoadedDocument:
     document: dict[str, Any]
     source: str  # what the user gave: a path or a URL
     url: str | None  # the absolute URL when the document came from the network
-    text: str
+    # The text as read (see `text`); None until needed when `utf8` holds it (a file read by msgspec).
+    decoded: str | None = field(default=None, repr=False)
     # Where content copied from other files lies in `document`: the pointer of each copy -> its origin.
     parts: dict[str, Part] = field(default_factory=dict)
     referenced: list[str] = field(default_factory=list)  # the files (or URLs) its $refs read
+    # Every value of `document` came from msgspec's JSON decoder: only JSON's types, string keys, no
+    # lone surrogate, floats that msgspec writes as Python does (finite, from 1e-4 to 1e16): what
+    # lets emit/catalog.py write it with msgspec's encoder.
+    plain_json: bool = False
+    utf8: bytes | None = field(default=None, repr=False)  # the text as UTF-8, when read from a file
     _lines: Lines | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The document's text. A JSON file msgspec read is valid UTF-8 (its decoder checks): decoded
+        only when a line number is wanted, since megabytes with an emoji make a four-byte-per-character
+        string that takes as long to decode as the JSON takes to read."""
+        if self.decoded is None:
+            assert self.utf8 is not None
+            self.decoded = self.utf8.decode("utf-8")
+        return self.decoded
+
+    def text_utf8(self) -> bytes:
+        """The text as UTF-8 bytes (those read, when at hand: no encoding of megabytes again)."""
+        return self.utf8 if self.utf8 is not None else self.text.encode("utf-8")
 
     def line_of(self, pointer: str) -> int | None:
         """1-based line of the value at `pointer` in this document's own text (or of its nearest ancestor)."""
@@ -155,18 +146,34 @@ def read_text(source: str, regular_only: bool = False) -> tuple[str, str | None]
     `regular_only`: refuse devices, FIFOs and sockets (a referenced file must be a plain file; the
     document given on the command line may come through a pipe).
     """
+    text, url, _ = _read(source, regular_only)
+    return text, url
+
+
+def _read(source: str, regular_only: bool = False) -> tuple[str, str | None, bytes | None]:
+    """`read_text`'s text and URL, and for a file the text's UTF-8 bytes as read (None for a URL)."""
     if is_url(source):
-        return _read_url(source)
+        return (*_read_url(source), None)
+    data = _file_bytes(source, regular_only)
+    return _decoded(data, source), None, data.removeprefix(codecs.BOM_UTF8)
+
+
+def _file_bytes(source: str, regular_only: bool) -> bytes:
     try:
-        data = _read_file(Path(source), regular_only)
+        return _read_file(Path(source), regular_only)
     except FileNotFoundError:
         raise _fail("E101", "no such file", source, "check the path (relative paths start from the current directory)") from None
     except IsADirectoryError:
         raise _fail("E101", "is a directory, not a file", source, "pass the path of the OpenAPI document itself") from None
     except OSError as exc:
         raise _fail("E101", f"cannot read the file: {exc.strerror}", source, "check the file's permissions") from None
+
+
+def _decoded(data: bytes, source: str) -> str:
+    """The text of a file's bytes; valid UTF-8 decodes to text that encodes back to the same bytes
+    (the byte order mark aside)."""
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _fail("E103", f"not UTF-8 text (byte {exc.start})", source, "save the document as UTF-8") from None
 
@@ -227,6 +234,12 @@ def _read_url(source: str) -> tuple[str, str | None]:
 
 def parse_text(text: str, source: str) -> Any:
     """The value in `text` (JSON or YAML); raises GenerationFailed when it cannot be read or exceeds the bounds."""
+    return _parse(text, source)[0]
+
+
+def _parse(text: str, source: str, utf8: bytes | None = None) -> tuple[Any, bool]:
+    """`parse_text`'s value, and whether msgspec's JSON decoder made it (see LoadedDocument.plain_json).
+    `utf8`: the text's UTF-8 bytes when at hand, which msgspec reads without encoding the text again."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         # Every value but the last is followed by a comma or opens a container: a cheap upper bound
@@ -234,7 +247,8 @@ def parse_text(text: str, source: str) -> Any:
         if text.count(",") + text.count("{") + text.count("[") > MAX_NODES:
             raise _too_many(source, None, f"more than {MAX_NODES:,} values: not read")
         try:
-            value = json.loads(text)
+            fast = _fast_json(text if utf8 is None else utf8)
+            value, plain = fast if fast is not None else (json.loads(text), False)
         except json.JSONDecodeError as exc:
             raise _fail(
                 "E104",
@@ -246,25 +260,33 @@ def parse_text(text: str, source: str) -> Any:
         except RecursionError:
             raise _too_deep(source, None) from None
         _check_tree(value, source)
+        return value, plain
+    from rest2mcp.document import yaml_text  # only for YAML: importing PyYAML costs a JSON document's reading
+
+    return yaml_text.parse_yaml(text, source), False
+
+
+def _fast_json(text: str | bytes) -> tuple[Any, bool] | None:
+    """The value of a JSON text as `json.loads` gives it, by msgspec's decoder (several times faster on
+    large documents), and whether it is plain (see LoadedDocument.plain_json); None when that decoder
+    refuses the text, so that the standard library reads it and says why. msgspec gives the same values
+    as `json.loads` for every text it accepts (exact integers of any size, the last of duplicate keys,
+    in the place of the first; floats through `float`, as `json.loads` reads them), and refuses what
+    `json.loads` reads differently or refuses itself: NaN and infinities, lone surrogates, syntax errors."""
+    plain = True
+
+    def read_float(literal: str) -> float:
+        nonlocal plain
+        value = float(literal)
+        # Python writes these with an exponent, msgspec otherwise; too large a number becomes infinite.
+        if value and not 1e-4 <= abs(value) < 1e16:
+            plain = False
         return value
+
     try:
-        _check_yaml_events(text, source)
-        return _stringify_keys(yaml.load(text, Loader=_SpecLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "syntax error"
-        if "nesting depth" in problem:  # libyaml's own bound, beyond ours
-            raise _too_deep(source, mark.line + 1 if mark else None) from None
-        where = f" (column {mark.column + 1})" if mark else ""
-        raise _fail(
-            "E104",
-            f"invalid YAML: {problem}{where}",
-            source,
-            "fix the syntax at that line (indentation and unquoted ':' are the usual causes)",
-            mark.line + 1 if mark else None,
-        ) from None
-    except yaml.YAMLError as exc:
-        raise _fail("E104", f"invalid YAML: {exc}", source, "fix the document's syntax") from None
+        return msgspec.json.Decoder(float_hook=read_float).decode(text), plain
+    except (msgspec.MsgspecError, RecursionError, MemoryError):
+        return None
 
 
 def _deep_pointer(value: Any, shown: int = 8) -> str:
@@ -291,97 +313,25 @@ def _too_many(source: str, line: int | None, what: str, hint: str | None = None)
                  "into files referenced with $ref", line)
 
 
-ALIAS_HINT = "write the values out, or share them with $ref (an OpenAPI document needs no YAML aliases)"
-
-
 def _check_tree(value: Any, source: str) -> None:
-    """Refuse a parsed JSON tree deeper than MAX_DEPTH or with more than MAX_NODES values (iteratively:
-    the tree may be deeper than the interpreter's recursion limit)."""
-    nodes = 1  # the root; then every container adds its values (only containers are visited)
-    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, (dict, list)) else []  # and its depth
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        if not children:
-            continue
+    """Refuse a parsed JSON tree deeper than MAX_DEPTH or with more than MAX_NODES values (level by
+    level, containers only: the tree may be deeper than the interpreter's recursion limit, and one list
+    comprehension per level is several times faster than a stack of (node, depth) pairs)."""
+    nodes = 1  # the root; then every container adds its values
+    level = [value] if type(value) in _CONTAINERS else []  # the non-empty containers at this depth
+    depth = 1
+    while level:
         if depth >= MAX_DEPTH:
             raise _too_deep(source, None, _deep_pointer(value))
-        nodes += len(children)
-        stack.extend([(child, depth + 1) for child in children if isinstance(child, (dict, list))])
+        nodes += sum(map(len, level))
+        level = [child for node in level for child in (node.values() if type(node) is dict else node)
+                 if type(child) in _CONTAINERS and child]
+        depth += 1
     if nodes > MAX_NODES:
         raise _too_many(source, None, f"more than {MAX_NODES:,} values: not read")
 
 
-_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-
-
-def _check_yaml_events(text: str, source: str) -> None:
-    """Refuse a YAML text whose values, aliases expanded, nest deeper than MAX_DEPTH or number more than
-    MAX_NODES, whose aliases add more than MAX_ALIAS_NODES values, or with an alias inside the node it
-    names. Reads the event stream (libyaml's parser does not recurse), before anything is composed."""
-    # Per open collection: its anchor and [values in it so far, levels of its deepest value below it].
-    open_nodes: list[tuple[str | None, list[int]]] = []
-    anchored: dict[str, tuple[int, int]] = {}  # anchor -> (values it stands for, levels below it)
-    total = from_aliases = 0
-    for event in yaml.parse(text, Loader=_SpecLoader):
-        depth = len(open_nodes) + 1  # the depth of the value this event begins (the root's is 1)
-        line = event.start_mark.line + 1 if event.start_mark else None
-        if isinstance(event, _STARTS):
-            if depth > MAX_DEPTH:
-                raise _too_deep(source, line)
-            open_nodes.append((event.anchor, [1, 0]))
-            total += 1
-            continue
-        if isinstance(event, _ENDS):
-            anchor, (size, below) = open_nodes.pop()
-            if anchor is not None:
-                anchored[anchor] = (size, below)
-        elif isinstance(event, yaml.ScalarEvent):
-            if depth > MAX_DEPTH:
-                raise _too_deep(source, line)
-            if event.anchor is not None:
-                anchored[event.anchor] = (1, 0)
-            size, below = 1, 0
-            total += 1
-        elif isinstance(event, yaml.AliasEvent):
-            if any(anchor == event.anchor for anchor, _ in open_nodes):
-                raise _too_many(source, line, f"the YAML alias *{event.anchor} lies inside the node it names "
-                                "(a recursive structure): not read", ALIAS_HINT)
-            if event.anchor not in anchored:
-                continue  # an undefined alias: loading reports it
-            size, below = anchored[event.anchor]
-            if depth + below > MAX_DEPTH:
-                raise _too_deep(source, line)
-            from_aliases += size
-            total += size
-            if from_aliases > MAX_ALIAS_NODES:
-                raise _too_many(source, line, f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} values "
-                                "(nested aliases, as in a 'billion laughs' document): not read", ALIAS_HINT)
-        else:
-            continue
-        if open_nodes:
-            parent = open_nodes[-1][1]
-            parent[0] += size
-            parent[1] = max(parent[1], below + 1)
-        if total > MAX_NODES:
-            raise _too_many(source, line, f"more than {MAX_NODES:,} values: not read")
-
-
-def _stringify_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {_key(k): _stringify_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_stringify_keys(v) for v in value]
-    return value
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    return str(key)
+_CONTAINERS = (dict, list)  # what a JSON decoder makes of objects and arrays (exactly these types)
 
 
 # What a document that is not a mapping is, in words.
@@ -398,18 +348,45 @@ def _check_scheme(source: str) -> None:
                     "give an http:// or https:// URL, or download the file and pass its path")
 
 
+_JSON_OBJECT_START = re.compile(rb"[ \t\n\r\x0b\x0c]*\{")  # ASCII whitespace, which str.lstrip() strips too
+
+
+def _json_object_file(utf8: bytes, source: str) -> tuple[Any, bool] | None:
+    """A file's document when it is a JSON object msgspec reads (see `_fast_json`), read from its bytes
+    without decoding them (msgspec checks the UTF-8); None for every other file, which `load` reads
+    as text. For such a file the text path would find nothing else: it is not empty, not HTML, and
+    `_parse` takes the same steps, in the same order, with the same results."""
+    if not _JSON_OBJECT_START.match(utf8):
+        return None
+    if utf8.count(b",") + utf8.count(b"{") + utf8.count(b"[") > MAX_NODES:
+        return None  # refused on the text path
+    fast = _fast_json(utf8)
+    if fast is not None:
+        _check_tree(fast[0], source)
+    return fast
+
+
 def load(source: str) -> LoadedDocument:
     """Read and parse `source`; raises GenerationFailed with a located diagnostic."""
     _check_scheme(source)
-    text, url = read_text(source)
-    if not text.strip():
+    if is_url(source):
+        text, url = _read_url(source)
+        utf8 = None
+    else:
+        data = _file_bytes(source, False)
+        utf8 = data.removeprefix(codecs.BOM_UTF8)
+        fast = _json_object_file(utf8, source)
+        if fast is not None:
+            return LoadedDocument(document=fast[0], source=source, url=None, plain_json=fast[1], utf8=utf8)
+        text, url = _decoded(data, source), None
+    if not text or text.isspace():  # not strip(): it copies megabytes to answer this
         raise _fail("E104", "the document is empty", source, "pass an OpenAPI document in JSON or YAML")
     if _HTML.match(text):
         where = "the URL" if url else "the file"
         raise _fail("E201", f"{where} holds an HTML page, not an OpenAPI document", source,
                     "this is probably the API's documentation page: give the address of its OpenAPI document "
                     "(often linked from the page, e.g. .../openapi.json or .../swagger.yaml)", 1)
-    document = parse_text(text, source)
+    document, plain_json = _parse(text, source, utf8)
     if not isinstance(document, dict):
         kind = _KINDS.get(type(document).__name__, type(document).__name__)
         raise _fail(
@@ -419,4 +396,4 @@ def load(source: str) -> LoadedDocument:
             "an OpenAPI document is a JSON object / YAML mapping with an 'openapi' or 'swagger' field",
             1,
         )
-    return LoadedDocument(document=document, source=source, url=url, text=text)
+    return LoadedDocument(document=document, source=source, url=url, decoded=text, plain_json=plain_json, utf8=utf8)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
+import msgspec
+
 from rest2mcp.emit import indented_json
+from rest2mcp.emit.safe_bytes import has_no_unsafe_utf8, utf8_if_safe
 from rest2mcp.mapping.ir import Api
 from rest2mcp.runtime.catalog import (
     FORMAT_VERSION,
@@ -20,7 +22,7 @@ from rest2mcp.runtime.catalog import (
     ResourcesEntry,
     ToolsetEntry,
 )
-from rest2mcp.runtime.display import UNSAFE_CHARACTERS, api_name, printable
+from rest2mcp.runtime.display import api_name, printable
 from rest2mcp.runtime.uris import DOCUMENT_PATH, document_uri
 
 DOCUMENT_FILE = DOCUMENT_PATH  # the API's document, beside index.json
@@ -92,9 +94,16 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def document_json(document: dict[str, Any]) -> bytes:
+def document_json(document: dict[str, Any], plain_json: bool = False) -> bytes:
     """The API's document (as generated from: bundled, not converted) as compact JSON: the same data,
-    deterministic bytes, control and format characters as JSON escapes; YAML's bytes as text."""
+    deterministic bytes, control and format characters as JSON escapes; YAML's bytes as text.
+    `plain_json`: the document is as msgspec decoded it (LoadedDocument.plain_json), which allows
+    msgspec's encoder, ten times faster, whose bytes are then the same."""
+    if plain_json:
+        fast = _msgspec_json(document)
+        if fast is not None:
+            return fast + b"\n"
+
     def unknown(value: Any) -> Any:
         return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -105,18 +114,19 @@ def document_json(document: dict[str, Any]) -> bytes:
     return (printable(text) + "\n").encode("utf-8")
 
 
-# The characters `printable` escapes but the newline, as one character class: finding none this way
-# is many times faster than printable(keep="\n") (a lookahead at every character) on megabytes of
-# catalog, and most catalogs hold none.
-_UNSAFE_BUT_NEWLINE = re.compile(UNSAFE_CHARACTERS.pattern.replace("\x00-\x1f", "\x00-\x09\x0b-\x1f", 1))
-assert _UNSAFE_BUT_NEWLINE.pattern != UNSAFE_CHARACTERS.pattern
-_ASCII_UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f]")  # those of them ASCII text can hold
+def _msgspec_json(document: dict[str, Any]) -> bytes | None:
+    """`document_json`'s bytes but the newline, by msgspec, for a plain document (LoadedDocument.plain_json):
+    msgspec escapes strings as `json.dumps(ensure_ascii=False)` does, writes integers the same, and
+    floats the same between 1e-4 and 1e16; None when a character needs `printable`."""
+    data = msgspec.json.encode(document)
+    return data if has_no_unsafe_utf8(data) else None
 
 
 def to_json(data: Any) -> bytes:
     """Stable bytes: insertion order kept (it is deterministic), non-ASCII as is, one member a line;
     control and format characters as JSON escapes (the same data, shown safely)."""
     text = indented_json.dumps(data)  # json.dumps(indent=1)
-    if (_ASCII_UNSAFE_BUT_NEWLINE if text.isascii() else _UNSAFE_BUT_NEWLINE).search(text):
-        text = printable(text, keep="\n")
-    return (text + "\n").encode("utf-8")
+    safe = utf8_if_safe(text)
+    if safe is None:
+        return (printable(text, keep="\n") + "\n").encode("utf-8")
+    return safe + b"\n"

@@ -8,10 +8,10 @@ credential is a `user_config` entry (`sensitive` for secrets) passed as its envi
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from rest2mcp.emit import indented_json
 from rest2mcp.emit.package import PackageInfo, default_description
 from rest2mcp.emit.variables import Variable, credentials, settings
 from rest2mcp.mapping.ir import Api
@@ -74,7 +74,7 @@ def manifest(api: Api, info: PackageInfo) -> dict[str, Any]:
 
 
 def render_manifest(api: Api, info: PackageInfo) -> bytes:
-    return (json.dumps(manifest(api, info), indent=2, ensure_ascii=True) + "\n").encode("utf-8")
+    return (indented_json.dumps_with(manifest(api, info), indent=2, ensure_ascii=True) + "\n").encode("utf-8")
 
 
 def render_ignore() -> bytes:

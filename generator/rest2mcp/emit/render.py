@@ -96,9 +96,10 @@ def _environment() -> jinja2.Environment:
 
 
 def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
-           info: PackageInfo = DEFAULT_INFO) -> dict[str, bytes]:
-    """The package's files; `document`: the API's document as generated from, served as a resource;
-    `info`: the distribution's metadata (`[package]` in rest2mcp.toml)."""
+           info: PackageInfo = DEFAULT_INFO, plain_json: bool = False) -> dict[str, bytes]:
+    """The package's files; `document`: the API's document as generated from, served as a resource
+    (`plain_json`: as msgspec decoded it, see LoadedDocument); `info`: the distribution's metadata
+    (`[package]` in rest2mcp.toml)."""
     env = _environment()
     context = {
         "api": api,
@@ -128,7 +129,7 @@ def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
     files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api))
     entry = None
     if document is not None:
-        files[f"{runtime}/{DOCUMENT_FILE}"] = data = document_json(document)
+        files[f"{runtime}/{DOCUMENT_FILE}"] = data = document_json(document, plain_json)
         entry = document_entry(api, document, data)
     files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api, entry))
     context["document"] = entry

@@ -107,8 +107,10 @@ def recommended(api: Api) -> list[SecurityScheme]:
     variables (a token before a user name and password), then the first in the document's order.
     Tools that also accept anonymous calls need nothing."""
     chosen: list[str] = []
-    for tool in api.tools:
-        alternatives = [alt for alt in tool.security]
+    # Each distinct set of alternatives once, in the order tools first have it: a tool with the same
+    # alternatives as an earlier one is satisfied by then (APIs of thousands of tools have a handful).
+    for security in dict.fromkeys(tool.security for tool in api.tools):
+        alternatives = list(security)
         if not alternatives or () in alternatives or any(set(alt) <= set(chosen) for alt in alternatives):
             continue
         best = min(alternatives, key=lambda alternative: _cost(api, alternative, chosen))

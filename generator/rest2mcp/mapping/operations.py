@@ -22,7 +22,13 @@ from rest2mcp.mapping.paths import PLACEHOLDERS, without_fragments
 from rest2mcp.mapping.responses import DEFAULT_OUTPUT_SCHEMA_LIMIT, map_responses
 from rest2mcp.mapping.security import map_schemes, requirements
 from rest2mcp.runtime.uris import scheme_for
-from rest2mcp.schemas.convert import MAX_SCHEMA_JSON_DEPTH, SchemaConverter, SchemaTooDeep, json_depth
+from rest2mcp.schemas.convert import (
+    MAX_SCHEMA_JSON_DEPTH,
+    SchemaConverter,
+    SchemaTooDeep,
+    json_depth,
+    json_levels,
+)
 from rest2mcp.schemas.defs import DocumentSchemas, used_defs
 from rest2mcp.schemas.prose import plain_texts
 from rest2mcp.surface.config import Config, all_prompts
@@ -184,14 +190,14 @@ class _Context:
     diagnostics: Diagnostics
     preferred_media_types: tuple[str, ...]
     output_schema_limit: int
-    # id() of a schema -> (the schema, kept alive so the id stays its own; its json_depth): the tools
+    # id() of a schema -> (the schema, kept alive so the id stays its own; its json_levels): the tools
     # returning the same output schema share one object (schemas/output.py)
-    depths: dict[int, tuple[Any, tuple[int, str]]] = field(default_factory=dict)
+    depths: dict[int, tuple[Any, int]] = field(default_factory=dict)
 
-    def depth(self, schema: Any) -> tuple[int, str]:
+    def depth(self, schema: Any) -> int:
         known = self.depths.get(id(schema))
         if known is None or known[0] is not schema:
-            known = self.depths[id(schema)] = (schema, json_depth(schema))
+            known = self.depths[id(schema)] = (schema, json_levels(schema))
         return known[1]
 
 
@@ -225,8 +231,9 @@ def _operation(
     output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"),
                            context.output_schema_limit)
     for side, schema in (("input", input_schema), ("output", output.schema)):
-        depth, deepest = context.depth(schema) if side == "output" else json_depth(schema)
+        depth = context.depth(schema) if side == "output" else json_levels(schema)
         if depth > MAX_SCHEMA_JSON_DEPTH:
+            depth, deepest = json_depth(schema)
             raise SchemaTooDeep(pointer, f"the tool's {side} schema nests {depth} levels deep, more than "
                                 f"{MAX_SCHEMA_JSON_DEPTH} (its deepest value: {deepest[:200]})")
     summary = _one_line(operation.get("summary"))

@@ -96,6 +96,18 @@ def json_depth(value: Any) -> tuple[int, str]:
     return deepest, "".join(f"/{k}" for k in reversed(keys))
 
 
+def json_levels(value: Any) -> int:
+    """`json_depth(value)[0]`, level by level: several times faster without the pointer (wanted only
+    for the message of a schema too deep, which `json_depth` then gives)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        level = [child for node in level for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, (dict, list))]
+    return depth
+
+
 class SchemaConverter:
     """Converts the schemas of one tool's input or output; owns that schema's `$defs`."""
 
@@ -229,8 +241,8 @@ class SchemaConverter:
             out = with_pattern(out, BASE64_PATTERN)
 
         if self.direction == "output":
-            for key in OUTPUT_DROPPED:
-                out.pop(key, None)
+            for key in OUTPUT_DROPPED & out.keys():  # the few present, not a pop per keyword
+                del out[key]
             if out.get("additionalProperties") is False or out.get("additionalProperties") == {"not": {}}:
                 del out["additionalProperties"]
 

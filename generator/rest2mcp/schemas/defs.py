@@ -105,7 +105,10 @@ def _collect_refs(schema: Any, found: set[str]) -> None:
 
 def used_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     """The entries of `defs` that `schema` reaches (directly or through other entries), sorted."""
+    if not defs:  # most schemas: nothing to reach, no walk
+        return {}
     used: set[str] = set()
+    # Containers only: scalars, most of the values, are never pushed.
     stack: list[Any] = [{k: v for k, v in schema.items() if k != "$defs"}]
     while stack:
         node = stack.pop()
@@ -116,9 +119,10 @@ def used_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
                 if name not in used and name in defs:
                     used.add(name)
                     stack.append(defs[name])
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+            children: Any = node.values()
+        else:
+            children = node
+        stack.extend([child for child in children if isinstance(child, (dict, list))])
     return {name: defs[name] for name in sorted(used)}
 
 

@@ -208,8 +208,9 @@ def plan_write(root: Path, files: dict[str, bytes], scaffold: set[str], header: 
             else:  # a file of that name already there: it becomes the scaffold as it is
                 entries[relative] = {"sha256": on_disk, "owner": SCAFFOLD}
             continue
-        entries[relative] = {"sha256": sha256(data), "owner": GENERATED}
-        if on_disk == sha256(data):
+        digest = sha256(data)  # once: the document and the catalog are megabytes
+        entries[relative] = {"sha256": digest, "owner": GENERATED}
+        if on_disk == digest:
             plan.unchanged.append(relative)
             continue
         if on_disk is not None and relative not in old_files and relative not in pending:
@@ -277,7 +278,8 @@ def apply_plan(root: Path, plan: WritePlan, force: bool = False) -> WriteReport:
     # While files change, the manifest lists their old hashes and, as pending, their new ones.
     during = {**plan.manifest["files"], **{p: e for p, e in plan.previous_files.items() if e.get("owner") == GENERATED}}
     journal = {**plan.manifest, "files": dict(sorted(during.items())),
-               "pending": {**{p: sha256(d) for p, d in plan.write.items()}, **{p: None for p in plan.delete}}}
+               "pending": {**{p: _planned_hash(plan, p, d) for p, d in plan.write.items()},
+                           **{p: None for p in plan.delete}}}
     _save_manifest(root, journal)
     for conflict in plan.conflicts:
         target = safe_target(root, conflict.path)
@@ -294,6 +296,12 @@ def apply_plan(root: Path, plan: WritePlan, force: bool = False) -> WriteReport:
         report.deleted.append(relative)
     _save_manifest(root, plan.manifest)
     return report
+
+
+def _planned_hash(plan: WritePlan, relative: str, data: bytes) -> str:
+    """The hash of a file to write, as the plan's manifest records it (computed when it does not)."""
+    entry = plan.manifest.get("files", {}).get(relative)
+    return entry["sha256"] if entry is not None and entry.get("owner") == GENERATED else sha256(data)
 
 
 def _remove_empty_folders(root: Path, folder: Path) -> None:
