@@ -254,6 +254,32 @@ def test_allow_ref_dir_lets_a_folder_be_read(tmp_path):
     assert again.returncode == 0 and "W106" not in again.stderr, again.stderr
 
 
+def test_diff_reads_refs_from_the_allowed_folders_and_says_which_it_did_not_follow(tmp_path):
+    for version, kinds in (("v1", "[a, b]"), ("v2", "[a]")):
+        write(tmp_path / version / "shared" / "kind.yaml", f"Kind: {{type: string, enum: {kinds}}}\n")
+        write(tmp_path / version / "api" / "api.yaml", HEAD + """paths:
+  /things:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: kind, in: query, required: true, schema: {$ref: '../shared/kind.yaml#/Kind'}}
+      responses: {"200": {description: ok}}
+""")
+    specs = ("v1/api/api.yaml", "v2/api/api.yaml")
+    allowed = rest2mcp("diff", *specs, "--fail-on", "breaking", "--allow-ref-dir", str(tmp_path / "v1" / "shared"),
+                       "--allow-ref-dir", str(tmp_path / "v2" / "shared"), cwd=tmp_path)
+    assert allowed.returncode == 1, allowed.stderr
+    assert '| breaking | enum-value-removed | `kind`: enum lost "b" |' in allowed.stdout
+    assert "W106" not in allowed.stderr
+    # Not allowed: the schemas behind the references are not read, and the diff says so.
+    refused = rest2mcp("diff", *specs, "--fail-on", "breaking", cwd=tmp_path)
+    assert refused.returncode == 0 and "No changes in the tool surface." in refused.stdout
+    for version in ("v1", "v2"):
+        assert (f"warning[W106] {version}/api/api.yaml:8 #/paths/~1things/get/parameters/0/schema: $ref "
+                f"'../shared/kind.yaml#/Kind' not followed") in refused.stderr
+        assert f"hint: allow its folder with --allow-ref-dir {tmp_path / version / 'shared'}" in refused.stderr
+
+
 @pytest.mark.parametrize("target", ["/dev/zero", "zero-link", "fifo"])
 def test_refs_to_devices_and_fifos_are_not_read(tmp_path, target):
     (tmp_path / "api").mkdir()

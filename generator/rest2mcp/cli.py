@@ -223,12 +223,16 @@ def diff(
     as_json: bool = typer.Option(False, "--json", help="Print the differences as JSON."),
     fail_on: str | None = typer.Option(None, "--fail-on", metavar="breaking|any",
                                        help="Exit 1 on 'breaking' changes (or on 'any' change)."),
+    allow_ref_host: list[str] = typer.Option([], "--allow-ref-host", metavar="HOST", help=REF_HOST_HELP),
+    allow_ref_dir: list[str] = typer.Option([], "--allow-ref-dir", metavar="DIR", help=REF_DIR_HELP),
     quiet: bool = _quiet_option(),
 ) -> None:
     """What changed in the tools the model sees: tools added, removed, renamed; breaking and compatible changes."""
     from rest2mcp import commands
 
-    raise _print(commands.diff(old, new, as_json=as_json, fail_on=fail_on), _style(as_json, quiet))
+    outcome = commands.diff(old, new, as_json=as_json, fail_on=fail_on, allowed_ref_hosts=tuple(allow_ref_host),
+                            allowed_ref_dirs=tuple(allow_ref_dir))
+    raise _print(outcome, _style(as_json, quiet))
 
 
 @command()

@@ -385,20 +385,24 @@ def check_folder(spec: str | None, folder: Path, given: dict[str, Any], progress
         else check(spec, folder, options, progress)
 
 
-def diff(old: str, new: str, as_json: bool = False, fail_on: str | None = None) -> Outcome:
-    """The tool surface's changes from `old` to `new` (specs or generated folders)."""
+def diff(old: str, new: str, as_json: bool = False, fail_on: str | None = None,
+         allowed_ref_hosts: tuple[str, ...] = (), allowed_ref_dirs: tuple[str, ...] = ()) -> Outcome:
+    """The tool surface's changes from `old` to `new` (specs or generated folders; a spec's `$ref`s
+    are read from the hosts and folders `generate` would read them from, and those allowed)."""
     from rest2mcp.diff.report import FAIL_ON, diff_command  # here: only this command needs it
 
     if fail_on is not None and fail_on not in FAIL_ON:
         return Outcome(1, [Diagnostic(Severity.ERROR, "E404", f"invalid --fail-on {fail_on!r}", None,
                                       "use 'breaking' or 'any'")])
+    unread: list[Diagnostic] = []  # a $ref not followed is compared as "any value": say so
     try:
-        text, code = diff_command(old, new, as_json=as_json, fail_on=fail_on)
+        text, code = diff_command(old, new, as_json=as_json, fail_on=fail_on, allowed_ref_hosts=allowed_ref_hosts,
+                                  allowed_ref_dirs=allowed_ref_dirs, unread=unread)
     except GenerationFailed as failed:
         return Outcome(1, failed.diagnostics)
     if as_json:
-        return Outcome(code, data=json.loads(text))
-    return Outcome(code, out=[text])
+        return Outcome(code, unread, data=json.loads(text))
+    return Outcome(code, unread, out=[text])
 
 
 def validate(spec: str, options: Options, progress: Progress | None = None) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rest2mcp.diagnostics import Diagnostic
 from rest2mcp.diff.changes import BREAKING, COMPATIBLE
 from rest2mcp.diff.surfaces import load_surface
 from rest2mcp.diff.tools import SurfaceDiff, diff_surfaces
@@ -52,11 +53,15 @@ def to_json(diff: SurfaceDiff) -> dict[str, Any]:
     }
 
 
-def diff_command(old: str, new: str, as_json: bool = False, fail_on: str | None = None) -> tuple[str, int]:
-    """The report and the exit code: 1 when `fail_on` ("breaking" or "any") finds what it names."""
+def diff_command(old: str, new: str, as_json: bool = False, fail_on: str | None = None,
+                 allowed_ref_hosts: tuple[str, ...] = (), allowed_ref_dirs: tuple[str, ...] = (),
+                 unread: list[Diagnostic] | None = None) -> tuple[str, int]:
+    """The report and the exit code: 1 when `fail_on` ("breaking" or "any") finds what it names.
+    `unread` collects the warnings of the specs' `$ref`s not followed (see load_surface)."""
     if fail_on is not None and fail_on not in FAIL_ON:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    diff = diff_surfaces(load_surface(old), load_surface(new))
+    diff = diff_surfaces(load_surface(old, allowed_ref_hosts, allowed_ref_dirs, unread),
+                         load_surface(new, allowed_ref_hosts, allowed_ref_dirs, unread))
     text = json.dumps(to_json(diff), indent=2, ensure_ascii=False) if as_json else render_table(diff)
     failed = (fail_on == "breaking" and diff.count(BREAKING) > 0) or (fail_on == "any" and bool(diff.tools))
     return text, 1 if failed else 0

@@ -84,13 +84,21 @@ def find_catalog(folder: Path) -> Path:
     return found[0]
 
 
-def load_surface(source: str) -> Surface:
-    """A spec (path or URL) is analyzed in memory; a folder is read as earlier generated output."""
+def load_surface(source: str, allowed_ref_hosts: tuple[str, ...] = (), allowed_ref_dirs: tuple[str, ...] = (),
+                 unread: list[Diagnostic] | None = None) -> Surface:
+    """A spec (path or URL) is analyzed in memory, its `$ref`s read where generation would read them
+    (the allowed hosts and folders as `generate` takes them); a folder is read as earlier generated output.
+    `unread` collects the warnings of `$ref`s not followed: what they point to is compared as "any value"."""
     folder = Path(source)
     if "://" in source or not folder.is_dir():
         # OpenAPI validation only reports findings; the tools are the same without it (and it is
         # the slowest step on large documents).
-        return surface_from_catalog(catalog(analyze(source, Options(skip_validation=True, allow_empty=True)).api), source)
+        options = Options(skip_validation=True, allow_empty=True, allowed_ref_hosts=allowed_ref_hosts,
+                          allowed_ref_dirs=allowed_ref_dirs)
+        analysis = analyze(source, options)
+        if unread is not None:
+            unread.extend(d for d in analysis.diagnostics if d.code == "W106")
+        return surface_from_catalog(catalog(analysis.api), source)
     path = find_catalog(folder)
     try:
         return surface_from_catalog(path.read_bytes(), source)
