@@ -183,6 +183,26 @@ def test_toolsets_chosen_at_start_are_enabled_and_the_catalog_waits_otherwise(up
     assert reads == ["tools.json"]  # list_toolsets counts the tools each toolset would add
 
 
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_toolsets_all_enables_every_toolset_from_the_start(upstream: Upstream, how: str):
+    async def main(server):
+        async with Client(server, mode="legacy") as client:
+            listed = await client.list_tools()
+            called = await client.call_tool("listOrders", {})
+            return listed, await client.call_tool("list_toolsets", {}), called
+
+    if how == "option":
+        server = shop(upstream, "--toolsets", "all")
+    else:
+        server = shop(upstream, environ={"SHOP_MCP_TOOLSETS": " all "})
+    upstream.reply("GET", "/orders", Reply.json([]))
+    listed, toolsets, called = anyio.run(main, server)
+    full = names(anyio.run(_list, in_memory_server(GENERATED / "shop", "shop_mcp", "--base-url", upstream.url)))
+    assert sorted(names(listed)) == sorted(OWN + full) and len(full) == 7
+    assert [t["enabled"] for t in toolsets.structured_content["toolsets"]] == [True, True, True, True]
+    assert not called.is_error and (upstream.last().method, upstream.last().path) == ("GET", "/orders")
+
+
 def test_a_notification_that_cannot_be_sent_does_not_fail_the_call(upstream: Upstream):
     from mcp.shared.exceptions import NoBackChannelError
     from rest2mcp.runtime.context import current_request

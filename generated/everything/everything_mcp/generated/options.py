@@ -80,7 +80,7 @@ def parser(index: IndexData, version: str) -> argparse.ArgumentParser:
     parser.add_argument("--toolsets", default=None,
                         help=f"expose only these comma-separated groups of operations; in dynamic mode, the ones "
                              f"enabled from the start (or {setting(prefix, 'TOOLSETS')}; default: all, in dynamic "
-                             f"mode none); --list-toolsets shows them")
+                             f"mode none; 'all' names every toolset); --list-toolsets shows them")
     parser.add_argument("--read-only", action="store_true", default=None,
                         help=f"expose only tools that change nothing (GET, HEAD, OPTIONS, and tools configured "
                              f"read-only; or {setting(prefix, 'READ_ONLY')}=true)")
@@ -206,11 +206,16 @@ def tool_patterns_from(args: argparse.Namespace, index: IndexData,
     return ToolPatterns(patterns(args.tools, "TOOLS"), patterns(args.exclude_tools, "EXCLUDE_TOOLS"))
 
 
+def _toolsets_text(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str]) -> str:
+    raw = args.toolsets if args.toolsets is not None else environ.get(setting(index["envPrefix"], "TOOLSETS"))
+    return (raw or "").strip()
+
+
 def toolsets_from(args: argparse.Namespace, index: IndexData,
                   environ: Mapping[str, str] = os.environ) -> frozenset[str] | None:
-    """The toolsets chosen with --toolsets (or the environment); None: all."""
-    raw = args.toolsets if args.toolsets is not None else environ.get(setting(index["envPrefix"], "TOOLSETS"))
-    if raw is None or raw.strip() in ("", "all"):
+    """The toolsets chosen with --toolsets (or the environment); None: all (named or by default)."""
+    raw = _toolsets_text(args, index, environ)
+    if raw in ("", "all"):
         return None
     chosen = frozenset(part.strip() for part in raw.split(",") if part.strip())
     known = index["toolsets"]
@@ -218,6 +223,12 @@ def toolsets_from(args: argparse.Namespace, index: IndexData,
     if unknown:
         raise OptionError(f"unknown toolset {', '.join(unknown)}; the toolsets are: {', '.join(known)}")
     return chosen
+
+
+def all_toolsets_named(args: argparse.Namespace, index: IndexData, environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether --toolsets (or the environment) says `all`: in dynamic mode, where no choice means none
+    enabled at start, that enables every toolset from the start."""
+    return _toolsets_text(args, index, environ) == "all"
 
 
 def settings_from(args: argparse.Namespace, index: IndexData, version: str,

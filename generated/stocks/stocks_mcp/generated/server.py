@@ -29,6 +29,7 @@ from .hosting import HttpOptions, http_app, http_options_from, shared_state_key,
 from .options import (
     OptionError,
     ServerOptions,
+    all_toolsets_named,
     log_json_from,
     mode_from,
     parser,
@@ -196,6 +197,8 @@ def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callab
         environ = CallerCredentials(environ, http.user_credentials)
     toolsets = toolsets_from(args, index, environ)
     mode = mode_from(args, index, environ)
+    # dynamic mode starts with no toolset unless some are named: `all` names every one
+    enabled = frozenset(index["toolsets"]) if mode == "dynamic" and all_toolsets_named(args, index, environ) else toolsets
     read_only = read_only_from(args, index, environ)
     patterns = tool_patterns_from(args, index, environ)
 
@@ -205,7 +208,7 @@ def build(args: argparse.Namespace, index: IndexData, read_catalog_bytes: Callab
         chosen = None if mode == "dynamic" else toolsets  # dynamic mode enables toolsets as it runs
         return Surface(catalog, caller, overrides, chosen, read_only, patterns.allows)
 
-    return build_surface(index, mode, toolsets, make_tools, bool(getattr(overrides, "EXTRA_TOOLS", None)))
+    return build_surface(index, mode, enabled, make_tools, bool(getattr(overrides, "EXTRA_TOOLS", None)))
 
 
 def build_resources(args: argparse.Namespace, index: IndexData, surface: ToolSurface, overrides: Any,
