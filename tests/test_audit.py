@@ -15,7 +15,7 @@ from upstream import Reply, Upstream
 
 SECRET = "k-secret-123"
 KEY = {"PETSTORE_MCP_API_KEY": SECRET}
-FIELDS = ["time", "event", "tool", "operation", "outcome", "status", "latency_ms", "approval", "caller"]
+FIELDS = ["time", "event", "tool", "operation", "outcome", "status", "attempts", "latency_ms", "approval", "caller"]
 
 
 @pytest.fixture(scope="module")

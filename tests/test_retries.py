@@ -156,6 +156,21 @@ def test_the_concurrency_limit_holds_calls_back(package, upstream: Upstream):
     assert len(upstream.requests) == 12
 
 
+def test_the_audit_log_counts_the_requests_each_call_sent(package, upstream: Upstream, tmp_path):
+    log = tmp_path / "audit.jsonl"
+    upstream.script("GET", "/items", BUSY, Reply(502), Reply.json({"items": [1]}))
+    _call(package, upstream.url, "listItems", {}, "--audit-log", str(log))
+    upstream.reply("POST", "/items", Reply(503))
+    _call(package, upstream.url, "createItem", {"body": {"name": "x"}}, "--audit-log", str(log))
+    _call(package, f"http://127.0.0.1:{free_port()}", "listItems", {}, "--audit-log", str(log))
+    _call(package, upstream.url, "listItems", {"unknown": 1}, "--audit-log", str(log))  # refused before sending
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(r["tool"], r["outcome"], r["status"], r["attempts"]) for r in records] == [
+        ("listItems", "ok", 200, 3), ("createItem", "error", 503, 1), ("listItems", "error", None, 3),
+        ("listItems", "error", None, 0)]
+    assert len(upstream.requests) == 4
+
+
 def test_retry_options_must_be_positive(package, upstream: Upstream):
     with pytest.raises(OptionError, match="FLAKY_MCP_MAX_CONCURRENCY must be a number of requests"):
         in_memory_server(package, "flaky_mcp", environ={"FLAKY_MCP_MAX_CONCURRENCY": "many"})

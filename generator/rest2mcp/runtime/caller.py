@@ -31,7 +31,7 @@ from mcp import types
 
 from .approval import InputRequired, Policy, ask, needs_approval
 from .arguments import checked, has_patterns, validator_for
-from .audit import note
+from .audit import count_attempt, note
 from .catalog import SchemePlan, ToolDefinition, ToolPlan
 from .credentials import redact, secret_values, short_secrets, with_tokens
 from .errors import ToolError
@@ -256,6 +256,7 @@ class Caller:
 
         async def attempt() -> httpx.Response:
             async with limiter:
+                count_attempt()
                 return await self._exchange(request)
 
         retryable = may_retry(plan)

@@ -42,6 +42,7 @@ class CallRecord:
     tool: str
     operation: str | None = None  # "DELETE /pets/{petId}": the API operation behind the tool
     status: int | None = None  # the API's final HTTP status, when a request was sent
+    attempts: int = 0  # requests sent for the call: retries included (0: none, e.g. refused)
     approval: str = "not_required"  # approved, declined, cancelled, unavailable, not_required
     arguments: Any = None
     secrets: list[str] = field(default_factory=list)  # masked in the arguments; never written
@@ -59,6 +60,13 @@ def note(**facts: Any) -> None:
     if record is not None:
         for key, value in facts.items():
             setattr(record, key, value)
+
+
+def count_attempt() -> None:
+    """One more request sent to the API for the call being answered (a retry, or a new token's)."""
+    record = current_record.get()
+    if record is not None:
+        record.attempts += 1
 
 
 def outcome_of(record: CallRecord, is_error: bool) -> str:
@@ -120,6 +128,7 @@ class AuditLog:
             "operation": record.operation,
             "outcome": outcome,
             "status": record.status,
+            "attempts": record.attempts,
             "latency_ms": round((time.monotonic() - record.started) * 1000, 1),
             "approval": record.approval,
             "caller": caller_of(ctx),
