@@ -360,7 +360,9 @@ def test_toolsets_as_scopes_decide_what_each_oauth_caller_sees_and_calls(server_
         templates = [t.name for t in (await client.list_resource_templates()).resource_templates]
         called = await attempt(client.call_tool("listOrders", {}))
         read = await attempt(client.read_resource("shop-mcp://products/p1"))
-        return names, templates, called, read
+        pages = {r.name: r.description for r in (await client.list_resources()).resources if r.name.startswith("toolset-")}
+        page = await attempt(client.read_resource("shop-mcp://toolsets/orders"))
+        return names, templates, called, read, pages, page
 
     try:
         wait_for_port(port, process=process)
@@ -379,3 +381,9 @@ def test_toolsets_as_scopes_decide_what_each_oauth_caller_sees_and_calls(server_
     assert not isinstance(catalog[3], MCPError)
     assert operator[0] == sorted([*catalog[0], "cancelOrder", "createOrder", "listOrders"]) and operator[1] == ["product"]
     assert [r.path for r in upstream.requests] == ["/orders", "/products/p1", "/orders", "/products/p1"]
+    # A toolset's page shows only the tools the caller may use; a toolset with none has no page for it.
+    assert sorted(orders[4]) == ["toolset-orders", "toolset-other"]
+    assert sorted(catalog[4]) == ["toolset-admin", "toolset-catalog", "toolset-other"]  # createProduct is in both
+    assert sorted(operator[4]) == ["toolset-admin", "toolset-catalog", "toolset-orders", "toolset-other"]
+    assert "## `listOrders`" in orders[5].contents[0].text
+    assert isinstance(catalog[5], MCPError) and "Unknown resource: shop-mcp://toolsets/orders" in str(catalog[5])

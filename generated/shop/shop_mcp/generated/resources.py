@@ -124,6 +124,17 @@ class Resources:
                                [e for e in self.entries if self._chosen(e["toolsets"])])
         return self._shown
 
+    def _pages(self) -> dict[str, int]:
+        """The toolsets whose page this caller may read, with the operations each page shows: with
+        toolsets as OAuth scopes, a page shows only the tools the caller may use, and a toolset
+        with none has no page for that caller (what it holds is not shown either)."""
+        pages = self.shown()[0]
+        if self.allows is None or not pages:
+            return pages
+        allowed = [t for t in self._visible().values() if self.allows(t.name)]
+        sizes = {name: sum(name in t.plan.get("toolsets", ()) for t in allowed) for name in pages}
+        return {name: size for name, size in sizes.items() if size}
+
     def _templates(self) -> list[tuple[TemplateEntry, re.Pattern[str], list[str]]]:
         """The templates served, the most literal first (where several match a URI, it serves it)."""
         if self._compiled is None:
@@ -143,8 +154,8 @@ class Resources:
                 description=(f"The {kind} {printable(document['version'][:20])} document this server was generated "
                              "from: every operation, parameter and schema of the API, as JSON."),
                 mime_type=document["mimeType"], size=document["size"]))
-        pages, templates = self.shown()
-        for name, size in pages.items():
+        templates = self.shown()[1]
+        for name, size in self._pages().items():
             given = self.index["toolsets"][name].get("description", "")
             listed.append(types.Resource(
                 uri=toolset_uri(self.scheme, name), name=f"toolset-{name}", title=f"Toolset {name}",
@@ -182,7 +193,7 @@ class Resources:
             return _text(uri, text, document["mimeType"])
         page = f"{self.scheme}://{TOOLSETS_PATH}/"
         if uri.startswith(page):
-            name = next((n for n in self.shown()[0] if toolset_uri(self.scheme, n) == uri), None)
+            name = next((n for n in self._pages() if toolset_uri(self.scheme, n) == uri), None)
             if name is not None:
                 return _text(uri, self._page(name), "text/markdown")
         for entry, compiled, names in self._templates():
@@ -196,7 +207,8 @@ class Resources:
     # -- reading ----------------------------------------------------------------------------
 
     def _page(self, name: str) -> str:
-        tools = [(t.definition, t.plan) for t in self._visible().values() if name in t.plan.get("toolsets", ())]
+        tools = [(t.definition, t.plan) for t in self._visible().values() if name in t.plan.get("toolsets", ())
+                 and (self.allows is None or self.allows(t.name))]
         description = self.index["toolsets"][name].get("description", "")
         return toolset_page(self.index["title"], name, description, tools, self._mode)
 
