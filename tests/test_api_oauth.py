@@ -340,3 +340,24 @@ def test_swagger2_application_flow_gives_a_token_url(tmp_path: Path):
     catalog = json.loads((tmp_path / "out" / "two_mcp" / "generated" / "tools.json").read_text())
     assert catalog["schemes"]["app"]["oauth"]["tokenUrl"] == "https://auth.example.com/token"
     assert catalog["schemes"]["app"]["oauth"]["scopes"] == ["x"]
+
+
+def test_a_scheme_with_only_a_sign_in_flow_documents_the_refresh_token_as_the_way(tmp_path: Path):
+    flows = {"authorizationCode": {"authorizationUrl": "https://auth.example.com/authorize",
+                                   "tokenUrl": "https://auth.example.com/token", "scopes": {"repo": "repo"}}}
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps({
+        "openapi": "3.0.3", "info": {"title": "Signed", "version": "1"}, "servers": [{"url": "https://api.example.com"}],
+        "components": {"securitySchemes": {"user": {"type": "oauth2", "flows": flows}}},
+        "security": [{"user": ["repo"]}],
+        "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok"}}}}},
+    }))
+    generate(str(spec), tmp_path / "out", Options(models=False))
+    catalog = json.loads((tmp_path / "out" / "signed_mcp" / "generated" / "tools.json").read_text())
+    assert catalog["schemes"]["user"]["oauth"]["flow"] == "authorizationCode"
+    example = (tmp_path / "out" / ".env.example").read_text()
+    readme = (tmp_path / "out" / "README.md").read_text()
+    for text in (example, readme):
+        assert "client credentials" not in text
+        assert "client ID for user: with a refresh token, the server fetches its own access tokens" in text
+        assert "refresh token for user (from a user's sign-in, the document's authorizationCode flow)" in text

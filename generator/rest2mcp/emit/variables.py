@@ -73,14 +73,29 @@ _OAUTH_ROLES = {
 }
 
 
+# The same where the document declares no client credentials flow, only flows in which a user signs
+# in (authorizationCode, password): such a token endpoint gives tokens to a refresh token, and seldom
+# to the client alone.
+_USER_FLOW_ROLES = {
+    **_OAUTH_ROLES,
+    "clientId": ("client ID for {key}: with a refresh token, the server fetches its own access tokens", False),
+    "clientSecret": ("client secret for {key}, when its token endpoint asks for one", True),
+    "refreshToken": ("refresh token for {key} (from a user's sign-in, the document's {flow} flow): with the client "
+                     "ID, the server fetches access tokens with it", True),
+}
+
+
 def scheme_variables(scheme: SecurityScheme) -> list[tuple[str, str, bool]]:
     """Every variable of `scheme`: (name, what it holds, secret). Its `env` (key, token, user name
     and password), then the variables of other ways to a token (OAuth client credentials)."""
     found = [(var, credential_help(scheme, var), is_secret(var)) for var in scheme.env]
-    oauth_env = (scheme.oauth or {}).get("env") or {}
-    for role, (words, secret) in _OAUTH_ROLES.items():
+    oauth = scheme.oauth or {}
+    oauth_env = oauth.get("env") or {}
+    flow = oauth.get("flow")
+    roles = _USER_FLOW_ROLES if flow in ("authorizationCode", "password") else _OAUTH_ROLES
+    for role, (words, secret) in roles.items():
         if isinstance(oauth_env.get(role), str):
-            found.append((oauth_env[role], " ".join(printable(words.format(key=scheme.key)).split()), secret))
+            found.append((oauth_env[role], " ".join(printable(words.format(key=scheme.key, flow=flow)).split()), secret))
     return found
 
 

@@ -58,7 +58,7 @@ def _oauth_plan(key: str, scheme: dict[str, Any], document: dict[str, Any], reso
     for name in _TOKEN_FLOWS:
         flow = flows.get(name) if isinstance(flows, dict) else None
         if isinstance(flow, dict) and isinstance(flow.get("tokenUrl"), str) and flow["tokenUrl"]:
-            plan["tokenUrl"] = flow["tokenUrl"]
+            plan["tokenUrl"], plan["flow"] = flow["tokenUrl"], name
             if isinstance(flow.get("refreshUrl"), str) and flow["refreshUrl"]:
                 plan["refreshUrl"] = flow["refreshUrl"]
             break

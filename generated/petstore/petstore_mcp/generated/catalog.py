@@ -64,6 +64,7 @@ class OAuthPlan(TypedDict):
 
     env: dict[str, str]  # role (clientId, clientSecret, refreshToken, tokenUrl, scopes, authMethod) -> variable
     tokenUrl: NotRequired[str]  # the document's, perhaps relative to the base URL
+    flow: NotRequired[str]  # the document's flow tokenUrl belongs to: clientCredentials, authorizationCode, password
     refreshUrl: NotRequired[str]
     scopes: NotRequired[list[str]]  # what the operations require of this scheme
     discoveryUrl: NotRequired[str]  # openIdConnectUrl: the token endpoint is read from it
