@@ -80,8 +80,8 @@ _USER_FLOW_ROLES = {
     **_OAUTH_ROLES,
     "clientId": ("client ID for {key}: with a refresh token, the server fetches its own access tokens", False),
     "clientSecret": ("client secret for {key}, when its token endpoint asks for one", True),
-    "refreshToken": ("refresh token for {key} (from a user's sign-in, the document's {flow} flow): with the client "
-                     "ID, the server fetches access tokens with it", True),
+    "refreshToken": (("refresh token for {key} (from a user's sign-in, the document's {flow} flow): with the "
+                      "client ID, the server fetches access tokens with it"), True),
 }
 
 
