@@ -164,9 +164,8 @@ class OutputSchemas:
             elif kind is _ADDITIONAL:
                 if isinstance(value, dict) and value and value != {"not": {}}:
                     out[key] = self.lenient(value)
-            elif kind is _ITEMS:
-                if isinstance(value, dict) and value:
-                    out[key] = self.lenient(value)
+            elif kind is _ITEMS and isinstance(value, dict) and value:
+                out[key] = self.lenient(value)
         if "oneOf" in out:  # with constraints gone, several branches can match one value: any will do
             choices = out.pop("oneOf")
             if "anyOf" in out:
