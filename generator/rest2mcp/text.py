@@ -29,8 +29,9 @@ _TAG = re.compile(r"</?(?:a|b|i|u|s|em|strong|code|tt|kbd|pre|p|div|span|br|hr|i
 def plain(text: str) -> str:
     """Markdown and HTML reduced to the words a reader needs: images and comments dropped, links
     as their text, formatting tags dropped; paragraphs kept."""
-    text = _COMMENT.sub("", _IMAGE.sub("", text))
-    text = _TAG.sub(" ", _LINK.sub(r"\1", text))
+    if "<" in text or "[" in text:  # (every comment, tag, image and link has one: most text has none)
+        text = _COMMENT.sub("", _IMAGE.sub("", text))
+        text = _TAG.sub(" ", _LINK.sub(r"\1", text))
     lines = (" ".join(line.split()) for line in text.strip().splitlines())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

@@ -86,6 +86,8 @@ class OutputSchemas:
         self._alive: list[Any] = []  # the schemas _lenient has seen, so that their ids stay their own
         self._cuts = Cuts(self.measures)
         self._fitted: dict[tuple[int, int], dict[str, Any] | None] = {}
+        # (key, value) pairs of a schema whose values are all strings -> its lenient form (see `lenient`)
+        self._leaves: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
 
     def size(self, schema: Any) -> int:
         return self.measures.size(schema)
@@ -136,29 +138,34 @@ class OutputSchemas:
         known = self._lenient.get(id(schema))
         if known is not None:
             return known
+        # Most schemas the converter makes afresh for each tool are leaves (`{"type": "string"}`,
+        # a format, a description): ones whose values are strings only are known by their pairs,
+        # without reading them one by one (in C, they make a key; they stay alive in it).
+        strings = set(map(type, schema.values())) <= _STRINGS and set(map(type, schema)) <= _STRINGS
+        leaf = tuple(schema.items()) if strings else None
+        if leaf is not None:
+            known = self._leaves.get(leaf)
+            if known is not None:
+                return known
         out: dict[str, Any] = {}
         for key, value in schema.items():
-            if key in LEFT_OUT:
-                continue
-            if key in SCHEMA_MAP_KEYWORDS or key == "$defs":
+            kind = _KINDS.get(key, _KEEP)  # one look-up per keyword (this runs for every new node)
+            if kind is _KEEP:
+                out[key] = value
+            elif kind is _MAP:
                 if isinstance(value, dict):  # (the parts known are looked up here, not through calls)
                     out[key] = {name: self._lenient.get(id(sub)) or self.lenient(sub) for name, sub in value.items()}
-            elif key in SCHEMA_LIST_KEYWORDS:
+            elif kind is _DESCRIPTION:
+                if isinstance(value, str) and (text := _brief(value)):
+                    out[key] = text
+            elif kind is _LIST:
                 if isinstance(value, list):
                     out[key] = [self._lenient.get(id(sub)) or self.lenient(sub) for sub in value]
-            elif key == "additionalProperties":
+            elif kind is _ADDITIONAL:
                 if isinstance(value, dict) and value and value != {"not": {}}:
                     out[key] = self.lenient(value)
-            elif key == "items":
-                if isinstance(value, dict) and value:
-                    out[key] = self.lenient(value)
-            elif key in ("not", "propertyNames", "unevaluatedProperties", "unevaluatedItems"):
-                continue
-            elif key == "description":
-                if isinstance(value, str) and _brief(value):
-                    out[key] = _brief(value)
-            else:
-                out[key] = value
+            elif kind is _ITEMS and isinstance(value, dict) and value:
+                out[key] = self.lenient(value)
         if "oneOf" in out:  # with constraints gone, several branches can match one value: any will do
             choices = out.pop("oneOf")
             if "anyOf" in out:
@@ -172,9 +179,29 @@ class OutputSchemas:
         if "anyOf" in out:
             out = simpler_choice(out)
         out = self.measures.canonical(out)
-        self._lenient[id(schema)] = out
-        self._alive.append(schema)
+        if leaf is not None:
+            self._leaves[leaf] = out
+        else:
+            self._lenient[id(schema)] = out
+            self._alive.append(schema)
         return out
+
+
+_STRINGS = {str}
+
+# What `lenient` does with each keyword (any other is kept as it is). Written in the order of
+# precedence, lowest first: a keyword in two groups takes the later one.
+_KEEP, _SKIP, _MAP, _LIST, _ADDITIONAL, _ITEMS, _DESCRIPTION = (object() for _ in range(7))
+_KINDS: dict[str, object] = {
+    "description": _DESCRIPTION,
+    "not": _SKIP, "propertyNames": _SKIP, "unevaluatedProperties": _SKIP, "unevaluatedItems": _SKIP,
+    "items": _ITEMS,
+    "additionalProperties": _ADDITIONAL,
+    **dict.fromkeys(SCHEMA_LIST_KEYWORDS, _LIST),
+    **dict.fromkeys((*SCHEMA_MAP_KEYWORDS, "$defs"), _MAP),
+    **dict.fromkeys(LEFT_OUT, _SKIP),
+}
+
 
 @lru_cache(maxsize=256)
 def _types(others: tuple[str, ...]) -> list[str]:
