@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import peers
 import peers_servers as servers
+from load import profile_text
 
 Config = tuple[list[str], Path, dict[str, str]]
 
@@ -123,17 +124,6 @@ def _profiled(config: Config, path: Path) -> Config:
     return [sys.executable, "-m", "cProfile", "-o", str(path.with_suffix(".prof")), *command[1:]], cwd, env
 
 
-def _profile_text(path: Path, top: int = 40) -> str:
-    import io
-    import pstats
-
-    out = io.StringIO()
-    stats = pstats.Stats(str(path), stream=out)
-    stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(top)
-    return out.getvalue()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -173,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in configs:
             path = args.profile / _file_name(name)
             if path.with_suffix(".prof").exists():
-                path.with_suffix(".txt").write_text(_profile_text(path.with_suffix(".prof")), "utf-8")
+                path.with_suffix(".txt").write_text(profile_text(path.with_suffix(".prof"), top=40), "utf-8")
     latency, cpu = measured["latency_ms"], measured["cpu_ms"]
     print(f"floor: {statistics.median(latency['floor']):.2f} ms per call, {statistics.median(cpu['floor']):.2f} ms "
           f"server CPU (medians of {args.rounds} rounds of {args.calls} calls; load average {os.getloadavg()[0]:.1f})")
