@@ -361,3 +361,10 @@ def test_a_scheme_with_only_a_sign_in_flow_documents_the_refresh_token_as_the_wa
         assert "client credentials" not in text
         assert "client ID for user: with a refresh token, the server fetches its own access tokens" in text
         assert "refresh token for user (from a user's sign-in, the document's authorizationCode flow)" in text
+    # Without credentials, the call names the refresh token first.
+    (result,) = _calls(in_memory_server(tmp_path / "out", "signed_mcp", environ={"SIGNED_MCP_AUDIT_LOG": "off"}),
+                       ("a", {}))
+    assert result.is_error
+    assert ("SIGNED_MCP_USER_TOKEN (or SIGNED_MCP_USER_CLIENT_ID and SIGNED_MCP_USER_REFRESH_TOKEN, or "
+            "SIGNED_MCP_USER_CLIENT_ID and SIGNED_MCP_USER_CLIENT_SECRET, for the server to fetch its own token)"
+            ) in text_of(result)

@@ -129,8 +129,10 @@ def needed(scheme: SchemePlan, describe: Any = str) -> str:
     if oauth is None:
         return names
     env = oauth["env"]
-    return (f"{names} (or {env['clientId']} and {env['clientSecret']}, or {env['clientId']} and "
-            f"{env['refreshToken']}, for the server to fetch its own token)")
+    with_secret, with_refresh = f"{env['clientId']} and {env['clientSecret']}", f"{env['clientId']} and {env['refreshToken']}"
+    # a flow in which a user signs in gives tokens to a refresh token; its endpoint seldom serves the client alone
+    ways = (with_refresh, with_secret) if oauth.get("flow") in ("authorizationCode", "password") else (with_secret, with_refresh)
+    return f"{names} (or {ways[0]}, or {ways[1]}, for the server to fetch its own token)"
 
 
 @dataclass
