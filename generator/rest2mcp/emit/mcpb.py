@@ -74,7 +74,7 @@ def manifest(api: Api, info: PackageInfo) -> dict[str, Any]:
 
 
 def render_manifest(api: Api, info: PackageInfo) -> bytes:
-    return (indented_json.dumps_with(manifest(api, info), indent=2, ensure_ascii=True) + "\n").encode("utf-8")
+    return (indented_json.dumps(manifest(api, info), indent=2, ensure_ascii=True) + "\n").encode("utf-8")
 
 
 def render_ignore() -> bytes:
