@@ -18,6 +18,7 @@ import jinja2
 from rest2mcp import __version__
 from rest2mcp.emit import clients, mcpb, registry
 from rest2mcp.emit.catalog import DOCUMENT_FILE, catalog, document_entry, document_json, index, to_json
+from rest2mcp.emit.compiled_templates import CompiledTemplates
 from rest2mcp.emit.env_example import ENV_EXAMPLE, render_env_example
 from rest2mcp.emit.package import DEFAULT_INFO, PackageInfo
 from rest2mcp.emit.variables import alternatives, credentials, needed
@@ -84,22 +85,28 @@ def mdcode(value: Any) -> str:
     return printable(" ".join(str(value).split())).replace("`", "'").replace("|", "\\|")
 
 
+# What shapes the templates' compiled code besides their text (see compiled_templates.py).
+_COMPILE_OPTIONS = "autoescape=False keep_trailing_newline=True"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_root())),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
+        bytecode_cache=CompiledTemplates(_COMPILE_OPTIONS),
     )
     env.filters.update(pyrepr=pyrepr, tomlstr=tomlstr, docline=docline, mdline=mdline, mdcode=mdcode)
     return env
 
 
 def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
-           info: PackageInfo = DEFAULT_INFO, plain_json: bool = False) -> dict[str, bytes]:
+           info: PackageInfo = DEFAULT_INFO, plain_json: bool = False, finite_floats: bool = False) -> dict[str, bytes]:
     """The package's files; `document`: the API's document as generated from, served as a resource
     (`plain_json`: as msgspec decoded it, see LoadedDocument); `info`: the distribution's metadata
-    (`[package]` in rest2mcp.toml)."""
+    (`[package]` in rest2mcp.toml); `finite_floats`: every float of the API is finite (no NaN or
+    infinity in the document or the configuration), which lets msgspec write the catalog."""
     env = _environment()
     context = {
         "api": api,
@@ -126,12 +133,12 @@ def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
     runtime = f"{api.module}/{RUNTIME_FOLDER}"
     for module in runtime_modules():
         files[f"{runtime}/{module.name}"] = module.read_bytes()
-    files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api))
+    files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api), finite_floats)
     entry = None
     if document is not None:
         files[f"{runtime}/{DOCUMENT_FILE}"] = data = document_json(document, plain_json)
         entry = document_entry(api, document, data)
-    files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api, entry))
+    files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api, entry), finite_floats)
     context["document"] = entry
     package_root = templates_root() / "package"
     for template in sorted(package_root.rglob("*")):

@@ -4,6 +4,7 @@ the manifest's hash. What the configuration means is config.py's."""
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -49,6 +50,25 @@ class LoadedConfig:
     config: Config
     path: Path | None = None  # the file read, if any
     raw: bytes | None = None  # its bytes, as read (the manifest records their hash)
+
+    def floats_finite(self) -> bool:
+        """Whether every float the file writes is finite (TOML has nan and inf), as the catalog's
+        fast writer needs (emit/catalog.py); read again for it, which a small file allows."""
+        if self.raw is None:
+            return True
+        finite = True
+
+        def read_float(literal: str) -> float:
+            nonlocal finite
+            value = float(literal)  # as tomllib reads it (underscores, inf and nan included)
+            finite = finite and math.isfinite(value)
+            return value
+
+        try:
+            tomllib.loads(self.raw.decode("utf-8"), parse_float=read_float)
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):  # not so when it was read: not sure, then
+            return False
+        return finite
 
 
 def _pyproject_table(data: dict[str, Any]) -> Any:
