@@ -11,6 +11,7 @@ from rest2mcp import cli, entry
 from rest2mcp.document import bundling, loading
 from rest2mcp.emit import catalog, indented_json
 from rest2mcp.emit.safe_bytes import utf8_if_safe
+from rest2mcp.numbers import plain_float
 from rest2mcp.plain_generate import generate_command, plain_generate
 from rest2mcp.runtime.display import UNSAFE_CHARACTERS
 from rest2mcp.schemas.convert import json_depth, json_levels
@@ -81,36 +82,35 @@ def test_indented_json_both_ways():
                 assert indented_json.dumps(value, indent, ascii_only) == expected
 
 
-MSGSPEC_VALUES = [
-    {"k": [1.0, 1e16, 1e-7, 1e-5, 0.0001, 10 ** 30, -0.0, 5e-324, None, True]}, [1e16], 1e-5, 123.5, -1.5e300,
-    {"d": "x:1e5", "e": "[0.00001", "f": "é\u2028\x01\"\\"}, [[], {}], {1: "int key"}, {1.5: "float key"}, {1e-5: 0},
+PLAIN_VALUES = [
+    {"k": [1.0, 0.0001, 9999999999999998.0, 123.5, -0.0, 10 ** 30, None, True]}, [0.5], 123.5,
+    {"d": "x:1e5", "e": "[0.00001", "f": "é\u2028\x01\"\\"}, [[], {}], {1: "int key"}, {1.5: "float key"},
 ]
 
 
-@pytest.mark.parametrize("value", MSGSPEC_VALUES)
-def test_msgspec_writes_indented_json_as_the_standard_library_or_not_at_all(value):
-    fast = indented_json.msgspec_bytes(value)
-    expected = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
-    assert fast is None or fast == expected
-    numbers = json.dumps(value, separators=(",", ":"))
-    if "e" not in numbers.replace('"x:1e5"', "").replace('"key"', "") and "0.0000" not in numbers:
-        assert fast == expected  # nothing msgspec writes otherwise: its way is taken
+@pytest.mark.parametrize("value", PLAIN_VALUES)
+def test_msgspec_writes_plain_values_indented_as_the_standard_library(value):
+    assert indented_json.msgspec_bytes(value) == json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+@pytest.mark.parametrize("number", [1e16, 1e-5, 1e-7, -1.5e300, float("nan"), float("inf")])
+def test_floats_written_otherwise_are_not_plain(number):
+    assert not plain_float(number)
+    assert indented_json.msgspec_bytes([number]) != json.dumps([number], indent=1).encode()
 
 
 @pytest.mark.parametrize("value", [{True: 1}, {None: 1}, ["\ud800"]])
 def test_what_msgspec_refuses_is_left_to_the_standard_library(value):
     assert indented_json.msgspec_bytes(value) is None
-    assert catalog.to_json(value, finite=True) == catalog.to_json(value)
+    assert catalog.to_json(value, plain_floats=True) == catalog.to_json(value)
 
 
 def test_the_catalog_is_the_same_either_way():
-    data = {"tools": [{"name": "t", "description": "é \u202e", "inputSchema": {"minimum": 1e-5, "maximum": 2.5}}],
-            "plans": {"t": {"method": "GET", "fixed": {"a": 1e16, "b": 0.5}}}}
-    assert catalog.to_json(data, finite=True) == catalog.to_json(data)
+    data = {"tools": [{"name": "t", "description": "é \u202e", "inputSchema": {"minimum": 0.5, "maximum": 2.5}}],
+            "plans": {"t": {"method": "GET", "fixed": {"a": 10 ** 20, "b": 0.5}}}}
+    assert catalog.to_json(data, plain_floats=True) == catalog.to_json(data)  # U+202E: printable escapes it
     del data["tools"][0]["description"]
-    del data["plans"]["t"]["fixed"]["a"], data["tools"][0]["inputSchema"]["minimum"]
-    assert indented_json.msgspec_bytes(data) is not None
-    assert catalog.to_json(data, finite=True) == catalog.to_json(data)
+    assert catalog.to_json(data, plain_floats=True) == catalog.to_json(data)
 
 
 FLOATS = ["0.1", "100.0", "-0.0", "1e15", "1e16", "1.5e300", "1e-4", "1e-5", "5e-324", "123456.789", "-2.5e-8",
@@ -256,19 +256,21 @@ def test_a_json_file_is_decoded_only_when_its_text_is_wanted(tmp_path):
     assert loaded.text == ' {"openapi": "3.0.3", "x": "é😀"}' and loaded.line_of("/x") == 1
 
 
-@pytest.mark.parametrize("toml, finite", [
-    ("", True), ("[operations.a.arguments.b]\nfixed = 1.5\n", True), ("x = 1_000.5\ny = 1e300\n", True),
+@pytest.mark.parametrize("toml, plain", [
+    ("", True), ("[operations.a.arguments.b]\nfixed = 1.5\n", True), ("x = 1_000.5\ny = 1e15\n", True),
     ("[operations.a.arguments.b]\nfixed = nan\n", False), ("x = -inf\n", False), ("x = [1.0, +inf]\n", False),
+    ("x = 1e16\n", False), ("x = 0.00001\n", False), ("x = 'not TOML\n", False),
 ])
-def test_a_configuration_says_whether_its_floats_are_finite(toml, finite, tmp_path):
+def test_a_configuration_says_whether_its_floats_are_plain(toml, plain, tmp_path):
     from rest2mcp.surface.config import Config
     from rest2mcp.surface.config_file import LoadedConfig
 
-    assert LoadedConfig(Config(), tmp_path / "rest2mcp.toml", toml.encode()).floats_finite() is finite
-    assert LoadedConfig(Config()).floats_finite()
+    assert LoadedConfig(Config(), tmp_path / "rest2mcp.toml", toml.encode()).floats_plain() is plain
+    assert LoadedConfig(Config()).floats_plain()
 
 
-def test_a_fixed_nan_in_the_configuration_is_written_to_the_catalog_as_before(tmp_path, monkeypatch):
+@pytest.mark.parametrize("value, written", [("nan", "NaN"), ("1e16", "1e+16"), ("0.00001", "1e-05")])
+def test_a_fixed_float_of_the_configuration_is_written_to_the_catalog_as_before(value, written, tmp_path, monkeypatch):
     monkeypatch.setenv("REST2MCP_CACHE_DIR", "off")
     spec = tmp_path / "api.json"
     spec.write_text(json.dumps({
@@ -276,7 +278,7 @@ def test_a_fixed_nan_in_the_configuration_is_written_to_the_catalog_as_before(tm
         "paths": {"/a": {"get": {"operationId": "getA", "parameters": [
             {"name": "x", "in": "query", "schema": {"type": "number"}}, {"name": "y", "in": "query", "schema": {"type": "number"}}],
             "responses": {"200": {"description": "ok"}}}}}}))
-    (tmp_path / "rest2mcp.toml").write_text("[operations.getA.arguments.x]\nfixed = nan\n")
+    (tmp_path / "rest2mcp.toml").write_text(f"[operations.getA.arguments.x]\nfixed = {value}\n")
     assert entry.run(["generate", str(spec), "-o", str(tmp_path / "out"), "--no-models", "--quiet"]) == 0
     tools = (tmp_path / "out" / "t_mcp" / "generated" / "tools.json").read_text()
-    assert '"x": NaN' in tools  # as json.dumps writes it, where msgspec would write null
+    assert f'"x": {written}' in tools  # as json.dumps writes it, where msgspec would not

@@ -102,8 +102,8 @@ class Analysis:
     config_file: Path | None
     config_sha256: str | None
     package: PackageMeta = field(default_factory=PackageMeta)  # [package]: the distribution's metadata
-    # Every float of the document and the configuration is finite: msgspec may write the catalog.
-    finite_floats: bool = False
+    # Every float of the document and the configuration is plain (numbers.py): msgspec may write the catalog.
+    plain_floats: bool = False
 
 
 def analyze(source: str, options: Options, progress: Progress = _quiet,
@@ -150,7 +150,7 @@ def analyze(source: str, options: Options, progress: Progress = _quiet,
     api = _base_url(api, options, diagnostics)
     analysis = Analysis(source, loaded, document, api, [], loaded_config.path,
                         sha256(loaded_config.raw) if loaded_config.raw is not None else None, config.package,
-                        finite_floats=loaded.plain_json and loaded_config.floats_finite())
+                        plain_floats=loaded.plain_json and loaded_config.floats_plain())
     if not api.tools and not api.webhooks_only and not options.allow_empty:
         _no_tools(api, loaded_config.path, diagnostics)
         raise GenerationFailed(located(analysis, diagnostics))
@@ -230,7 +230,7 @@ def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> t
     config_dir = analysis.config_file.parent if analysis.config_file is not None else None
     files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document,
                           package_info(analysis.package, config_dir), plain_json=analysis.loaded.plain_json,
-                          finite_floats=analysis.finite_floats)
+                          plain_floats=analysis.plain_floats)
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
         progress("making typed models")

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
+from rest2mcp.numbers import plain_float
 
 URL_TIMEOUT_SECONDS = 30.0
 MAX_BYTES = 64 * 1024 * 1024  # a document or a referenced file larger than this is not read
@@ -278,8 +279,7 @@ def _fast_json(text: str | bytes) -> tuple[Any, bool] | None:
     def read_float(literal: str) -> float:
         nonlocal plain
         value = float(literal)
-        # Python writes these with an exponent, msgspec otherwise; too large a number becomes infinite.
-        if value and not 1e-4 <= abs(value) < 1e16:
+        if not plain_float(value):  # (too large a number becomes infinite)
             plain = False
         return value
 

@@ -122,11 +122,11 @@ def _msgspec_json(document: dict[str, Any]) -> bytes | None:
     return data if has_no_unsafe_utf8(data) else None
 
 
-def to_json(data: Any, finite: bool = False) -> bytes:
+def to_json(data: Any, plain_floats: bool = False) -> bytes:
     """Stable bytes: insertion order kept (it is deterministic), non-ASCII as is, one member a line;
-    control and format characters as JSON escapes (the same data, shown safely). `finite`: every float
-    in `data` is finite, which allows msgspec's encoder (see `indented_json.msgspec_bytes`)."""
-    if finite:
+    control and format characters as JSON escapes (the same data, shown safely). `plain_floats`: every
+    float in `data` is plain (rest2mcp/numbers.py), which allows msgspec's encoder."""
+    if plain_floats:
         fast = indented_json.msgspec_bytes(data)
         if fast is not None and has_no_unsafe_utf8(fast):
             return fast + b"\n"

@@ -12,29 +12,19 @@ left to the standard library's indenting encoder. `tests/test_generation_cache.p
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import msgspec
 
-# Numbers msgspec writes otherwise than the standard library: an exponent without a sign or a
-# leading zero (1e16, 1e-7: Python writes 1e+16, 1e-07) and small numbers without one (0.00001:
-# Python writes 1e-05). In compact JSON a number follows `:`, `,` or `[`, and a number made a key
-# (a float key) begins a string after `{` or `,`; a string holding such characters only sends its
-# value the slower way.
-_OTHER_NUMBER_FORMS = re.compile(rb'(?:^|[:,\[]|[{,]")-?(?:[0-9]+(?:\.[0-9]+)?[eE]|0\.0000)')
-
 
 def msgspec_bytes(value: Any, indent: int = 1) -> bytes | None:
     """`dumps(value, indent)` as UTF-8, by msgspec's encoder (ten times faster than the standard
-    library's), for a value whose floats are all finite (msgspec writes NaN and infinities as null,
-    where the standard library refuses them); None where msgspec's text would differ or it refuses
-    the value (keys json.dumps spells, True or None; lone surrogates)."""
+    library's), for a value whose floats are all plain (rest2mcp/numbers.py: the caller knows where
+    they came from); None for what msgspec refuses (keys json.dumps spells, True or None; lone
+    surrogates)."""
     try:
         compact = msgspec.json.encode(value)
     except (TypeError, ValueError, OverflowError, msgspec.MsgspecError):
-        return None
-    if _OTHER_NUMBER_FORMS.search(compact):
         return None
     return msgspec.json.format(compact, indent=indent)
 

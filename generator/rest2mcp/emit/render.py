@@ -102,11 +102,11 @@ def _environment() -> jinja2.Environment:
 
 
 def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
-           info: PackageInfo = DEFAULT_INFO, plain_json: bool = False, finite_floats: bool = False) -> dict[str, bytes]:
+           info: PackageInfo = DEFAULT_INFO, plain_json: bool = False, plain_floats: bool = False) -> dict[str, bytes]:
     """The package's files; `document`: the API's document as generated from, served as a resource
     (`plain_json`: as msgspec decoded it, see LoadedDocument); `info`: the distribution's metadata
-    (`[package]` in rest2mcp.toml); `finite_floats`: every float of the API is finite (no NaN or
-    infinity in the document or the configuration), which lets msgspec write the catalog."""
+    (`[package]` in rest2mcp.toml); `plain_floats`: every float of the document and the configuration
+    is plain (rest2mcp/numbers.py), which lets msgspec write the catalog."""
     env = _environment()
     context = {
         "api": api,
@@ -133,12 +133,12 @@ def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
     runtime = f"{api.module}/{RUNTIME_FOLDER}"
     for module in runtime_modules():
         files[f"{runtime}/{module.name}"] = module.read_bytes()
-    files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api), finite_floats)
+    files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api), plain_floats)
     entry = None
     if document is not None:
         files[f"{runtime}/{DOCUMENT_FILE}"] = data = document_json(document, plain_json)
         entry = document_entry(api, document, data)
-    files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api, entry), finite_floats)
+    files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api, entry), plain_floats)
     context["document"] = entry
     package_root = templates_root() / "package"
     for template in sorted(package_root.rglob("*")):

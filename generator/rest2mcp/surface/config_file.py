@@ -4,7 +4,6 @@ the manifest's hash. What the configuration means is config.py's."""
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, GenerationFailed, Severity
+from rest2mcp.numbers import plain_float
 from rest2mcp.surface.config import Config, parse_config
 
 if sys.version_info >= (3, 11):
@@ -51,24 +51,24 @@ class LoadedConfig:
     path: Path | None = None  # the file read, if any
     raw: bytes | None = None  # its bytes, as read (the manifest records their hash)
 
-    def floats_finite(self) -> bool:
-        """Whether every float the file writes is finite (TOML has nan and inf), as the catalog's
-        fast writer needs (emit/catalog.py); read again for it, which a small file allows."""
+    def floats_plain(self) -> bool:
+        """Whether every float the file writes is plain (rest2mcp/numbers.py: no nan or inf, which
+        TOML has, no 1e-5), as the catalog's fast writer needs; read again for it, a small file."""
         if self.raw is None:
             return True
-        finite = True
+        plain = True
 
         def read_float(literal: str) -> float:
-            nonlocal finite
+            nonlocal plain
             value = float(literal)  # as tomllib reads it (underscores, inf and nan included)
-            finite = finite and math.isfinite(value)
+            plain = plain and plain_float(value)
             return value
 
         try:
             tomllib.loads(self.raw.decode("utf-8"), parse_float=read_float)
         except (UnicodeDecodeError, tomllib.TOMLDecodeError):  # not so when it was read: not sure, then
             return False
-        return finite
+        return plain
 
 
 def _pyproject_table(data: dict[str, Any]) -> Any:
