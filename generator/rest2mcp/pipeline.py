@@ -17,7 +17,6 @@ from rest2mcp.document import swagger2
 from rest2mcp.document.bundling import bundle
 from rest2mcp.document.loading import LoadedDocument, load
 from rest2mcp.document.validation import openapi_version, validate
-from rest2mcp.emit import models, render
 from rest2mcp.emit.package import package_info
 from rest2mcp.mapping.ir import Api
 from rest2mcp.mapping.naming import default_package_name, env_prefix, import_name, package_name_problem
@@ -145,6 +144,7 @@ def analyze(source: str, options: Options, progress: Progress = _quiet,
         output_schema_limit=options.output_schema_limit,
         config=config,
         previous_names=previous_names(package) if previous_names is not None else None,
+        meanwhile=_import_rendering,
     )
     _suggest_fewer_tools(api, diagnostics)
     api = _base_url(api, options, diagnostics)
@@ -223,8 +223,17 @@ def _strict(options: Options, diagnostics: list[Diagnostic]) -> list[Diagnostic]
     return diagnostics
 
 
+def _import_rendering() -> None:
+    """What rendering imports (Jinja's modules most of its time), imported while a large API's second
+    process finishes its outputs (mapping/output_process.py) instead of before the mapping."""
+    import rest2mcp.emit.models
+    import rest2mcp.emit.render  # noqa: F401
+
+
 def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The package's files, and what typed models cost (a warning when they cannot be made)."""
+    from rest2mcp.emit import models, render  # (see _import_rendering)
+
     api = analysis.api
     progress("rendering the package")
     config_dir = analysis.config_file.parent if analysis.config_file is not None else None
@@ -302,7 +311,9 @@ def _config(options: Options) -> dict:
 
 
 def plan(generated: Generated, out_dir: Path) -> WritePlan:
-    return plan_write(out_dir, generated.files, render.scaffold_paths(generated.api), generated.header)
+    from rest2mcp.emit.render import scaffold_paths
+
+    return plan_write(out_dir, generated.files, scaffold_paths(generated.api), generated.header)
 
 
 def generate(source: str, out_dir: Path, options: Options, force: bool = False) -> tuple[Generated, WriteReport]:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from rest2mcp.diagnostics import Diagnostic, Diagnostics, pointer_join
 from rest2mcp.lint.codes import LINT_REGISTRY
+from rest2mcp.mapping.drafts import DESCRIPTION_LIMIT
 from rest2mcp.mapping.ir import Tool
 from rest2mcp.mapping.naming import derived_name
-from rest2mcp.mapping.operations import DESCRIPTION_LIMIT
 
 if TYPE_CHECKING:
     from rest2mcp.pipeline import Analysis

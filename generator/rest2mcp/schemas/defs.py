@@ -26,6 +26,7 @@ class DocumentSchemas:
         self.sizes: dict[tuple[str, str], int] = {}  # JSON size of each converted target
         self._def_names: dict[str, str] = {}
         self._warned: set[tuple[str, str]] = set()
+        self.said_once: set[int] = set()  # id() of each diagnostic said once per place (kept in `diagnostics`)
 
     def def_name(self, ref: str) -> str:
         """The `$defs` name of a cyclic reference: one per document, so cached schemas stay valid."""
@@ -44,11 +45,17 @@ class DocumentSchemas:
         if (code, pointer) not in self._warned:
             self._warned.add((code, pointer))
             self.diagnostics.add(Severity.INFO, code, message, pointer)
+            self.said_once.add(id(self.diagnostics.items[-1]))
 
     def warn_once(self, code: str, message: str, pointer: str) -> None:
         if (code, pointer) not in self._warned:
             self._warned.add((code, pointer))
             self.diagnostics.warning(code, message, pointer)
+            self.said_once.add(id(self.diagnostics.items[-1]))
+
+    def def_names(self) -> dict[str, str]:
+        """The `$defs` names given so far: reference -> name."""
+        return dict(self._def_names)
 
     def _refs_in(self, ref: str) -> set[str]:
         if ref not in self._edges:
@@ -124,6 +131,15 @@ def used_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
             children = node
         stack.extend([child for child in children if isinstance(child, (dict, list))])
     return {name: defs[name] for name in sorted(used)}
+
+
+def names_agree(first: dict[str, str], second: dict[str, str]) -> bool:
+    """Whether the `$defs` names two processes gave (reference -> name) are the ones a single process
+    gives in any order: every reference its plain name, and no name given to two references."""
+    given = {**first, **second}
+    return (all(first[ref] == second[ref] for ref in first.keys() & second.keys())
+            and all(name == _def_name(ref) for ref, name in given.items())
+            and len(set(given.values())) == len(given))
 
 
 def _def_name(ref: str) -> str:
