@@ -282,3 +282,35 @@ def test_a_fixed_float_of_the_configuration_is_written_to_the_catalog_as_before(
     assert entry.run(["generate", str(spec), "-o", str(tmp_path / "out"), "--no-models", "--quiet"]) == 0
     tools = (tmp_path / "out" / "t_mcp" / "generated" / "tools.json").read_text()
     assert f'"x": {written}' in tools  # as json.dumps writes it, where msgspec would not
+
+
+def _nested(depth: int, inner: str, pretty: bool) -> str:
+    text = inner
+    for level in range(depth):
+        text = f'{{"k{level}": {text}, "s": "[\\n ]"}}' if level % 2 else f"[1, {text}]"
+    return json.dumps(json.loads(text), indent=2) if pretty else text
+
+
+@pytest.mark.parametrize("depth", [loading.MAX_DEPTH - 2, loading.MAX_DEPTH - 1, loading.MAX_DEPTH, loading.MAX_DEPTH + 3])
+@pytest.mark.parametrize("inner", ["1", "[]", "{}", '{"a": []}', "[[]]"])
+@pytest.mark.parametrize("pretty", [False, True])
+def test_the_depth_of_a_json_file_is_checked_as_the_tree_check_does(depth, inner, pretty, tmp_path):
+    def refused_by_the_tree_check(text: str) -> bool:
+        try:
+            loading._check_tree(json.loads(text), "t.json")
+        except loading.GenerationFailed:
+            return True
+        return False
+
+    text = _nested(depth, inner, pretty)
+    assert loading._nests_too_deep(text.encode()) is refused_by_the_tree_check(text)
+    document = '{"openapi": "3.0.3", "x": ' + text + "}"
+    spec = tmp_path / "deep.json"
+    spec.write_text(document)
+    if refused_by_the_tree_check(document):
+        with pytest.raises(loading.GenerationFailed) as failed:
+            loading.load(str(spec))
+        assert failed.value.diagnostics[0].code == "E107"
+        assert "(at #/x/" in failed.value.diagnostics[0].message
+    else:
+        assert loading.load(str(spec)).plain_json
