@@ -16,7 +16,7 @@ from rest2mcp.mapping.ir import Argument
 from rest2mcp.mapping.naming import argument_name
 from rest2mcp.mapping.pagination import detect_pagination
 from rest2mcp.mapping.parameters import PARAMETER_ORDER, ParameterInput, map_parameter, merged_parameters
-from rest2mcp.mapping.responses import OutputInput, map_responses
+from rest2mcp.mapping.responses import OutputInput, accept_header, map_responses
 from rest2mcp.mapping.security import requirements
 from rest2mcp.schemas.convert import (
     MAX_SCHEMA_JSON_DEPTH,
@@ -30,7 +30,6 @@ from rest2mcp.schemas.prose import plain_texts
 from rest2mcp.text import cap, plain
 
 DESCRIPTION_LIMIT = 1000
-PENDING = OutputInput(None, False, None)  # an output the second process makes (output_process.py)
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ def draft_of(
 
     if context.process is not None:  # made by the second process: completed after the last operation
         context.process.place(pointer, diagnostics)
-        output = PENDING
+        output = OutputInput(None, False, accept_header(operation.get("responses"), resolver))
     else:
         output = map_responses(operation.get("responses"), pointer, resolver, SchemaConverter(schemas, "output"),
                                context.output_schema_limit)

@@ -198,8 +198,6 @@ def _mapped(document: dict[str, Any], package: str, module: str, env_prefix: str
             named_paths.append(path)  # the document's own: operations kept apart by a fragment keep apart names
             if "x-mcp" in operation:
                 extensions[pointer] = operation["x-mcp"]
-    if context.process is not None and not _with_outputs(drafts, context.process, context):
-        return None
 
     webhooks_only = not paths and isinstance(document.get("webhooks"), dict)
     if webhooks_only:
@@ -216,6 +214,11 @@ def _mapped(document: dict[str, Any], package: str, module: str, env_prefix: str
     prompts, problems = all_prompts(config, document)
     for problem in problems:
         diagnostics.add(problem.severity, problem.code, problem.message, problem.pointer, problem.hint)
+    if context.process is not None:  # the outputs, now: nothing above reads them
+        completed = _with_outputs(tools, drafts, context.process, context)
+        if completed is None:
+            return None
+        tools = completed
     return Api(
         title=str(info.get("title") or package),
         version=str(info.get("version") or ""),
@@ -238,27 +241,31 @@ def _mapped(document: dict[str, Any], package: str, module: str, env_prefix: str
     )
 
 
-def _with_outputs(drafts: list[dict[str, Any]], process: output_process.OutputProcess, context: Context) -> bool:
-    """`drafts` completed with the outputs the second process made, and the diagnostics with what it
-    said; False when a single process could have done otherwise (see output_process.py)."""
+def _with_outputs(tools: tuple[Tool, ...], drafts: list[dict[str, Any]], process: output_process.OutputProcess,
+                  context: Context) -> tuple[Tool, ...] | None:
+    """`tools` with the outputs the second process made for the operations of `drafts` (all those mapped),
+    and the diagnostics with what it said; None when one process could have done otherwise (see
+    output_process.py)."""
     if context.meanwhile is not None:
         context.meanwhile()
     made = process.made()
     if made is None or not names_agree(context.schemas.def_names(), made.def_names):
-        return False
+        return None
+    outputs = {}
     for draft in drafts:
         output = made.outputs.get(draft["pointer"])
         if output is None or context.depth(output.schema) > MAX_SCHEMA_JSON_DEPTH:
-            return False  # one process skips the operation, with a warning: it does so below
-        draft.update(output_schema=output.schema, wrap_output=output.wrap, output_left_out=output.left_out_bytes,
-                     accept=output.accept)
+            return None  # one process skips the operation, with a warning: it does so then
+        outputs[draft["pointer"]] = output
     diagnostics = context.diagnostics
     merged = output_process.merged_diagnostics(diagnostics.items, context.schemas.said_once, process.places, made,
-                                               {draft["pointer"] for draft in drafts})
+                                               set(outputs))
     if merged is None:
-        return False
+        return None
     diagnostics.items[:] = merged
-    return True
+    return tuple(tool.with_fields(output_schema=output.schema, wrap_output=output.wrap,
+                                  output_left_out=output.left_out_bytes)
+                 for tool in tools for output in (outputs[tool.pointer],))
 
 
 def _operations_of(path: str, item: Any, pointer: str) -> list[LeftOut]:

@@ -38,6 +38,35 @@ def _success_codes(responses: dict[str, Any]) -> list[str]:
 DEFAULT_OUTPUT_SCHEMA_LIMIT = _DEFAULT_LIMIT
 
 
+def accept_header(raw: Any, resolver: Resolver) -> str | None:
+    """The Accept header `map_responses` gives (mapping/output_process.py: the first process's share)."""
+    return _accept(_success_content(raw, resolver)[0])
+
+
+def _success_content(raw: Any, resolver: Resolver) -> tuple[list[str], tuple[str, str, Any] | None]:
+    """The media types of the success responses, and the primary one: (code, media type, schema)."""
+    responses = raw if isinstance(raw, dict) else {}
+    media_types: list[str] = []
+    primary: tuple[str, str, Any] | None = None
+    for code in _success_codes(responses):
+        response = resolver.deref(responses[code])
+        content = response.get("content") if isinstance(response, dict) else None
+        if not isinstance(content, dict):
+            continue
+        for media_type, media in content.items():
+            if media_type not in media_types:
+                media_types.append(media_type)
+            if primary is None and is_json(media_type) and isinstance(media, dict) and "schema" in media:
+                primary = (code, media_type, media["schema"])
+    return media_types, primary
+
+
+def _accept(media_types: list[str]) -> str | None:
+    if not media_types:
+        return None
+    return ", ".join(sorted(media_types, key=lambda m: 0 if is_json(m) else 1))
+
+
 class _DocumentOutputs:
     """What shaping one document's output schemas has learnt (its tools return the same schemas
     again and again: see OutputSchemas), kept as long as the document's converted schemas are."""
@@ -59,25 +88,8 @@ def _outputs(converter: SchemaConverter) -> _DocumentOutputs:
 
 def map_responses(raw: Any, pointer: str, resolver: Resolver, converter: SchemaConverter,
                   limit: int = DEFAULT_OUTPUT_SCHEMA_LIMIT) -> OutputInput:
-    responses = raw if isinstance(raw, dict) else {}
-    media_types: list[str] = []
-    primary: tuple[str, str, Any] | None = None  # (code, media type, schema)
-    for code in _success_codes(responses):
-        response = resolver.deref(responses[code])
-        content = response.get("content") if isinstance(response, dict) else None
-        if not isinstance(content, dict):
-            continue
-        for media_type, media in content.items():
-            if media_type not in media_types:
-                media_types.append(media_type)
-            if primary is None and is_json(media_type) and isinstance(media, dict) and "schema" in media:
-                primary = (code, media_type, media["schema"])
-
-    accept = None
-    if media_types:
-        json_first = sorted(media_types, key=lambda m: 0 if is_json(m) else 1)
-        accept = ", ".join(json_first)
-
+    media_types, primary = _success_content(raw, resolver)
+    accept = _accept(media_types)
     if primary is None:
         return OutputInput(None, False, accept)
     code, media_type, raw_schema = primary

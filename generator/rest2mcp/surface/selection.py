@@ -88,10 +88,10 @@ def shape(tools: tuple[Tool, ...], config: Config, extensions: dict[str, Any],
         if config.read_only and shaped.annotations.get("readOnlyHint") is not True:
             left_out.append(LeftOut(tool.method.upper(), tool.path, "read-only", tool.pointer))
             continue
-        kept.append(replace(shaped, resource=change.resource))
+        kept.append(shaped.with_fields(resource=change.resource) if change.resource is not shaped.resource else shaped)
 
     toolsets = _assign_toolsets(kept, config, matcher)
-    kept = [replace(tool, toolsets=toolsets_of) for tool, toolsets_of in zip(kept, toolsets[1])]
+    kept = [tool.with_fields(toolsets=toolsets_of) for tool, toolsets_of in zip(kept, toolsets[1])]
 
     _report_unused(config, matcher, used_keys, problems)
     _check_unique_names(kept, problems, diagnostics.source)
