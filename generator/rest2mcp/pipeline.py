@@ -103,6 +103,7 @@ class Analysis:
     package: PackageMeta = field(default_factory=PackageMeta)  # [package]: the distribution's metadata
     # Every float of the document and the configuration is plain (numbers.py): msgspec may write the catalog.
     plain_floats: bool = False
+    document_data: bytes | None = None  # `document` as the package serves it, when made already
 
 
 def analyze(source: str, options: Options, progress: Progress = _quiet,
@@ -131,6 +132,7 @@ def analyze(source: str, options: Options, progress: Progress = _quiet,
         raise _usage_error("E401", f"the name {package!r} made from info.title cannot name the package",
                            f"{problem}, or pass --name")
     progress("mapping operations to tools")
+    prepared: dict[str, bytes] = {}
     api = build_api(
         document,
         version,
@@ -144,13 +146,14 @@ def analyze(source: str, options: Options, progress: Progress = _quiet,
         output_schema_limit=options.output_schema_limit,
         config=config,
         previous_names=previous_names(package) if previous_names is not None else None,
-        meanwhile=_import_rendering,
+        meanwhile=lambda: _prepare_rendering(loaded, prepared),
     )
     _suggest_fewer_tools(api, diagnostics)
     api = _base_url(api, options, diagnostics)
     analysis = Analysis(source, loaded, document, api, [], loaded_config.path,
                         sha256(loaded_config.raw) if loaded_config.raw is not None else None, config.package,
-                        plain_floats=loaded.plain_json and loaded_config.floats_plain())
+                        plain_floats=loaded.plain_json and loaded_config.floats_plain(),
+                        document_data=prepared.get("document"))
     if not api.tools and not api.webhooks_only and not options.allow_empty:
         _no_tools(api, loaded_config.path, diagnostics)
         raise GenerationFailed(located(analysis, diagnostics))
@@ -223,23 +226,29 @@ def _strict(options: Options, diagnostics: list[Diagnostic]) -> list[Diagnostic]
     return diagnostics
 
 
-def _import_rendering() -> None:
-    """What rendering imports (Jinja's modules most of its time), imported while a large API's second
-    process finishes its outputs (mapping/output_process.py) instead of before the mapping."""
+def _prepare_rendering(loaded: LoadedDocument, prepared: dict[str, bytes]) -> None:
+    """What rendering needs that the mapping does not, made while a large API's second process
+    finishes its outputs (mapping/output_process.py), not before or after the mapping: rendering's
+    imports (Jinja's modules most of their time), the document as the package serves it, and the
+    digest of its text the manifest records."""
     import rest2mcp.emit.models
     import rest2mcp.emit.render  # noqa: F401
+    from rest2mcp.emit.catalog import document_json
+
+    prepared["document"] = document_json(loaded.document, loaded.plain_json)
+    loaded.sha256()
 
 
 def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The package's files, and what typed models cost (a warning when they cannot be made)."""
-    from rest2mcp.emit import models, render  # (see _import_rendering)
+    from rest2mcp.emit import models, render  # (see _prepare_rendering)
 
     api = analysis.api
     progress("rendering the package")
     config_dir = analysis.config_file.parent if analysis.config_file is not None else None
     files = render.render(api, spec_name_of(analysis.source), analysis.loaded.document,
                           package_info(analysis.package, config_dir), plain_json=analysis.loaded.plain_json,
-                          plain_floats=analysis.plain_floats)
+                          plain_floats=analysis.plain_floats, document_data=analysis.document_data)
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
         progress("making typed models")
@@ -254,7 +263,7 @@ def manifest_header(analysis: Analysis, options: Options) -> dict:
     settings = _config(options)
     header = {
         "generator": f"rest2mcp {__version__}",
-        "spec": {"source": analysis.source, "sha256": sha256(analysis.loaded.text_utf8())},
+        "spec": {"source": analysis.source, "sha256": analysis.loaded.sha256()},
         "config": settings,
         "config_sha256": sha256(json.dumps(settings, sort_keys=True).encode()),
     }

@@ -16,6 +16,7 @@ inside the node it names (a recursive structure) is refused.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import os
 import re
@@ -84,6 +85,7 @@ class LoadedDocument:
     plain_json: bool = False
     utf8: bytes | None = field(default=None, repr=False)  # the text as UTF-8, when read from a file
     _lines: Lines | None = field(default=None, repr=False)
+    _sha256: str | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -98,6 +100,12 @@ class LoadedDocument:
     def text_utf8(self) -> bytes:
         """The text as UTF-8 bytes (those read, when at hand: no encoding of megabytes again)."""
         return self.utf8 if self.utf8 is not None else self.text.encode("utf-8")
+
+    def sha256(self) -> str:
+        """The hex SHA-256 of `text_utf8()` (the manifest records it), worked out once."""
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.text_utf8()).hexdigest()
+        return self._sha256
 
     def line_of(self, pointer: str) -> int | None:
         """1-based line of the value at `pointer` in this document's own text (or of its nearest ancestor)."""

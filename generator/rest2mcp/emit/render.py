@@ -102,11 +102,12 @@ def _environment() -> jinja2.Environment:
 
 
 def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
-           info: PackageInfo = DEFAULT_INFO, plain_json: bool = False, plain_floats: bool = False) -> dict[str, bytes]:
+           info: PackageInfo = DEFAULT_INFO, plain_json: bool = False, plain_floats: bool = False, document_data: bytes | None = None) -> dict[str, bytes]:
     """The package's files; `document`: the API's document as generated from, served as a resource
     (`plain_json`: as msgspec decoded it, see LoadedDocument); `info`: the distribution's metadata
     (`[package]` in rest2mcp.toml); `plain_floats`: every float of the document and the configuration
-    is plain (rest2mcp/numbers.py), which lets msgspec write the catalog."""
+    is plain (rest2mcp/numbers.py), which lets msgspec write the catalog; `document_data`: the
+    document's file (`catalog.document_json`), when made already."""
     env = _environment()
     context = {
         "api": api,
@@ -136,7 +137,8 @@ def render(api: Api, spec_name: str, document: dict[str, Any] | None = None,
     files[f"{runtime}/{CATALOG_FILE}"] = to_json(catalog(api), plain_floats)
     entry = None
     if document is not None:
-        files[f"{runtime}/{DOCUMENT_FILE}"] = data = document_json(document, plain_json)
+        data = document_data if document_data is not None else document_json(document, plain_json)
+        files[f"{runtime}/{DOCUMENT_FILE}"] = data
         entry = document_entry(api, document, data)
     files[f"{runtime}/{INDEX_FILE}"] = to_json(index(api, entry), plain_floats)
     context["document"] = entry
