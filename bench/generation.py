@@ -9,7 +9,8 @@ measures interleaved so that they share the machine's load:
 - **first**: `generate SPEC -o DIR` into an empty folder with an empty cache (validation, typed
   models, everything computed); timed `--first-repeat` times (it takes a minute on 10,000 operations);
 - **unchanged**: the same command again over its own folder (the answer of the up-to-date check);
-- **fast**: `generate --skip-validation --no-models` into an empty folder, cache off;
+- **fast**: `generate --skip-validation --no-models` into an empty folder, cache off; and the same
+  in one process (`REST2MCP_PROCESSES=1`: a machine without a second core, or not Linux);
 - **omg**: openapi-mcp-generator on the same document (`bash bench/install_peers.sh` installs it;
   generation only: its TypeScript build is bench/peers.py's business).
 
@@ -82,10 +83,12 @@ class Generator:
         out, cache = self.work / f"{self.label}-{slug}", self.work / f"{self.label}-{slug}-cache"
         return timed(self.command(spec, out), self.env(cache), self.work)
 
-    def fast(self, spec: Path, slug: str) -> dict[str, Any]:
+    def fast(self, spec: Path, slug: str, processes: str | None = None) -> dict[str, Any]:
+        """The fast path; `processes` "1": in one process (REST2MCP_PROCESSES, see mapping/output_process.py)."""
         out = self.work / f"{self.label}-{slug}-fast"
         shutil.rmtree(out, ignore_errors=True)
-        return timed(self.command(spec, out, "--skip-validation", "--no-models"), self.env("off"), self.work)
+        env = self.env("off") | ({"REST2MCP_PROCESSES": processes} if processes else {})
+        return timed(self.command(spec, out, "--skip-validation", "--no-models"), env, self.work)
 
 
 def omg(spec: Path, work: Path, slug: str) -> dict[str, Any]:
@@ -117,6 +120,8 @@ def measure(label: str, spec: Path, generators: list[Generator], work: Path, rep
                 unchanged = generator.unchanged(spec, slug)
             runs.setdefault(f"{generator.label} unchanged", []).append(unchanged)
             runs.setdefault(f"{generator.label} fast", []).append(generator.fast(spec, slug))
+            if generator.source == ROOT:  # what a machine without a second core (or not Linux) takes
+                runs.setdefault(f"{generator.label} fast, one process", []).append(generator.fast(spec, slug, "1"))
         if with_omg:
             runs.setdefault("openapi-mcp-generator", []).append(omg(spec, work, slug))
         print(f"  {label}: round {round_ + 1}/{repeat} done", file=sys.stderr)
@@ -136,6 +141,9 @@ def ratios(row: dict[str, Any], labels: list[str]) -> dict[str, float]:
         fast, first, unchanged = median(f"{label} fast"), median(f"{label} first"), median(f"{label} unchanged")
         if fast and omg_time:
             found[f"{label} fast / openapi-mcp-generator"] = fast / omg_time
+        one = median(f"{label} fast, one process")
+        if one and omg_time:
+            found[f"{label} fast in one process / openapi-mcp-generator"] = one / omg_time
         if unchanged and first:
             found[f"{label} unchanged / first"] = unchanged / first
     if len(labels) == 2:
