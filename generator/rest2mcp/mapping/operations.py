@@ -113,7 +113,7 @@ def _build(
         except OSError:  # no process to be had (memory, limits): one does it all
             return None
     context = Context(document, resolver, schemas, schemes, diagnostics, preferred_media_types, output_schema_limit,
-                       process, meanwhile)
+                      process, meanwhile)
     try:
         return _mapped(document, package, module, env_prefix, spec_url, spec_source, diagnostics, config,
                        previous_names, context)

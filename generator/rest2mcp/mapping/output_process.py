@@ -103,15 +103,12 @@ class OutputProcess:
         if not self._running:
             return
         self._running = False
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-            os.close(self._read)
-        except OSError:
-            pass
-        try:
-            os.waitpid(self._pid, 0)
-        except ChildProcessError:
-            pass
+        for step in (lambda: os.kill(self._pid, signal.SIGKILL), lambda: os.close(self._read),
+                     lambda: os.waitpid(self._pid, 0)):
+            try:
+                step()
+            except OSError:  # gone already
+                pass
 
 
 def _make(write: int, operations: list[tuple[str, Any]], resolver: Resolver, schemas: DocumentSchemas,
