@@ -368,3 +368,30 @@ def test_a_scheme_with_only_a_sign_in_flow_documents_the_refresh_token_as_the_wa
     assert ("SIGNED_MCP_USER_TOKEN (or SIGNED_MCP_USER_CLIENT_ID and SIGNED_MCP_USER_REFRESH_TOKEN, or "
             "SIGNED_MCP_USER_CLIENT_ID and SIGNED_MCP_USER_CLIENT_SECRET, for the server to fetch its own token)"
             ) in text_of(result)
+
+
+def test_a_refused_client_of_a_sign_in_only_scheme_points_to_the_refresh_token(tmp_path: Path, authority: Authority):
+    flows = {"authorizationCode": {"authorizationUrl": f"{authority.url}/authorize",
+                                   "tokenUrl": f"{authority.url}/token", "scopes": {"repo": "repo"}}}
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps({
+        "openapi": "3.0.3", "info": {"title": "Signed", "version": "1"}, "servers": [{"url": authority.url}],
+        "components": {"securitySchemes": {"user": {"type": "oauth2", "flows": flows}}},
+        "security": [{"user": ["repo"]}],
+        "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok"}}}}},
+    }))
+    generate(str(spec), tmp_path / "out", Options(models=False))
+    environ = {"SIGNED_MCP_AUDIT_LOG": "off", "SIGNED_MCP_USER_CLIENT_ID": CLIENT_ID,
+               "SIGNED_MCP_USER_CLIENT_SECRET": "not-the-secret-0123456789"}
+    (result,) = _calls(in_memory_server(tmp_path / "out", "signed_mcp", environ=environ), ("a", {}))
+    assert result.is_error and authority.requests[-1]["form"]["grant_type"] == "client_credentials"
+    text = text_of(result)
+    assert "Check SIGNED_MCP_USER_CLIENT_ID and SIGNED_MCP_USER_CLIENT_SECRET; the API describes this scheme " \
+           "with the authorizationCode flow only" in text
+    assert "set SIGNED_MCP_USER_REFRESH_TOKEN (a refresh token from a user's sign-in) instead" in text
+    assert "not-the-secret" not in text
+    # With the refresh token (a public client: no secret), the server gets its token and the call goes through.
+    del environ["SIGNED_MCP_USER_CLIENT_SECRET"]
+    environ["SIGNED_MCP_USER_REFRESH_TOKEN"] = REFRESH
+    (result,) = _calls(in_memory_server(tmp_path / "out", "signed_mcp", environ=environ), ("a", {}))
+    assert not result.is_error, text_of(result)

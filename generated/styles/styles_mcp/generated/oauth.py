@@ -220,5 +220,15 @@ def _is_set(scheme: SchemePlan, environ: Mapping[str, str]) -> bool:
 
 
 def _set_by(oauth: OAuthPlan, refreshing: bool) -> str:
+    """What to check when the token endpoint refused: the variables the request was made from."""
     env = oauth["env"]
-    return f"{env['clientId']} and {env['refreshToken'] if refreshing else env['clientSecret']}"
+    if refreshing:
+        return f"{env['clientId']} and {env['refreshToken']}"
+    checked = f"{env['clientId']} and {env['clientSecret']}"
+    flow = oauth.get("flow")
+    if flow is not None and flow != "clientCredentials":
+        # Asked with the client credentials grant, which the document does not list for this scheme.
+        checked += (f"; the API describes this scheme with the {flow} flow only, whose server may not "
+                    f"give tokens for client credentials: set {env['refreshToken']} (a refresh token from "
+                    "a user's sign-in) instead")
+    return checked
