@@ -217,3 +217,20 @@ def test_a_mapping_that_fails_ends_the_second_process(tmp_path):
     env = {**os.environ, "REST2MCP_PROCESSES": "2", "REST2MCP_CACHE_DIR": "off"}
     done = subprocess.run([sys.executable, "-c", FAILING, str(spec)], env=env, capture_output=True, text=True, check=False)
     assert done.stdout.split() == ["E503", "no", "child", "left"], done.stderr[-2000:]
+
+
+def test_a_tool_copied_with_fields_is_what_replace_makes():
+    import dataclasses
+
+    from rest2mcp.mapping.ir import Tool
+
+    tool = Tool(name="a", title=None, description="d", method="get", path="/a", input_schema={"type": "object"},
+                output_schema=None, wrap_output=False, annotations={}, arguments=(), body=None, security=(),
+                accept=None, server=None, pointer="/paths/~1a/get")
+    changed = tool.with_fields(output_schema={"type": "object"}, toolsets=("x",))
+    assert changed == dataclasses.replace(tool, output_schema={"type": "object"}, toolsets=("x",))
+    assert tool.output_schema is None and tool.toolsets == ()
+    with pytest.raises(TypeError):
+        tool.with_fields(nonsense=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.name = "b"  # type: ignore[misc]
