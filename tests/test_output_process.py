@@ -30,7 +30,7 @@ build, made = operations._build, output_process.OutputProcess.made
 
 def spied_build(*args, **kwargs):
     api = build(*args, **kwargs)
-    if kwargs.get("operations") is not None:
+    if (args[4] if len(args) > 4 else kwargs.get("operations")) is not None:
         seen["second"] = "used" if api is not None else "mapped again"
     return api
 

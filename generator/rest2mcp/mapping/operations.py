@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import partial
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -51,18 +51,17 @@ def build_api(
     (the output folder's), so that an operation keeps its name when a new one would derive the same.
     A large API's output schemas are made by a second process where one is at hand (output_process.py);
     `meanwhile`: the caller's work for this process while it waits for the second one."""
-    build = partial(_build, document, version, package=package, module=module, env_prefix=env_prefix,
-                    spec_url=spec_url, spec_source=spec_source, preferred_media_types=preferred_media_types,
-                    output_schema_limit=output_schema_limit, config=config, previous_names=previous_names)
+    settings = _Settings(package, module, env_prefix, spec_url, spec_source, preferred_media_types,
+                         output_schema_limit, config or Config(), previous_names)
     paths = document.get("paths")
     operations = _operation_list(paths if isinstance(paths, dict) else {}, Resolver(document))
     if output_process.wanted(len(operations)):
         attempt = Diagnostics(source=diagnostics.source)
-        api = build(diagnostics=attempt, operations=operations, meanwhile=meanwhile)
+        api = _build(document, version, settings, attempt, operations, meanwhile)
         if api is not None:
             diagnostics.extend(attempt.items)
             return api
-    api = build(diagnostics=diagnostics)
+    api = _build(document, version, settings, diagnostics)
     assert api is not None  # (one process: nothing to disagree with)
     return api
 
@@ -84,49 +83,47 @@ def _operation_list(paths: dict[str, Any], resolver: Resolver) -> list[tuple[str
     return found
 
 
-def _build(
-    document: dict[str, Any],
-    version: str,
-    *,
-    package: str,
-    module: str,
-    env_prefix: str,
-    spec_url: str | None,
-    spec_source: str,
-    diagnostics: Diagnostics,
-    preferred_media_types: tuple[str, ...],
-    output_schema_limit: int,
-    config: Config | None,
-    previous_names: Mapping[tuple[str, str], str] | None,
-    operations: list[tuple[str, Any]] | None = None,
-    meanwhile: Callable[[], object] | None = None,
-) -> Api | None:
+@dataclass(frozen=True)
+class _Settings:
+    """What `build_api` was asked, but the document and where diagnostics go."""
+
+    package: str
+    module: str
+    env_prefix: str
+    spec_url: str | None
+    spec_source: str
+    preferred_media_types: tuple[str, ...]
+    output_schema_limit: int
+    config: Config
+    previous_names: Mapping[tuple[str, str], str] | None
+
+
+def _build(document: dict[str, Any], version: str, settings: _Settings, diagnostics: Diagnostics,
+           operations: list[tuple[str, Any]] | None = None, meanwhile: Callable[[], object] | None = None,
+           ) -> Api | None:
     """See `build_api`; `operations` (see `_operation_list`): their outputs are made by a second
     process. None when the two processes could disagree: mapped again in one."""
     resolver = Resolver(document)
     schemas = DocumentSchemas(resolver, version, diagnostics)
-    schemes = map_schemes(document, resolver, env_prefix, diagnostics)
+    schemes = map_schemes(document, resolver, settings.env_prefix, diagnostics)
     process = None
     if operations is not None:
         try:
-            process = output_process.OutputProcess(operations, resolver, schemas, output_schema_limit)
+            process = output_process.OutputProcess(operations, resolver, schemas, settings.output_schema_limit)
         except OSError:  # no process to be had (memory, limits): one does it all
             return None
-    context = Context(document, resolver, schemas, schemes, diagnostics, preferred_media_types, output_schema_limit,
-                      process, meanwhile)
+    context = Context(document, resolver, schemas, schemes, diagnostics, settings.preferred_media_types,
+                      settings.output_schema_limit, process, meanwhile)
     try:
-        return _mapped(document, package, module, env_prefix, spec_url, spec_source, diagnostics, config,
-                       previous_names, context)
+        return _mapped(document, settings, context)
     finally:
         if process is not None:
             process.stop()
 
 
-def _mapped(document: dict[str, Any], package: str, module: str, env_prefix: str, spec_url: str | None,
-            spec_source: str, diagnostics: Diagnostics, config: Config | None,
-            previous_names: Mapping[tuple[str, str], str] | None, context: Context) -> Api | None:
-    config = config or Config()
-    resolver, schemes = context.resolver, context.schemes
+def _mapped(document: dict[str, Any], settings: _Settings, context: Context) -> Api | None:
+    config, spec_url, package = settings.config, settings.spec_url, settings.package
+    resolver, schemes, diagnostics = context.resolver, context.schemes, context.diagnostics
     info = document.get("info")
     info = info if isinstance(info, dict) else {}
     base_url, base_note = server_url(document.get("servers"), spec_url)
@@ -206,7 +203,7 @@ def _mapped(document: dict[str, Any], package: str, module: str, env_prefix: str
                             "the API's own operations under `paths` to get tools")
 
     names = assign_tool_names([NameRequest(d["method"], named, d["operation_id"]) for d, named in zip(drafts, named_paths)],
-                              previous_names)
+                              settings.previous_names)
     tools = tuple(Tool(name=name, **d) for name, d in zip(names, drafts))
     tools, toolsets, left_out = shape(tools, config, extensions, diagnostics)
     scheme = scheme_for(package)
@@ -224,13 +221,13 @@ def _mapped(document: dict[str, Any], package: str, module: str, env_prefix: str
         version=str(info.get("version") or ""),
         description=str(info.get("description") or ""),
         package=package,
-        module=module,
-        env_prefix=env_prefix,
+        module=settings.module,
+        env_prefix=settings.env_prefix,
         base_url=base_url,
         base_url_note=base_note,
         tools=tools,
         schemes=schemes,
-        spec_source=spec_source,
+        spec_source=settings.spec_source,
         mode=config.mode,
         toolsets=toolsets,
         scheme=scheme,
