@@ -58,6 +58,22 @@ def test_second_generate_writes_nothing_and_says_so(tmp_path, rest2mcp):
     assert rest2mcp("check", str(SPECS / "petstore.yaml"), "-o", str(out)).returncode == 0
 
 
+def test_a_new_git_repository_is_an_empty_folder_to_generate_into(tmp_path, rest2mcp):
+    out = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(out)], check=True)
+    head = (out / ".git" / "HEAD").read_bytes()
+    done = rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(out), "--no-models")
+    assert done.returncode == 0, done.stderr
+    assert (out / MANIFEST).is_file() and (out / ".git" / "HEAD").read_bytes() == head
+    assert ".git" not in json.loads((out / MANIFEST).read_text())["files"]
+    other = tmp_path / "other"
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    (other / "notes.txt").write_text("mine")
+    refused = rest2mcp("generate", str(SPECS / "petstore.yaml"), "-o", str(other), "--no-models")
+    assert refused.returncode == 2
+    assert "(it holds notes.txt)" in refused.stderr  # the repository's own folder is not named
+
+
 def test_hand_edits_unknown_files_force_and_stale_files(tmp_path, rest2mcp):
     out = tmp_path / "out"
     spec = str(SPECS / "petstore.yaml")

@@ -158,10 +158,11 @@ def manifest_problem(root: Path, manifest: Any) -> str | None:
 def foreign_entries(root: Path) -> list[str]:
     """What a folder without a rest2mcp manifest holds (sorted names); [] when it has a manifest,
     is empty or does not exist. Generating into such a folder would mix the package with files
-    that are not the generator's."""
+    that are not the generator's. A git repository's own folder (`.git`) is not such a file: a new
+    repository (`git init`) is an empty folder to generate into."""
     if not root.is_dir() or (root / MANIFEST).exists():
         return []
-    return sorted(entry.name for entry in root.iterdir())
+    return sorted(entry.name for entry in root.iterdir() if entry.name != ".git")
 
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
