@@ -303,6 +303,13 @@ def test_package_metadata_comes_from_the_configuration_and_a_new_version_never_c
     ('[package]\ndependencies = ["not a requirement!"]', "not a requirement"),
     ('[package.urls]\nHomepage = "example.com"', "http:// or https:// URL"),
     ('[package]\nclassifiers = ["License :: OSI Approved :: MIT License"]', "the license is given by `license`"),
+    ('[package]\nlicense = "Apache 2.0"', "rest2mcp.toml:2: package.license: 'Apache 2.0' is not an SPDX license identifier"),
+    ('[package]\nlicense = "Apache 2.0"', "did you mean 'Apache-2.0'?"),
+    ('[package]\nlicense = "Proprietary"', "did you mean 'LicenseRef-Proprietary'?"),
+    ('[package]\nlicense = "MIT OR Apahce-2.0"', "'Apahce-2.0' in 'MIT OR Apahce-2.0' is not an SPDX license identifier"),
+    ('[package]\nlicense = "MIT OR Apahce-2.0"', "did you mean 'MIT OR Apache-2.0'?"),
+    ('[package]\nlicense = "Nonesuch"', "use an SPDX identifier or expression"),
+    ('[package]\nlicense = "MIT AND"', "'MIT AND' is not an SPDX expression"),
 ])
 def test_bad_package_metadata_is_refused_with_the_key(tmp_path: Path, rest2mcp, config: str, message: str):
     spec = spec_copy(tmp_path, config=config)
@@ -310,6 +317,15 @@ def test_bad_package_metadata_is_refused_with_the_key(tmp_path: Path, rest2mcp, 
     assert result.returncode == 1 and "E502" in result.stdout + result.stderr
     assert message in " ".join((result.stdout + result.stderr).split())
     assert not (tmp_path / "out").exists()
+
+
+def test_the_license_is_written_in_its_canonical_spdx_spelling(tmp_path: Path, rest2mcp):
+    spec = spec_copy(tmp_path, config='[package]\nlicense = "mit or apache-2.0"')
+    out = tmp_path / "out"
+    result = rest2mcp("generate", str(spec), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert 'license = "MIT OR Apache-2.0"' in (out / "pyproject.toml").read_text()
+    assert json.loads((out / "manifest.json").read_text())["license"] == "MIT OR Apache-2.0"
 
 
 def test_a_missing_readme_section_is_refused(tmp_path: Path, rest2mcp):
