@@ -127,3 +127,54 @@ def test_documents_without_references_to_other_files_have_no_parts(monkeypatch):
     loaded, _, _ = validated("specs/broken/invalid.yaml", Options())
     assert loaded.parts == {}
     assert loaded.locate("/info") == (None, "/info", 2)
+
+
+def test_validation_findings_inside_referenced_parts_are_placed_where_they_are_fixed(tmp_path, monkeypatch):
+    """openapi-spec-validator reports a finding in a schema relative to that schema: each is placed at
+    the schema's own file, line and pointer, through the references that lead to it."""
+    write(tmp_path, {
+        "root.yaml": """\
+            openapi: 3.0.3
+            info: {title: T, version: "1"}
+            paths:
+              /a:
+                get:
+                  parameters:
+                    - $ref: "#/components/parameters/P"
+                    - {name: q, in: query, schema: {type: string}}
+                    - {name: q, in: query, schema: {type: string}}
+                  responses:
+                    "200":
+                      description: ok
+                      content:
+                        application/json:
+                          schema: {$ref: "common/thing.yaml#/Thing"}
+            components:
+              parameters:
+                P:
+                  name: p
+                  in: query
+                  schema: {type: integer, default: "x"}
+              schemas:
+                Local:
+                  type: object
+                  properties:
+                    code: {type: string, maxLength: -1}
+            """,
+        "common/thing.yaml": """\
+            Thing:
+              type: object
+              properties:
+                code: {type: string, pattern: 5}
+            """,
+    })
+    monkeypatch.chdir(tmp_path)
+    generated = prepare("root.yaml", Options())
+    placed = {(source, line, pointer) for source, line, pointer in found(generated, "W202")}
+    assert {
+        ("common/thing.yaml", 4, "/Thing/properties/code/pattern"),
+        ("root.yaml", 21, "/components/parameters/P/schema/default"),
+        ("root.yaml", 26, "/components/schemas/Local/properties/code/maxLength"),
+        ("root.yaml", 6, "/paths/~1a/get/parameters"),
+    } <= placed, placed
+    assert not [d for d in generated.diagnostics if d.code == "W202" and d.pointer in ("", "/")]

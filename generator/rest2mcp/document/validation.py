@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from rest2mcp import cache
 from rest2mcp.diagnostics import Diagnostics, pointer_join
-from rest2mcp.document.refs import without_external_refs
+from rest2mcp.document.refs import decode_pointer, without_external_refs
 
 MAX_REPORTED = 50
 # Where references to other documents point while the validator runs: nothing it could complain about.
@@ -119,7 +119,7 @@ def findings(local: dict[str, Any], version: str) -> list[tuple[str, str, str, s
         return [("W201", f"the validator could not finish: {type(exc).__name__}: {_shorten(str(exc))}", "", None)]
     found: list[tuple[str, str, str, str | None]] = []
     for error in errors[:MAX_REPORTED]:
-        path = list(getattr(error, "absolute_path", []) or [])
+        path = _where(local, list(getattr(error, "absolute_path", []) or []))
         message = getattr(error, "message", str(error))
         found.append(("W202", _shorten(message), pointer_join(*path), VALIDATION_HINT))
     if len(errors) > MAX_REPORTED:
@@ -151,7 +151,70 @@ def _validator_class(version: str, fast: bool) -> type:
     base = {"2.0": OpenAPIV2SpecValidator, "3.1": OpenAPIV31SpecValidator}.get(version, OpenAPIV30SpecValidator)
     schema = {"2.0": schema_v2, "3.1": schema_v31}.get(version, schema_v30)
     checker = rust(dict(schema)) if fast else slow(schema)
-    return type(base.__name__, (base,), {"resolver_handlers": _NoRetrieval(), "schema_validator": checker})
+    members: dict[str, Any] = {"resolver_handlers": _NoRetrieval(), "schema_validator": checker}
+    if not fast:  # the run whose findings are reported: each says where it was found
+        members["keyword_validators"] = {
+            name: _located(keyword, name == "default") for name, keyword in base.keyword_validators.items()}
+    return type(base.__name__, (base,), members)
+
+
+def _located(keyword: type, of_default: bool) -> type:
+    """`keyword` (one of openapi-spec-validator's checks of a part of the document) with each finding
+    it makes given the part's path from the document's root.
+
+    These checks (a schema against its dialect, a default against its schema, duplicate parameters)
+    report paths relative to the part they check, or none: "#/properties/code/pattern" would be
+    placed at the document's first line. The innermost check places a finding: it was made there.
+    The path is the one walked, through `$ref`s (see `_where`); a default's findings are relative to
+    the default, which is the checked part's `default`.
+    """
+    from jsonschema_path import SchemaPath
+
+    check = keyword.__call__
+
+    def located_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        part = next((arg for arg in args if isinstance(arg, SchemaPath)), None)
+        for error in check(self, *args, **kwargs):
+            if part is not None and not getattr(error, LOCATED, False):
+                setattr(error, LOCATED, True)
+                error.path.extendleft(reversed([*part.parts, *(["default"] if of_default else [])]))
+            yield error
+
+    return type(keyword.__name__, (keyword,), {"__call__": located_call})
+
+
+LOCATED = "_rest2mcp_located"
+
+
+def _where(document: Any, path: list[Any]) -> list[Any]:
+    """The path in `document` of what `path` names, where `path` may go through `$ref`s: a step that
+    is not in a `$ref` object is taken in what it refers to (inside this document), so a finding in a
+    shared schema is placed in the schema, where it is fixed."""
+    node, where = document, []
+    for step in path:
+        for _ in range(32):  # a chain of references; a cycle is left where it is
+            ref = node.get("$ref") if isinstance(node, dict) and step not in node else None
+            if not (isinstance(ref, str) and ref.startswith("#")):
+                break
+            try:
+                target = decode_pointer(ref[1:])
+                node = _walk(document, target)
+            except (ValueError, LookupError, TypeError):
+                return path
+            where = list(target)
+        try:
+            node = node[step]
+        except (LookupError, TypeError):
+            return path
+        where.append(step)
+    return where
+
+
+def _walk(document: Any, segments: list[str]) -> Any:
+    node = document
+    for segment in segments:
+        node = node[int(segment)] if isinstance(node, list) else node[segment]
+    return node
 
 
 def _placeheld(document: dict[str, Any]) -> dict[str, Any]:
