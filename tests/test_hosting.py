@@ -93,6 +93,23 @@ def test_static_tokens_refuse_strangers_and_serve_the_token_holder(server_venv, 
     assert {r.headers["x-api-key"] for r in upstream.requests} == {API_KEY}
 
 
+def test_a_discovery_mode_server_gets_ready_without_a_call(server_venv, upstream):
+    """Discovery mode loads the catalog on first use; over HTTP it does so as soon as it listens, and
+    /readyz says when that is done (503 "starting" before)."""
+    with petstore_http(server_venv, upstream.url, "--mode", "discovery", "--auth-token", TOKEN) as url:
+        deadline = time.monotonic() + 20
+        ready = httpx.get(url + "/readyz", timeout=10)
+        while ready.status_code == 503 and time.monotonic() < deadline:
+            assert ready.json() == {"status": "starting"}
+            time.sleep(0.05)
+            ready = httpx.get(url + "/readyz", timeout=10)
+        found = _calls(url, lambda c: c.call_tool("search_operations", {"query": "delete a pet"}),
+                       {"Authorization": f"Bearer {TOKEN}"})
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+    assert not found.is_error and "deletePet" in text_of(found)
+    assert upstream.requests == []
+
+
 def test_a_public_bind_without_authentication_is_refused_before_listening(server_venv, upstream):
     port = free_port()
     done = subprocess.run([str(server_venv / "bin" / "petstore-mcp"), "--transport", "http", "--host", "0.0.0.0",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -95,6 +96,7 @@ class Dynamic:
             for name, schema in self._schemas.items()}
         self._make_surface = make_surface
         self._surface: Surface | None = None
+        self._loading = threading.Lock()  # the first call and the HTTP server's warm-up (hosting.Readiness)
         self._shadowed: set[str] = set()
         self._listed: dict[str, Any] = {}  # the API's and hand-written tools listed now, by name
         self.definitions: list[Any] = list(self._own)
@@ -103,8 +105,14 @@ class Dynamic:
 
     def surface(self) -> Surface:
         if self._surface is None:
-            self._surface = self._make_surface()
+            with self._loading:
+                if self._surface is None:
+                    self._surface = self._make_surface()
         return self._surface
+
+    def warm(self) -> None:
+        """Load the catalog now, not when the first toolset is enabled."""
+        self.surface()
 
     def attach(self, server: Server[Any]) -> None:
         """Serve `subscriptions/listen` (2026-07-28 clients then see tools.listChanged) and declare

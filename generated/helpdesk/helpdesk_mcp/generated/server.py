@@ -25,7 +25,14 @@ from .caller import Caller
 from .catalog import CATALOG_FILE, INDEX_FILE, Catalog, CatalogError, IndexData, read_index
 from .credentials import CallerCredentials
 from .display import printable
-from .hosting import HttpOptions, http_app, http_options_from, shared_state_key, warn_unauthenticated
+from .hosting import (
+    HttpOptions,
+    Readiness,
+    http_app,
+    http_options_from,
+    shared_state_key,
+    warn_unauthenticated,
+)
 from .options import (
     OptionError,
     ServerOptions,
@@ -174,7 +181,9 @@ async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurf
         if args.transport == "http":
             import uvicorn
 
-            app = http_app(server, http, lambda: True)
+            readiness = Readiness(surface)
+            app = http_app(server, http, readiness)
+            readiness.start()
             config = uvicorn.Config(app, host=http.host, port=http.port, log_level="warning")
             await uvicorn.Server(config).serve()
         else:
@@ -289,7 +298,9 @@ def worker_app() -> Any:
     served = create_server(surface, index, version, replace(server_options_from(args, index),
                                                             toolset_scopes=http.toolset_scopes),
                            build_resources(args, index, surface, overrides, lambda name: data.joinpath(name).read_bytes()))
-    return http_app(served, http, lambda: True)
+    readiness = Readiness(surface)
+    readiness.start()
+    return http_app(served, http, readiness)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -174,9 +175,16 @@ class Discovery:
         self._entries: list[dict[str, Any]] = []
         self._index: Index | None = None
         self._validators: dict[str, Any] = {}
+        # The catalog and the search index are made once, by the first call or by the HTTP server's
+        # warm-up thread (hosting.Readiness), whichever comes first.
+        self._loading = threading.RLock()
 
     def knows(self, name: str) -> bool:
         return name in self._schemas
+
+    def warm(self) -> None:
+        """Load the catalog and make the search index now, not at the first call."""
+        self._ensure_index(self.surface())
 
     def _validator(self, name: str) -> Any:
         if name not in self._validators:
@@ -188,7 +196,9 @@ class Discovery:
 
     def surface(self) -> Surface:
         if self._surface is None:
-            self._surface = self._make_surface()
+            with self._loading:
+                if self._surface is None:
+                    self._surface = self._make_surface()
         return self._surface
 
     async def close(self) -> None:
@@ -215,8 +225,11 @@ class Discovery:
     def _ensure_index(self, surface: Surface) -> None:
         if self._index is not None:
             return
-        operations: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = [(definition, surface.plan(definition["name"]) or {}) for definition in surface.definitions]
-        self._entries, self._index = search_index(operations)
+        with self._loading:
+            if self._index is None:
+                operations: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = [
+                    (definition, surface.plan(definition["name"]) or {}) for definition in surface.definitions]
+                self._entries, self._index = search_index(operations)
 
     def _search(self, surface: Surface, query: str, limit: int) -> types.CallToolResult:
         self._ensure_index(surface)

@@ -6,15 +6,18 @@ Safe by default: the server refuses to listen beyond the loopback interface unle
 authenticate (static tokens or OAuth), or the operator says a gateway in front does
 (`--allow-unauthenticated`). Host and Origin headers are checked on every bind (DNS rebinding),
 against the loopback names plus the public names given with `--allowed-hosts` and
-`--allowed-origins`. `/healthz` and `/readyz` answer without a token.
+`--allowed-origins`. `/healthz` and `/readyz` answer without a token; `/readyz` says whether the
+tools can be served without first loading the catalog (see `Readiness`).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -206,7 +209,42 @@ def transport_security(http: HttpOptions) -> Any:
                                      allowed_origins=list(dict.fromkeys(_LOOPBACK_ORIGINS + list(http.allowed_origins))))
 
 
-def http_app(server: Server[Any], http: HttpOptions, ready: Callable[[], bool]) -> Starlette:
+class Readiness:
+    """Whether the server answers calls without loading its catalog first.
+
+    Tools mode loads the catalog before it listens. Discovery and dynamic modes load it on first use,
+    which keeps a stdio start fast; over HTTP the server warms it in a thread as soon as it listens
+    (`start`), and `/readyz` answers 503 until that is done, so a load balancer sends no caller a
+    request that would wait for it. A catalog that cannot load (a broken overrides.py) keeps it at
+    503 ("failed"); the calls say what is wrong.
+    """
+
+    def __init__(self, surface: Any):
+        self._warm: Callable[[], Any] | None = getattr(surface, "warm", None)
+        self.state = "starting" if self._warm is not None else "ready"
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Warm the catalog in a thread, once (later calls do nothing)."""
+        with self._lock:
+            if self._started or self._warm is None:
+                return
+            self._started = True
+        threading.Thread(target=self._run, name="catalog-warm-up", daemon=True).start()
+
+    def _run(self) -> None:
+        assert self._warm is not None
+        try:
+            self._warm()
+        except Exception as exc:  # noqa: BLE001 -- the server stays up; its calls report the same error
+            logging.getLogger(__name__).error("the tools could not be loaded: %s", exc)
+            self.state = "failed"
+        else:
+            self.state = "ready"
+
+
+def http_app(server: Server[Any], http: HttpOptions, readiness: Readiness) -> Starlette:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -215,8 +253,9 @@ def http_app(server: Server[Any], http: HttpOptions, ready: Callable[[], bool]) 
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
-        is_ready = ready()
-        return JSONResponse({"status": "ready" if is_ready else "starting"}, status_code=200 if is_ready else 503)
+        readiness.start()
+        state = readiness.state
+        return JSONResponse({"status": state}, status_code=200 if state == "ready" else 503)
 
     verifier, settings = verifier_and_settings(http)
     return server.streamable_http_app(
