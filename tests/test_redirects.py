@@ -1,6 +1,7 @@
 """Redirects keep credentials at home: a generated server (in process, through the official MCP
 client) whose API redirects to a second HTTP server on another port of 127.0.0.1 sends that server
-nothing, and follows a redirect within its own origin with the credentials."""
+nothing, and follows a redirect within its own origin, or to an origin the operator allowed, with the
+credentials."""
 
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ def package(tmp_path_factory) -> Path:
     return folder / "out"
 
 
-def _call(package: Path, upstream: Upstream, name: str):
-    server = in_memory_server(package, "redirected_mcp", "--base-url", upstream.url, environ=ENV)
+def _call(package: Path, upstream: Upstream, name: str, *argv: str):
+    server = in_memory_server(package, "redirected_mcp", "--base-url", upstream.url, *argv, environ=ENV)
 
     async def main():
         async with Client(server) as client:
@@ -89,6 +90,24 @@ def test_a_same_origin_redirect_is_followed_with_the_credential(package, upstrea
     first, final = upstream.requests
     assert (first.path, final.path) == (path, "/moved/here")
     assert final.headers["authorization"] == credential
+
+
+@pytest.mark.parametrize("name, method, path, credential", [
+    ("withBearer", "GET", "/bearer", f"Bearer {TOKEN}"),
+    ("withBasic", "POST", "/basic", BASIC),
+])
+def test_a_redirect_to_an_allowed_origin_is_followed_with_the_credential(package, upstream: Upstream, other: Upstream,
+                                                                         name, method, path, credential):
+    """The operator allowed that origin to get the credentials (--allow-origin): the redirect is
+    followed with them, as within the API's own origin (httpx alone would leave Authorization out)."""
+    other.reset()
+    upstream.reply(method, path, Reply(307, headers={"Location": f"{other.url}/mirror?from=api"}))
+    other.reply(method, "/mirror", Reply.json({"mirrored": True}))
+    result = _call(package, upstream, name, "--allow-origin", other.url)
+    assert not result.is_error, text_of(result)
+    assert json.loads(api_text(result)) == {"mirrored": True}
+    (final,) = other.requests
+    assert final.target == "/mirror?from=api" and final.headers["authorization"] == credential
 
 
 def test_a_chain_that_leaves_the_origin_midway_is_stopped_there(package, upstream: Upstream, other: Upstream):

@@ -288,8 +288,11 @@ class Caller:
                     f"follows redirects only within {', '.join(sorted(allowed))}, so it did not follow this one "
                     "(the API's credentials are never sent elsewhere). To fetch it, use another tool or allow "
                     "that origin in the server's settings.")
-            if "Cookie" in request.headers:  # httpx leaves it out of redirects; the origin may have it
-                following.headers["Cookie"] = request.headers["Cookie"]
+            # httpx leaves the Cookie out of every redirect, and the Authorization out of one to another
+            # origin; this one is the API's own origin or one the operator allowed, which gets them.
+            for header in ("Cookie", "Authorization"):
+                if header in request.headers:
+                    following.headers[header] = request.headers[header]
             outgoing = following
         raise Redirected(f"The API redirected {request.display} more than {MAX_REDIRECTS} times; it was not followed further.")
 
