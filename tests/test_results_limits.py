@@ -178,6 +178,17 @@ def test_structured_content_is_cut_at_its_longest_list_and_still_validates(resul
                               "fewer at a time (a smaller page, a filter).")
 
 
+def test_a_cut_page_names_the_page_size_that_fits(results, upstream: Upstream):
+    pets = [{"name": f"pet {n} " + "x" * 40} for n in range(100)]
+    upstream.reply("GET", "/pets", Reply.json(pets))
+    result = _call(results, upstream, lambda c: c.call_tool("listPets", {"limit": 100}), "--max-response-chars", "1000")
+    assert upstream.last().target == "/pets?limit=100"
+    shown = json.loads(api_text(result))
+    assert not result.is_error and 0 < len(shown) < 100 and shown == pets[:len(shown)]
+    assert _notes(result).endswith(f"To see every item, ask for pages that fit: call this tool again with the same "
+                                   f'arguments and {{"limit": {len(shown)}}}.')
+
+
 def test_a_response_with_no_list_to_cut_has_its_text_cut_and_no_structure(results, upstream: Upstream):
     upstream.reply("GET", "/note", Reply.json({"text": "y" * 5000}))
     result = _call(results, upstream, lambda c: c.call_tool("getNote", {}), "--max-response-chars", "300")
@@ -345,6 +356,41 @@ def test_a_list_cut_to_fit_still_points_past_what_was_shown():
     shown = {"data": [1, 2], "has_more": False}  # the API's last page, cut to two items here
     note = next_page_note(_response(shown), shown, {**PLAN, "pagination": pagination}, {}, PROPERTIES, cut=True)
     assert note.endswith('{"offset": 2}.')
+
+
+def test_a_cut_page_of_a_cursor_says_its_next_page_skips_the_cut_items():
+    from rest2mcp.runtime.pagination import next_page_note
+
+    cursor = {"argument": "cursor", "kind": "cursor", "next": ["next"]}
+    shown = {"data": [1, 2], "next": "Zz9"}
+    whole = next_page_note(_response(shown), shown, {**PLAN, "pagination": cursor}, {}, PROPERTIES)
+    cut = next_page_note(_response(shown), shown, {**PLAN, "pagination": cursor}, {}, PROPERTIES, cut=True)
+    assert whole.endswith('{"cursor": "Zz9"}.')
+    assert cut == whole + " That page starts after every item of this one, the ones cut here too."
+    linked = next_page_note(_response([1], link='</things?page=3>; rel="next"'), [1], PLAN, {"page": 2}, PROPERTIES,
+                            cut=True)
+    assert linked.endswith('{"page": 3}. That page starts after every item of this one, the ones cut here too.')
+
+
+@pytest.mark.parametrize(("arguments", "properties", "kept", "expected"), [
+    ({"limit": {"in": "query", "name": "limit"}}, {"limit": {"type": "integer"}}, 12, {"limit": 12}),
+    ({"per_page": {"in": "query", "name": "per_page"}}, {"per_page": {"type": "integer", "maximum": 10}}, 12,
+     {"per_page": 10}),
+    ({"pageSize": {"in": "query", "name": "pageSize"}}, {"pageSize": {"type": ["integer", "null"]}}, 3, {"pageSize": 3}),
+    ({"top": {"in": "query", "name": "$top"}}, {"top": {"type": "integer"}}, 7, {"top": 7}),
+    ({"limit": {"in": "query", "name": "limit"}}, {"limit": {"type": "integer", "minimum": 20}}, 12, None),
+    ({"limit": {"in": "query", "name": "limit"}}, {"limit": {"type": "string"}}, 12, None),
+    ({"limit": {"in": "header", "name": "limit"}}, {"limit": {"type": "integer"}}, 12, None),
+    ({"size": {"in": "query", "name": "size"}}, {"size": {"type": "integer"}}, 12, None),  # a size of what?
+    ({"size": {"in": "query", "name": "size"}, "page": {"in": "query", "name": "page"}},
+     {"size": {"type": "integer"}, "page": {"type": "integer"}}, 12, {"size": 12}),
+])
+def test_the_page_size_argument_that_makes_pages_fit(arguments, properties, kept, expected):
+    from rest2mcp.runtime.pagination import smaller_pages
+
+    assert smaller_pages({"method": "GET", "path": "/x", "arguments": arguments}, properties, kept) == expected
+    fixed = {"method": "GET", "path": "/x", "arguments": arguments, "fixed": dict.fromkeys(arguments, 50)}
+    assert smaller_pages(fixed, properties, kept) is None  # not the model's to set
 
 
 def test_a_link_header_no_argument_selects_is_said_so():

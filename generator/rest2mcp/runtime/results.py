@@ -23,7 +23,7 @@ from .arguments import cut, within_budget
 from .credentials import redact, redact_value
 from .fitting import dumps, fit
 from .media import is_json, is_text, media_base
-from .pagination import next_page_note
+from .pagination import next_page_note, smaller_pages
 
 if TYPE_CHECKING:
     import httpx
@@ -138,7 +138,8 @@ def _json_result(response: httpx.Response, data: Any, output: str | None, output
     else:
         text, shown = fitted.text, fitted.value
         if fitted.cut:
-            notes.append(fitted.note(max_text))
+            smaller = smaller_pages(paging.plan, paging.properties, fitted.kept) if paging is not None else None
+            notes.append(fitted.note(max_text, smaller))
     structured = _structured(shown, output) if shown is not None else None
     if structured is not None and output and output_validator is not None:
         problem = _output_problem(output_validator, structured)

@@ -46,7 +46,49 @@ def next_page_note(response: httpx.Response, body: Any, plan: ToolPlan, argument
     if len(shown) > MAX_HINT:
         return ("More results follow, but the value that selects the next page is too long to repeat here; "
                 "the response names it.")
-    return f"More results follow. For the next page, call this tool again with the same arguments and {shown}."
+    note = f"More results follow. For the next page, call this tool again with the same arguments and {shown}."
+    if cut and (link is not None or plan.get("pagination", {}).get("kind") in ("cursor", "page")):
+        # The API's cursor (or next page number) points past its whole page, cut items included; an
+        # offset or a last id is worked out here from the items shown, so it leaves none out.
+        note += " That page starts after every item of this one, the ones cut here too."
+    return note
+
+
+# Query parameters that say how many items a page holds, as compared (see `_key`). "size" counts only
+# beside a parameter that selects the page (Spring's page and size).
+PAGE_SIZE_PARAMETERS = frozenset({"limit", "perpage", "pagesize", "maxresults", "maxitems", "top", "pagelimit",
+                                  "resultsperpage", "itemsperpage", "maxpagesize", "numresults", "rows"})
+PAGE_SELECTORS = frozenset({"page", "pagenumber", "offset", "skip", "cursor", "pagetoken", "starttoken", "after"})
+
+
+def smaller_pages(plan: ToolPlan, properties: Mapping[str, Any], kept: int) -> dict[str, int] | None:
+    """The argument and value that ask for pages of `kept` items, when the tool has a page size the
+    model may set and its schema allows that many; None otherwise."""
+    hidden = plan.get("fixed", {})
+    queries = {name: _key(argument.get("name", name)) for name, argument in plan["arguments"].items()
+               if argument["in"] == "query" and name not in hidden}
+    selects = any(key in PAGE_SELECTORS for key in queries.values())
+    for name, key in queries.items():
+        schema = properties.get(name)
+        if not (key in PAGE_SIZE_PARAMETERS or (key == "size" and selects)) or not isinstance(schema, dict):
+            continue
+        kinds = schema.get("type")
+        if kinds != "integer" and not (isinstance(kinds, list) and "integer" in kinds):
+            continue
+        value = kept
+        maximum = schema.get("maximum")
+        if isinstance(maximum, (int, float)) and not isinstance(maximum, bool):
+            value = min(value, int(maximum))
+        minimum = schema.get("minimum", 1)
+        if not isinstance(minimum, (int, float)) or isinstance(minimum, bool) or value < max(minimum, 1):
+            return None
+        return {name: value}
+    return None
+
+
+def _key(name: str) -> str:
+    """A name as compared: "per_page", "perPage" and "PerPage" alike."""
+    return "".join(c for c in name.lower() if c.isalnum())
 
 
 def _link_next(response: httpx.Response) -> str | None:

@@ -13,6 +13,7 @@ falls back to cutting its text.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +32,15 @@ class Fitted:
     def cut(self) -> bool:
         return self.total > self.kept
 
-    def note(self, limit: int) -> str:
+    def note(self, limit: int, smaller: Mapping[str, int] | None = None) -> str:
+        """What was cut, and how to see the rest: with `smaller`, the argument and value that ask for
+        pages that fit."""
         place = f"the list `{self.where}`" if self.where else "the list"
-        return (f"The response was longer than this server's limit of {limit:,} characters, so {place} was cut "
-                f"to its first {self.kept} of {self.total} items. To see every item, ask for fewer at a time "
-                "(a smaller page, a filter).")
+        said = (f"The response was longer than this server's limit of {limit:,} characters, so {place} was cut "
+                f"to its first {self.kept} of {self.total} items. To see every item, ")
+        if smaller:
+            return said + f"ask for pages that fit: call this tool again with the same arguments and {json.dumps(dict(smaller))}."
+        return said + "ask for fewer at a time (a smaller page, a filter)."
 
 
 def dumps(value: Any) -> str:
