@@ -61,7 +61,11 @@ def test_server_json_follows_the_registry_schema(folder: str):
     version = re.search(r'^version = "([^"]+)"', pyproject, re.MULTILINE).group(1)
     pypi = data["packages"][0]
     assert (pypi["registryType"], pypi["identifier"], pypi["version"], data["version"]) == ("pypi", name, version, version)
-    assert f"\nmcp-name: {data['name']}\n" in (out / "README.md").read_text()
+    readme = (out / "README.md").read_text()
+    if data["name"].startswith("com.example/"):  # no name configured: the README says how to set one, claims none
+        assert "\nmcp-name:" not in readme and f"names this server {data['name']}, a placeholder" in readme
+    else:
+        assert f"\nmcp-name: {data['name']}\n" in readme
     catalog = json.loads(next(out.glob("*/generated/tools.json")).read_text())
     secrets = {v for scheme in catalog["schemes"].values() for v in scheme["env"] if not v.endswith("_USERNAME")}
     declared = {v["name"]: v for v in pypi["environmentVariables"]}
@@ -292,6 +296,24 @@ def test_package_metadata_comes_from_the_configuration_and_a_new_version_never_c
     assert 'version = "1.3.0"' in (out / "pyproject.toml").read_text()
     assert (out / "README.md").read_text().endswith("Ask #platform-mcp.\n")
     assert not list(out.rglob("*.orig"))
+
+
+@pytest.mark.parametrize(("config", "name"), [
+    ("", None),
+    ('[package.urls]\nRepository = "https://github.com/ada/everything-mcp"', "io.github.ada/everything-mcp"),
+    ('[package]\nmcp_name = "com.example/everything-mcp"', "com.example/everything-mcp"),  # set, so claimed
+])
+def test_the_readme_claims_the_registry_name_only_once_one_is_set(tmp_path: Path, rest2mcp, config: str, name):
+    spec = spec_copy(tmp_path, config=config) if config else spec_copy(tmp_path)
+    out = tmp_path / "out"
+    assert rest2mcp("generate", str(spec), "-o", str(out)).returncode == 0
+    readme = (out / "README.md").read_text()
+    server = json.loads((out / "server.json").read_text())
+    if name is None:
+        assert server["name"] == "com.example/everything-mcp" and "\nmcp-name:" not in readme
+        assert "set [package] mcp_name (e.g. io.github.you/everything-mcp)" in readme
+    else:
+        assert server["name"] == name and f"\nmcp-name: {name}\n" in readme
 
 
 @pytest.mark.parametrize(("config", "message"), [

@@ -45,6 +45,10 @@ class PackageInfo:
         owner = f"io.github.{found.group(1)}" if found else PLACEHOLDER_NAMESPACE
         return f"{owner}/{api.package}"
 
+    def has_registry_name(self) -> bool:
+        """Whether `registry_name` is one the publisher set (not the placeholder)."""
+        return bool(self.mcp_name or GITHUB.fullmatch(self.repository or ""))
+
 
 def default_description(api: Api) -> str:
     text = " ".join(printable(f"MCP server for {api.title}").split())
