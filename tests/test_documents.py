@@ -174,6 +174,45 @@ def test_missing_referenced_file_is_reported_where_it_is_referenced(tmp_path):
     assert json.dumps(generated.api.tools[0].input_schema)  # the rest is generated
 
 
+def test_a_file_that_cannot_be_read_is_said_once_with_how_many_references_it_cost(tmp_path):
+    write(tmp_path / "present.yaml", "Limit: {name: limit, in: query, schema: {type: integer}}\n")
+    spec = write(tmp_path / "api.yaml", """
+        openapi: 3.0.3
+        info: {title: Missing, version: "1"}
+        paths:
+          /a:
+            get:
+              parameters:
+                - $ref: "params.yaml#/limit"
+                - $ref: "params.yaml#/offset"
+                - $ref: "present.yaml#/Nope"
+                - $ref: "present.yaml#/Gone"
+              responses:
+                "200": {description: ok, content: {application/json: {schema: {$ref: "models.yaml#/A"}}}}
+          /b:
+            get:
+              parameters:
+                - $ref: "params.yaml#/limit"
+                - $ref: "http://example.com/p.yaml#/x"
+                - $ref: "http://example.com/p.yaml#/y"
+              responses:
+                "200": {description: ok}
+    """)
+    generated = prepare(str(spec), Options(skip_validation=True, allow_empty=True))
+    said = [(d.pointer, d.message) for d in generated.diagnostics if d.code == "W106"]
+    assert said == [
+        ("/paths/~1a/get/parameters/0", ("$ref 'params.yaml#/limit' cannot be resolved: no such file; "
+                                        "2 more $refs to that file are not followed either")),
+        # a pointer that names nothing in a file that was read: said for each reference
+        ("/paths/~1a/get/parameters/2", "$ref 'present.yaml#/Nope' cannot be resolved: no 'Nope' there"),
+        ("/paths/~1a/get/parameters/3", "$ref 'present.yaml#/Gone' cannot be resolved: no 'Gone' there"),
+        ("/paths/~1a/get/responses/200/content/application~1json/schema",
+         "$ref 'models.yaml#/A' cannot be resolved: no such file"),
+        ("/paths/~1b/get/parameters/1", ("$ref 'http://example.com/p.yaml#/x' not followed: it points to another "
+                                        "host (example.com); 1 more $ref to that URL is not followed either")),
+    ]
+
+
 def test_body_media_type_preference(tmp_path):
     spec = write(tmp_path / "api.yaml", """
         openapi: 3.0.3

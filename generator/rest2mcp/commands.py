@@ -422,7 +422,7 @@ def validate(spec: str, options: Options, progress: Progress | None = None) -> O
     elif not_run:
         verdict = "not validated: the validator could not finish (W201)"
     elif not_read:
-        verdict = (f"not completely validated: {not_read} $ref{'s' * (not_read != 1)} not followed (W106), "
+        verdict = ("not completely validated: $refs not followed (W106: one warning per file or URL not read), "
                    "so what they point to was not checked")
     else:
         verdict = "valid"

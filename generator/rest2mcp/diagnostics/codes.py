@@ -38,7 +38,8 @@ CODES: tuple[Code, ...] = (
     Code("E104", E, "invalid JSON or YAML (with the line), or an empty document"),
     Code("E105", E, "the output folder cannot be written"),
     Code("W106", W, "a `$ref` to another file or host not followed (missing, not a regular file, outside the "
-                    "document's folder without `--allow-ref-dir`, or host not allowed)"),
+                    "document's folder without `--allow-ref-dir`, or host not allowed); said once per file or "
+                    "URL, with the number of other references to it"),
     Code("E106", E, "the document or a referenced file is larger than 64 MB (the referenced files together too)"),
     Code("E107", E, "the document or a referenced file nests more than 200 levels deep"),
     Code("E108", E, "the document or a referenced file has more than 5,000,000 values, or YAML aliases that "

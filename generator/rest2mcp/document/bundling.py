@@ -84,13 +84,30 @@ class Bundler:
         self._keys: dict[tuple[str, str], str] = {}
         self.parts: dict[str, Part] = {}  # pointer of each bundled copy -> where it was read
         self.read: list[str] = []  # every file or URL the references made it read (or try to)
+        # A file that cannot be read, or may not be, is said once (W106), at its first reference:
+        # location -> [that diagnostic's index, how many more references to it were not followed].
+        self._not_followed: dict[str, list[int]] = {}
 
     def bundle(self) -> dict[str, Any]:
         document = self.documents[self.root]
         rewritten = self._rewrite(document, self.root, "")
         if self.bundled:
             rewritten = {**rewritten, BUNDLE_KEY: dict(sorted(self.bundled.items()))}
+        items = self.diagnostics.items
+        for target, (index, more) in self._not_followed.items():
+            if more:
+                what = f"{more} more $ref{'s' * (more != 1)} to that {'URL' if is_url(target) else 'file'}"
+                items[index] = replace(items[index], message=(
+                    f"{items[index].message}; {what} {'are' if more != 1 else 'is'} not followed either"))
         return rewritten
+
+    def _once_per_target(self, target: str, message: str, pointer: str, hint: str) -> None:
+        """W106 for a reference whose whole target is not read: the first one says it, the others count."""
+        if target in self._not_followed:
+            self._not_followed[target][1] += 1
+            return
+        self._not_followed[target] = [len(self.diagnostics.items), 0]
+        self.diagnostics.warning("W106", message, pointer, hint)
 
     def _rewrite(self, node: Any, location: str, pointer: str, names: bool = False) -> Any:
         if isinstance(node, dict):
@@ -123,10 +140,13 @@ class Bundler:
             else:
                 hint = (f"allow its folder with --allow-ref-dir {Path(target_location).parent}, "
                         "or copy the file beside the document")
-            self.diagnostics.warning("W106", f"$ref {ref!r} not followed: {problem}", pointer, hint)
+            self._once_per_target(target_location, f"$ref {ref!r} not followed: {problem}", pointer, hint)
             return ref
         # One entry per target, however its fragment is spelled ("with%20space" or "with space").
         key = (target_location, unquote(fragment))
+        if key not in self._keys and target_location in self._not_followed:  # read once, and it failed
+            self._not_followed[target_location][1] += 1
+            return ref
         if key not in self._keys:
             name = f"{_display(target_location, self.root)}#{key[1]}"
             self._keys[key] = name
@@ -138,8 +158,8 @@ class Bundler:
                     shown = _shown(target_location, self.root, self.root_source)
                     raise GenerationFailed([replace(d, source=shown) for d in exc.diagnostics]) from None
                 message = exc.diagnostics[0].message
-                self.diagnostics.warning("W106", f"$ref {ref!r} cannot be resolved: {message}", pointer,
-                                         "check the referenced file and the pointer after '#'")
+                self._once_per_target(target_location, f"$ref {ref!r} cannot be resolved: {message}", pointer,
+                                      "check the referenced file and the pointer after '#'")
                 del self.bundled[name]
                 del self._keys[key]
                 return ref
