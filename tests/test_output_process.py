@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import CORPUS
+from rest2mcp import forked
 from rest2mcp.diagnostics import Diagnostic, Severity
 from rest2mcp.mapping import output_process
 from rest2mcp.mapping.output_process import Made
@@ -149,21 +150,21 @@ def test_real_documents_are_the_same_made_in_one_process_or_two(name):
 
 def test_a_second_process_is_wanted_for_large_apis_with_a_second_core_and_no_other_thread(monkeypatch):
     monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setattr(output_process.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(output_process.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.delenv(output_process.ENVIRONMENT, raising=False)
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(forked.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.delenv(forked.ENVIRONMENT, raising=False)
     assert output_process.wanted(output_process.SMALLEST)
     assert not output_process.wanted(output_process.SMALLEST - 1)
-    monkeypatch.setattr(output_process.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(forked.os, "sched_getaffinity", lambda pid: {0})
     assert not output_process.wanted(5000)
-    monkeypatch.setenv(output_process.ENVIRONMENT, "2")
+    monkeypatch.setenv(forked.ENVIRONMENT, "2")
     assert output_process.wanted(1)
-    monkeypatch.setattr(output_process.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
     assert not output_process.wanted(5000)
-    monkeypatch.setattr(output_process.threading, "active_count", lambda: 1)
-    monkeypatch.setenv(output_process.ENVIRONMENT, "1")
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+    monkeypatch.setenv(forked.ENVIRONMENT, "1")
     assert not output_process.wanted(5000)
-    monkeypatch.delenv(output_process.ENVIRONMENT)
+    monkeypatch.delenv(forked.ENVIRONMENT)
     monkeypatch.setattr(sys, "platform", "darwin")
     assert not output_process.wanted(5000)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rest2mcp import __version__
@@ -26,6 +27,9 @@ from rest2mcp.surface.config import MODES
 from rest2mcp.surface.config_file import load_config
 from rest2mcp.surface.package import PackageMeta
 from rest2mcp.writing.manifest import WritePlan, WriteReport, apply_plan, plan_write, sha256
+
+if TYPE_CHECKING:
+    from rest2mcp.emit.models import Meanwhile
 
 MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets
 
@@ -69,8 +73,11 @@ def check_options(options: Options) -> None:
         raise _usage_error("E402", f"invalid --base-url {options.base_url!r}", "give an absolute http:// or https:// URL")
 
 
-def validated(source: str, options: Options, progress: Progress = _quiet) -> tuple[LoadedDocument, str, Diagnostics]:
-    """Load and validate; raises GenerationFailed on any error."""
+def validated(source: str, options: Options, progress: Progress = _quiet,
+              before_validation: Callable[[LoadedDocument, str], None] | None = None,
+              ) -> tuple[LoadedDocument, str, Diagnostics]:
+    """Load and validate; raises GenerationFailed on any error. `before_validation(loaded, version)`
+    is called once the document is read, bundled and of a version rest2mcp reads."""
     progress("reading the document")
     loaded = load(source)
     diagnostics = Diagnostics(source=source)
@@ -81,6 +88,8 @@ def validated(source: str, options: Options, progress: Progress = _quiet) -> tup
                                            text=loaded.utf8 if loaded.utf8 is not None else loaded.text)
     loaded.plain_json = loaded.plain_json and loaded.document is read  # parts of other files may be YAML
     version = openapi_version(loaded.document, diagnostics)
+    if version and before_validation is not None:
+        before_validation(loaded, version)
     if version and not options.skip_validation:
         progress("validating")
         validate(loaded.document, version, diagnostics)
@@ -107,10 +116,11 @@ class Analysis:
 
 
 def analyze(source: str, options: Options, progress: Progress = _quiet,
-            previous_names: PreviousNames | None = None) -> Analysis:
+            previous_names: PreviousNames | None = None, models: Meanwhile | None = None) -> Analysis:
     """Load, validate and read the configuration, then build the IR; raises GenerationFailed on
     errors (and, with --strict, on warnings). `previous_names`: the names tools had in an earlier
-    generation of the package (its output folder), which they keep."""
+    generation of the package (its output folder), which they keep. `models`: begun on the
+    OpenAPI 3 document as soon as it is read (emit/models.py), when given."""
     check_options(options)
     explicit = Path(options.config_path) if options.config_path else None
     loaded_config = load_config(source, explicit)
@@ -119,10 +129,15 @@ def analyze(source: str, options: Options, progress: Progress = _quiet,
         config = replace(config, mode=options.mode)
     if options.read_only:
         config = replace(config, read_only=True)
-    loaded, version, diagnostics = validated(source, options, progress)
-    document = loaded.document
-    if version == "2.0":
-        document, version = swagger2.convert(document, loaded.url), "3.0"
+    lifted: list[dict] = []  # the OpenAPI 3 document, made before validation so that models can begin
+
+    def read(loaded: LoadedDocument, version: str) -> None:
+        lifted.append(swagger2.convert(loaded.document, loaded.url) if version == "2.0" else loaded.document)
+        if models is not None:
+            models.start(lifted[0])
+
+    loaded, version, diagnostics = validated(source, options, progress, read)
+    document, version = lifted[0], "3.0" if version == "2.0" else version
     info = document.get("info")
     info = info if isinstance(info, dict) else {}
     package = (options.name or config.package.name
@@ -239,8 +254,10 @@ def _prepare_rendering(loaded: LoadedDocument, prepared: dict[str, bytes]) -> No
     loaded.sha256()
 
 
-def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The package's files, and what typed models cost (a warning when they cannot be made)."""
+def emit(analysis: Analysis, options: Options, progress: Progress = _quiet,
+         meanwhile: Meanwhile | None = None) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The package's files, and what typed models cost (a warning when they cannot be made);
+    `meanwhile`: the typed models begun by `analyze`."""
     from rest2mcp.emit import models, render  # (see _prepare_rendering)
 
     api = analysis.api
@@ -252,7 +269,7 @@ def emit(analysis: Analysis, options: Options, progress: Progress = _quiet) -> t
     diagnostics = Diagnostics(source=analysis.source)
     if options.models:
         progress("making typed models")
-        code = models.typed_models(analysis.document, diagnostics)
+        code = models.typed_models(analysis.document, diagnostics, meanwhile)
         if code is not None:
             files = dict(sorted({**files, f"{api.module}/models.py": code.encode("utf-8")}.items()))
     return files, located(analysis, diagnostics)
@@ -275,9 +292,16 @@ def manifest_header(analysis: Analysis, options: Options) -> dict:
 def prepare(source: str, options: Options, progress: Progress = _quiet,
             previous_names: PreviousNames | None = None) -> Generated:
     """Everything but writing: the IR and the files, in memory."""
-    with _no_cycle_collection():
-        analysis = analyze(source, options, progress, previous_names)
-        files, emitted = emit(analysis, options, progress)
+    from rest2mcp.emit.models import Meanwhile
+
+    meanwhile = Meanwhile() if options.models else None
+    try:
+        with _no_cycle_collection():
+            analysis = analyze(source, options, progress, previous_names, meanwhile)
+            files, emitted = emit(analysis, options, progress, meanwhile)
+    finally:
+        if meanwhile is not None:
+            meanwhile.stop()  # (a failure's: emit has waited for it otherwise)
     diagnostics = _strict(options, analysis.diagnostics + emitted)
     return Generated(analysis.api, files, diagnostics, manifest_header(analysis, options),
                      list(analysis.loaded.referenced))

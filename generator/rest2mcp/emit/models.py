@@ -18,26 +18,72 @@ from typing import Any
 from rest2mcp import cache
 from rest2mcp.diagnostics import Diagnostics
 from rest2mcp.document.refs import without_external_refs
+from rest2mcp.forked import Forked, may_fork
 from rest2mcp.runtime.display import has_unsafe, printable
 
 HEADER = '"""Pydantic models of the API\'s schemas, for overrides.py. Import them where you use them."""\n\n'
 
 
-def typed_models(document: dict[str, Any], diagnostics: Diagnostics) -> str | None:
+def typed_models(document: dict[str, Any], diagnostics: Diagnostics, meanwhile: Meanwhile | None = None) -> str | None:
     """models.py for `document`, or None (with a W340 warning when the schemas could not be made
     into models). A document whose schemas were made into models before gets them from the cache
-    (see rest2mcp.cache), keyed by the content of the document given to the model generator."""
-    components = document.get("components")
-    if not isinstance(components, dict) or not components.get("schemas"):
+    (see rest2mcp.cache), keyed by the content of the document given to the model generator;
+    `meanwhile`: the second process that began making them, if one did."""
+    if not _has_schemas(document):
         return None
-    schemas_only = {**document, "paths": {}}  # the schemas are what custom code needs
-    entry = cache.key("models", cache.library_version("datamodel-code-generator"), cache.source_digest(__file__),
-                      cache.document_key(schemas_only))
-    # references to other documents become schemas of any value: nothing outside the document is read
-    code, problem = cache.cached("models", entry, lambda: _models(without_external_refs(schemas_only, lambda ref: {})))
+    made = meanwhile.result() if meanwhile is not None else None
+    code, problem = made if made is not None else _made(*_entry(document))
     if problem is not None:
         diagnostics.warning("W340", problem[0], "/components/schemas", problem[1])
     return code
+
+
+class Meanwhile:
+    """Typed models begun by a second process (rest2mcp.forked) as soon as the document is read, so
+    that they are made while this process validates and maps it: on a large API each takes seconds.
+    The second process looks in the cache first, as this one would."""
+
+    def __init__(self) -> None:
+        self._process: Forked | None = None
+
+    def start(self, document: dict[str, Any]) -> None:
+        if self._process is not None or not _has_schemas(document) or not may_fork(large_enough=True):
+            return
+        try:
+            self._process = Forked(lambda: _made(*_entry(document)))
+        except OSError:  # no process to be had: made here, later
+            self._process = None
+
+    def result(self) -> Any | None:
+        """What the second process made, as `_made` returns it; None when there is none."""
+        if self._process is None:
+            return None
+        made = self._process.result()
+        self._process = None
+        return made if isinstance(made, (list, tuple)) and len(made) == 2 else None
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
+
+
+def _has_schemas(document: dict[str, Any]) -> bool:
+    components = document.get("components")
+    return isinstance(components, dict) and bool(components.get("schemas"))
+
+
+def _entry(document: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The document the model generator is given (its schemas) and its cache key."""
+    schemas_only = {**document, "paths": {}}  # the schemas are what custom code needs
+    entry = cache.key("models", cache.library_version("datamodel-code-generator"), cache.source_digest(__file__),
+                      cache.document_key(schemas_only))
+    return schemas_only, entry
+
+
+def _made(schemas_only: dict[str, Any], entry: str) -> Any:
+    # references to other documents become schemas of any value: nothing outside the document is read
+    return cache.cached("models", entry, lambda: _models(without_external_refs(schemas_only, lambda ref: {})))
 
 
 def _models(source: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:

@@ -15,39 +15,29 @@ The result is the one a single process gives, byte for byte, diagnostics include
   other said something about it, an output that could not be made), the caller maps the document again
   in one process.
 
-Linux only (fork is what keeps it cheap: nothing is copied until it is changed), and only when no
-other thread runs. `REST2MCP_PROCESSES=1` keeps to one process; `=2` uses a second one for any size
-(the tests compare both ways).
+The process is forked (`rest2mcp.forked`, which says when: Linux, a second core, no other thread;
+`REST2MCP_PROCESSES=1` keeps to one process, `=2` uses a second one for any size).
 """
 
 from __future__ import annotations
 
-import gc
-import os
-import pickle
-import signal
-import sys
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from rest2mcp.diagnostics import Diagnostic, Diagnostics
 from rest2mcp.document.refs import Resolver, UnresolvableRef
+from rest2mcp.forked import Forked, may_fork
 from rest2mcp.mapping.responses import OutputInput, map_responses
 from rest2mcp.schemas.convert import SchemaConverter, SchemaTooDeep
 from rest2mcp.schemas.defs import DocumentSchemas
 
-ENVIRONMENT = "REST2MCP_PROCESSES"
 # Fewer operations than this are mapped in one process: starting the second costs about 10 ms.
 SMALLEST = 150
 
 
 def wanted(operations: int) -> bool:
     """Whether to make the outputs of `operations` operations in a second process."""
-    setting = os.environ.get(ENVIRONMENT, "").strip()
-    if setting == "1" or not sys.platform.startswith("linux") or threading.active_count() > 1:
-        return False
-    return setting == "2" or (operations >= SMALLEST and len(os.sched_getaffinity(0)) >= 2)
+    return may_fork(operations >= SMALLEST)
 
 
 @dataclass(frozen=True)
@@ -67,19 +57,7 @@ class OutputProcess:
     def __init__(self, operations: list[tuple[str, Any]], resolver: Resolver, schemas: DocumentSchemas,
                  limit: int) -> None:
         self.places: dict[str, int] = {}  # pointer -> where its output diagnostics go in this process's
-        read, write = os.pipe()
-        try:
-            self._pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            raise
-        if self._pid == 0:  # the second process: it never returns
-            os.close(read)
-            _make(write, operations, resolver, schemas, limit)
-        os.close(write)
-        self._read = read
-        self._running = True
+        self._process = Forked(lambda: _make(operations, resolver, schemas, limit))
 
     def place(self, pointer: str, diagnostics: Diagnostics) -> None:
         """The operation at `pointer` has its output made by the second process: its diagnostics go here."""
@@ -87,53 +65,28 @@ class OutputProcess:
 
     def made(self) -> Made | None:
         """What the second process made (waiting for it), or None when it failed."""
-        try:
-            with os.fdopen(self._read, "rb") as pipe:
-                data = pipe.read()
-            made = pickle.loads(data) if data else None
-        except Exception:  # noqa: BLE001 -- whatever went wrong there, the caller maps in one process
-            made = None
-        finally:
-            _, status = os.waitpid(self._pid, 0)
-            self._running = False
-        return made if isinstance(made, Made) and os.waitstatus_to_exitcode(status) == 0 else None
+        made = self._process.result()
+        return made if isinstance(made, Made) else None
 
     def stop(self) -> None:
         """The second process ended and waited for, unless `made` did (this process is failing)."""
-        if not self._running:
-            return
-        self._running = False
-        for step in (lambda: os.kill(self._pid, signal.SIGKILL), lambda: os.close(self._read),
-                     lambda: os.waitpid(self._pid, 0)):
-            try:
-                step()
-            except OSError:  # gone already
-                pass
+        self._process.stop()
 
 
-def _make(write: int, operations: list[tuple[str, Any]], resolver: Resolver, schemas: DocumentSchemas,
-          limit: int) -> None:
-    code = 1
-    try:
-        gc.disable()  # a collection would touch every object, copying the memory shared with the first process
-        said = Diagnostics(source=schemas.diagnostics.source)
-        schemas.diagnostics = said  # (this process's copy)
-        outputs: dict[str, OutputInput | None] = {}
-        diagnostics: dict[str, list[tuple[Diagnostic, bool]]] = {}
-        for pointer, responses in operations:
-            start = len(said.items)
-            try:
-                outputs[pointer] = map_responses(responses, pointer, resolver, SchemaConverter(schemas, "output"), limit)
-            except (UnresolvableRef, SchemaTooDeep):
-                outputs[pointer] = None
-            if len(said.items) > start:
-                diagnostics[pointer] = [(d, id(d) in schemas.said_once) for d in said.items[start:]]
-        data = pickle.dumps(Made(outputs, diagnostics, schemas.def_names()), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(data)
-        code = 0
-    finally:
-        os._exit(code)  # never the first process's clean-up: it is still running
+def _make(operations: list[tuple[str, Any]], resolver: Resolver, schemas: DocumentSchemas, limit: int) -> Made:
+    said = Diagnostics(source=schemas.diagnostics.source)
+    schemas.diagnostics = said  # (this process's copy)
+    outputs: dict[str, OutputInput | None] = {}
+    diagnostics: dict[str, list[tuple[Diagnostic, bool]]] = {}
+    for pointer, responses in operations:
+        start = len(said.items)
+        try:
+            outputs[pointer] = map_responses(responses, pointer, resolver, SchemaConverter(schemas, "output"), limit)
+        except (UnresolvableRef, SchemaTooDeep):
+            outputs[pointer] = None
+        if len(said.items) > start:
+            diagnostics[pointer] = [(d, id(d) in schemas.said_once) for d in said.items[start:]]
+    return Made(outputs, diagnostics, schemas.def_names())
 
 
 def merged_diagnostics(own: list[Diagnostic], said_once: set[int], places: dict[str, int],
