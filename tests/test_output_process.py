@@ -149,8 +149,13 @@ def test_real_documents_are_the_same_made_in_one_process_or_two(name):
 
 
 def test_a_second_process_is_wanted_for_large_apis_with_a_second_core_and_no_other_thread(monkeypatch):
+    import threading
+
+    alone = [threading.current_thread()]
+    other = threading.Thread(target=lambda: None)
+    spinner = threading.Thread(target=lambda: None, name=forked.QUIET_THREAD)
     monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(forked.threading, "enumerate", lambda: alone)
     monkeypatch.setattr(forked.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.delenv(forked.ENVIRONMENT, raising=False)
     assert output_process.wanted(output_process.SMALLEST)
@@ -159,14 +164,42 @@ def test_a_second_process_is_wanted_for_large_apis_with_a_second_core_and_no_oth
     assert not output_process.wanted(5000)
     monkeypatch.setenv(forked.ENVIRONMENT, "2")
     assert output_process.wanted(1)
-    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(forked.threading, "enumerate", lambda: [*alone, other])
     assert not output_process.wanted(5000)
-    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(forked.threading, "enumerate", lambda: [*alone, spinner])  # it keeps quiet while forking
+    assert output_process.wanted(5000)
+    monkeypatch.setattr(forked.threading, "enumerate", lambda: alone)
     monkeypatch.setenv(forked.ENVIRONMENT, "1")
     assert not output_process.wanted(5000)
     monkeypatch.delenv(forked.ENVIRONMENT)
     monkeypatch.setattr(sys, "platform", "darwin")
     assert not output_process.wanted(5000)
+
+
+SPINNING = r"""
+import io, json, os, threading
+from rest2mcp import forked
+from rest2mcp.output import Style, progress
+
+stream = io.StringIO()
+os.environ["REST2MCP_PROCESSES"] = "2"
+with progress(Style(color=True)) as stage:
+    stage("mapping operations to tools")
+    names = sorted(t.name for t in threading.enumerate())
+    wanted = forked.may_fork(True)
+    child = forked.Forked(lambda: "made while the spinner spun")
+    made = child.result()
+print(json.dumps({"threads": names, "wanted": wanted, "made": made}))
+"""
+
+
+def test_the_progress_spinner_leaves_a_second_process_possible():
+    done = subprocess.run([sys.executable, "-c", SPINNING], capture_output=True, text=True, check=False, timeout=60,
+                          env={**os.environ, "FORCE_COLOR": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"threads": ["MainThread", forked.QUIET_THREAD], "wanted": True, "made": "made while the spinner spun"}
+    assert "mapping operations to tools" in done.stderr  # it was drawn
 
 
 def _said(code: str, pointer: str) -> Diagnostic:

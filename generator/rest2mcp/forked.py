@@ -4,7 +4,7 @@ A generation is mostly one thread of pure Python, so a second core helps only th
 process; `fork` makes one cheaply, since nothing of this process is copied until either changes
 it. The second process runs one function and sends back its pickled result; whatever goes wrong
 there, `result` says None and the caller does the work itself. Linux only, and only while no other
-thread runs (a fork copies one thread). `REST2MCP_PROCESSES=1` keeps to one process; `=2` forks
+thread runs (a fork copies one thread), but for one that keeps quiet while it forks (QUIET_THREAD). `REST2MCP_PROCESSES=1` keeps to one process; `=2` forks
 whatever the size of the work (tests use it to compare both ways).
 """
 
@@ -20,12 +20,18 @@ from collections.abc import Callable
 from typing import Any
 
 ENVIRONMENT = "REST2MCP_PROCESSES"
+# A thread of this name may run while a process forks (the progress spinner, output.py): it does its
+# work only while holding QUIET, which a fork takes first, so the second process never starts with
+# something that thread held (the terminal stream's lock, half a line drawn).
+QUIET_THREAD = "rest2mcp quiet while forking"
+QUIET = threading.Lock()
 
 
 def may_fork(large_enough: bool) -> bool:
     """Whether to fork for work that is `large_enough` to gain from a second core."""
     setting = os.environ.get(ENVIRONMENT, "").strip()
-    if setting == "1" or not sys.platform.startswith("linux") or threading.active_count() > 1:
+    others = [t for t in threading.enumerate() if t is not threading.current_thread() and t.name != QUIET_THREAD]
+    if setting == "1" or not sys.platform.startswith("linux") or others:
         return False
     return setting == "2" or (large_enough and len(os.sched_getaffinity(0)) >= 2)
 
@@ -36,7 +42,8 @@ class Forked:
     def __init__(self, work: Callable[[], Any]) -> None:
         read, write = os.pipe()
         try:
-            self._pid = os.fork()
+            with QUIET:
+                self._pid = os.fork()
         except OSError:
             os.close(read)
             os.close(write)

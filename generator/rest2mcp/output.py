@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from rest2mcp.diagnostics import Diagnostic, Severity
+from rest2mcp.forked import QUIET, QUIET_THREAD
 from rest2mcp.runtime.display import printable
 
 if TYPE_CHECKING:
@@ -202,8 +204,28 @@ def progress(style: Style) -> Iterator[Progress | None]:
     if console is None:
         yield None
         return
-    with console.status("starting", spinner="dots") as status:
-        def stage(name: str) -> None:
-            status.update(name + " …")
+    from rich.live import Live
+    from rich.spinner import Spinner
 
-        yield stage
+    # Drawn by a thread of our own, which keeps quiet while the pipeline forks (rest2mcp/forked.py):
+    # rich's own refresh thread would keep a generation from using a second process.
+    spinner = Spinner("dots", text="starting")
+    stopped = threading.Event()
+    with Live(spinner, console=console, auto_refresh=False, transient=True) as live:
+        def draw() -> None:
+            while not stopped.wait(0.1):
+                with QUIET:
+                    live.refresh()
+
+        def stage(name: str) -> None:
+            with QUIET:
+                spinner.update(text=name + " …")
+                live.refresh()
+
+        drawing = threading.Thread(target=draw, name=QUIET_THREAD, daemon=True)
+        drawing.start()
+        try:
+            yield stage
+        finally:
+            stopped.set()
+            drawing.join()
