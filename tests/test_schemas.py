@@ -165,6 +165,17 @@ def test_invalid_pattern_dropped_with_warning():
     assert "[a-" in diagnostic.message
 
 
+@pytest.mark.parametrize(("schema", "expected"), [
+    ({"type": {"type": "string"}, "maxLength": 3}, {"maxLength": 3}),  # a schema where a type name belongs
+    ({"type": ["string", {"x": 1}, ["y"]]}, {"type": "string"}),
+    ({"type": 7}, {}),
+])
+def test_a_type_that_is_no_type_name_is_dropped_with_a_warning(schema, expected):
+    conv = Conv()
+    assert conv(schema) == expected
+    assert [(d.code, d.pointer) for d in conv.diagnostics.items] == [("W303", "/s/type")]
+
+
 def test_valid_pattern_kept():
     assert convert({"type": "string", "pattern": "^[a-z]+$"}) == {"type": "string", "pattern": "^[a-z]+$"}
 

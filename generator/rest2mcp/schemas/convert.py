@@ -274,7 +274,7 @@ class SchemaConverter:
         where = f"{pointer}/{key}"
         if key == "type":
             values = value if isinstance(value, list) else [value]
-            valid = [v for v in values if v in JSON_TYPES]
+            valid = [v for v in values if isinstance(v, str) and v in JSON_TYPES]  # (a document may give any value)
             if len(valid) != len(values):
                 self.schemas.warn_once("W303", f"unknown type {value!r} dropped", where)
             if valid:
