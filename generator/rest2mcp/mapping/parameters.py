@@ -64,7 +64,7 @@ def map_parameter(
 ) -> ParameterInput | None:
     location = param.get("in")
     name = param.get("name")
-    if location not in DEFAULT_STYLE or not isinstance(name, str) or not name:
+    if not isinstance(location, str) or location not in DEFAULT_STYLE or not isinstance(name, str) or not name:
         diagnostics.warning("W311", f"parameter with in={location!r} name={name!r} ignored", pointer)
         return None
     if location == "header" and name.lower() in RUNTIME_HEADERS:
