@@ -16,6 +16,7 @@ import pickle
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,9 @@ class Forked:
     def __init__(self, work: Callable[[], Any]) -> None:
         read, write = os.pipe()
         try:
-            with QUIET:
+            with QUIET, warnings.catch_warnings():
+                # Python 3.12 warns of a fork beside another thread; the only one allowed keeps quiet.
+                warnings.simplefilter("ignore", DeprecationWarning)
                 self._pid = os.fork()
         except OSError:
             os.close(read)
