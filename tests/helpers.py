@@ -135,3 +135,30 @@ def call_in_memory(server, steps, mode: str = "auto", elicitation=user_approves)
             return await steps(client)
 
     return anyio.run(main)
+
+
+_FAILING_PREPARE = r"""
+import os, sys
+from rest2mcp.diagnostics import GenerationFailed
+from rest2mcp.options import Options
+from rest2mcp.pipeline import prepare
+{setup}
+try:
+    prepare(sys.argv[1], Options({options}))
+except GenerationFailed as failed:
+    print(failed.diagnostics[0].code)
+try:
+    os.waitpid(-1, os.WNOHANG)
+    print("a child is left")
+except ChildProcessError:
+    print("no child left")
+"""
+
+
+def failing_prepare(spec: Path, options: str, setup: str = "") -> tuple[list[str], str]:
+    """`prepare(spec, Options(<options>))` in a fresh interpreter (after `setup` code) with the second
+    processes forced: (the first error's code and whether a child process is left, its stderr)."""
+    env = {**os.environ, "REST2MCP_PROCESSES": "2", "REST2MCP_CACHE_DIR": "off"}
+    done = subprocess.run([sys.executable, "-c", _FAILING_PREPARE.format(setup=setup, options=options), str(spec)],
+                          env=env, capture_output=True, text=True, check=False, timeout=60)
+    return done.stdout.split(), done.stderr[-2000:]

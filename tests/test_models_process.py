@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, SPECS
+from helpers import CORPUS, SPECS, failing_prepare
 
 PREPARE = r"""
 import hashlib, json, os, sys
@@ -80,26 +80,6 @@ def test_a_document_without_schemas_forks_nothing(tmp_path: Path):
     assert prepared(spec, "2")["forked"] == 0
 
 
-FAILING = r"""
-import os, sys
-from rest2mcp.diagnostics import GenerationFailed
-from rest2mcp.emit import models
-from rest2mcp.options import Options
-from rest2mcp.pipeline import prepare
-
-models._models = lambda source: __import__("time").sleep(60)  # the second process would still be at it
-try:
-    prepare(sys.argv[1], Options(skip_validation=True, name="x-mcp"))
-except GenerationFailed as failed:
-    print(failed.diagnostics[0].code)
-try:
-    os.waitpid(-1, os.WNOHANG)
-    print("a child is left")
-except ChildProcessError:
-    print("no child left")
-"""
-
-
 def test_a_run_that_fails_ends_the_second_process(tmp_path: Path):
     spec = tmp_path / "api.json"
     spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {
@@ -107,10 +87,12 @@ def test_a_run_that_fails_ends_the_second_process(tmp_path: Path):
                        "responses": {"200": {"description": "ok"}}}}},
         "components": {"schemas": {"A": {"type": "object"}}}}))
     (tmp_path / "rest2mcp.toml").write_text('[operations.getA.arguments.q]\nfixed = "not a number"\n')
-    env = {**os.environ, "REST2MCP_PROCESSES": "2", "REST2MCP_CACHE_DIR": "off"}
-    done = subprocess.run([sys.executable, "-c", FAILING, str(spec)], env=env, capture_output=True, text=True,
-                          check=False, timeout=30)
-    assert done.stdout.split() == ["E503", "no", "child", "left"], done.stderr[-2000:]
+    # the second process would still be making the models
+    said, stderr = failing_prepare(spec, 'skip_validation=True, name="x-mcp"', setup="""
+from rest2mcp.emit import models
+models._models = lambda source: __import__("time").sleep(60)
+""")
+    assert said == ["E503", "no", "child", "left"], stderr
 
 
 def test_a_second_process_that_fails_leaves_the_models_to_the_first(monkeypatch):

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS
+from helpers import CORPUS, failing_prepare
 from rest2mcp import forked
 from rest2mcp.diagnostics import Diagnostic, Severity
 from rest2mcp.mapping import output_process
@@ -224,33 +224,14 @@ def test_defs_names_agree_only_when_no_order_could_change_them():
     assert not names_agree({"#/components/schemas/A": "A", "#/x/A": "A_2"}, {})
 
 
-FAILING = r"""
-import os, sys
-from rest2mcp.diagnostics import GenerationFailed
-from rest2mcp.options import Options
-from rest2mcp.pipeline import prepare
-
-try:
-    prepare(sys.argv[1], Options(models=False, skip_validation=True, name="x-mcp"))
-except GenerationFailed as failed:
-    print(failed.diagnostics[0].code)
-try:
-    os.waitpid(-1, os.WNOHANG)
-    print("a child is left")
-except ChildProcessError:
-    print("no child left")
-"""
-
-
 def test_a_mapping_that_fails_ends_the_second_process(tmp_path):
     paths = {f"/items{i}": {"get": operation({"type": "object"}, operationId=f"get{i}",
                                              parameters=[{"name": "q", "in": "query", "schema": {"type": "integer"}}])}
              for i in range(5)}
     spec = write(tmp_path, document(paths, {}))
     (tmp_path / "rest2mcp.toml").write_text('[operations.get1.arguments.q]\nfixed = "not a number"\n')
-    env = {**os.environ, "REST2MCP_PROCESSES": "2", "REST2MCP_CACHE_DIR": "off"}
-    done = subprocess.run([sys.executable, "-c", FAILING, str(spec)], env=env, capture_output=True, text=True, check=False)
-    assert done.stdout.split() == ["E503", "no", "child", "left"], done.stderr[-2000:]
+    said, stderr = failing_prepare(spec, 'models=False, skip_validation=True, name="x-mcp"')
+    assert said == ["E503", "no", "child", "left"], stderr
 
 
 def test_a_tool_copied_with_fields_is_what_replace_makes():
