@@ -512,3 +512,49 @@ def test_discriminated_unions_below_the_root_are_pinned_too(bodies, server_venv,
     # each value matches exactly one variant and is sent as given
     assert not created.is_error and upstream.requests[0].json() == household
     assert refused.is_error and "pets/0" in text_of(refused) and len(upstream.requests) == 1
+
+
+EMPTY_FORMS = {
+    "openapi": "3.0.3", "info": {"title": "Empty forms", "version": "1"},
+    "paths": {
+        "/things": {
+            # Stripe's GET operations: a form body that can carry nothing, not required
+            "get": {"operationId": "listThings",
+                    "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                    "requestBody": {"required": False, "content": {"application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {}, "additionalProperties": False}}}},
+                    "responses": {"200": {"description": "ok"}}},
+            "post": {"operationId": "touchThings",
+                     "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                         "schema": {"type": "object", "additionalProperties": False}}}},
+                     "responses": {"200": {"description": "ok"}}},
+            # a form of any fields is still no form rest2mcp can offer
+            "put": {"operationId": "putThings",
+                    "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+                    "responses": {"200": {"description": "ok"}}},
+        },
+    },
+}
+
+
+def test_a_form_body_that_can_carry_nothing_is_no_argument(tmp_path, upstream: Upstream):
+    from helpers import call_in_memory, in_memory_server
+
+    (tmp_path / "openapi.json").write_text(json.dumps(EMPTY_FORMS))
+    generated, _ = generate(str(tmp_path / "openapi.json"), tmp_path / "out", Options(models=False))
+    tools = {tool.name: tool for tool in generated.api.tools}
+    assert sorted(tools) == ["listThings", "touchThings"]  # putThings: W310
+    assert [d.code for d in generated.diagnostics if d.code.startswith("W")] == ["W310"]
+    assert list(tools["listThings"].input_schema["properties"]) == ["limit"]
+    assert tools["touchThings"].input_schema.get("properties", {}) == {}
+    server = in_memory_server(tmp_path / "out", "empty_forms_mcp", "--base-url", upstream.url)
+
+    async def steps(client):
+        return [await client.call_tool("listThings", {"limit": 3}), await client.call_tool("touchThings", {})]
+
+    listed, touched = call_in_memory(server, steps)
+    assert not listed.is_error and not touched.is_error
+    get, post = upstream.requests
+    assert (get.method, get.target, get.body, get.headers.get("content-type")) == ("GET", "/things?limit=3", b"", None)
+    assert (post.method, post.target, post.body) == ("POST", "/things", b"")
+    assert post.headers["content-type"] == "application/x-www-form-urlencoded"

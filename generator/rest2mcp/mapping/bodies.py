@@ -24,7 +24,7 @@ from rest2mcp.runtime.arguments import BASE64_PATTERN
 from rest2mcp.runtime.media import FORM, PATTERN_END, is_json, is_yaml, media_base
 from rest2mcp.schemas.convert import SchemaConverter
 from rest2mcp.schemas.keywords import with_pattern
-from rest2mcp.schemas.shapes import object_shape, untyped, without_null
+from rest2mcp.schemas.shapes import holds_nothing, object_shape, untyped, without_null
 
 
 class UnsupportedBody(Exception):
@@ -232,6 +232,10 @@ def map_body(
             encodings = field_encodings(media.get("encoding"), fields) if kind != "json" else {}
             return BodyInput(Body(media_type, required, spread=True, kind=kind), schema, fields,
                              required_fields, description, frozenset(files), encodings)
+        if kind != "json" and holds_nothing(schema, converter) and not required:
+            return None  # a body that can carry nothing: the operation takes none (a required one is sent empty)
+        if kind != "json" and holds_nothing(schema, converter):
+            return BodyInput(Body(media_type, required, spread=True, kind=kind), schema, {}, [], description)
         if kind != "json":
             raise UnsupportedBody(f"a {media_type} body must be an object with named properties")
         # One `body` argument (an array, a union...): the root stays an object, as clients require.

@@ -39,6 +39,15 @@ def object_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[di
     return shape if shape is not None and shape[0] else None
 
 
+def holds_nothing(schema: dict[str, Any], converter: SchemaConverter) -> bool:
+    """Whether `schema` is an object without properties that allows none (`{"type": "object",
+    "properties": {}, "additionalProperties": false}`, Stripe's GET operations): a body of it carries
+    nothing."""
+    shape = _members_shape(schema, converter)
+    closed = converter.resolve_def(schema).get("additionalProperties") in (False, {"not": {}})
+    return shape is not None and not shape[0] and closed
+
+
 def _members_shape(schema: dict[str, Any], converter: SchemaConverter) -> tuple[dict[str, Any], list[str]] | None:
     schema = converter.resolve_def(schema)
     if any(k in schema for k in ("oneOf", "anyOf", "not", "if", "patternProperties")):
