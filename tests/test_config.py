@@ -4,6 +4,7 @@ the reports for what is wrong or matches nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -302,6 +303,24 @@ def test_many_tools_suggest_discovery_mode(tmp_path):
     assert (Severity.INFO, "I601") not in [(d.severity, d.code) for d in
                                            prepare(str(spec), Options(models=False, mode="discovery")).diagnostics]
     prepare(str(spec), Options(models=False, strict=True))  # a suggestion, not a warning
+    said = next(d.message for d in prepare(str(spec), Options(models=False)).diagnostics if d.code == "I601")
+    assert said.startswith("101 tools, a tools/list of ") and " tokens, all of them in the model's context)" in said
+
+
+def test_a_large_tool_list_suggests_discovery_mode_too(tmp_path):
+    choices = [f"choice-{n:06d}" for n in range(30_000)]  # about 400 kB of JSON per tool
+    document = {"openapi": "3.0.3", "info": {"title": "Wide", "version": "1"}, "paths": {
+        f"/things{i}": {"get": {"operationId": f"getThing{i}", "responses": {"200": {"description": "ok"}},
+                                "parameters": [{"name": "pick", "in": "query", "schema": {"enum": choices}}]}}
+        for i in range(3)}}
+    spec = tmp_path / "wide.json"
+    spec.write_text(json.dumps(document))
+    said = [d.message for d in prepare(str(spec), Options(models=False, skip_validation=True)).diagnostics
+            if d.code == "I601"]
+    assert len(said) == 1 and said[0].startswith("3 tools, a tools/list of 1.") and " MB (about 3" in said[0]
+    document["paths"] = {"/things0": document["paths"]["/things0"]}
+    spec.write_text(json.dumps(document))
+    assert "I601" not in [d.code for d in prepare(str(spec), Options(models=False, skip_validation=True)).diagnostics]
 
 
 def test_cli_reports_configuration_errors_without_traceback(tmp_path):

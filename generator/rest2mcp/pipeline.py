@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from rest2mcp.emit.models import Meanwhile
 
 MANY_TOOLS = 100  # above this, suggest discovery mode or toolsets
+LARGE_LIST = 1_000_000  # bytes of a tools/list above which too (about 250,000 tokens)
+BYTES_PER_TOKEN = 4  # of JSON text, roughly (bench/payload.py estimates the same way)
 
 # Told the name of each stage as it begins (a progress display); the pipeline never prints.
 Progress = Callable[[str], None]
@@ -207,12 +209,25 @@ def _no_tools(api: Api, config_file: Path | None, diagnostics: Diagnostics) -> N
 
 
 def _suggest_fewer_tools(api: Api, diagnostics: Diagnostics) -> None:
-    if len(api.tools) > MANY_TOOLS and api.mode == "tools":
-        diagnostics.add(Severity.INFO, "I601", f"{len(api.tools)} tools: many MCP clients handle at most 40-128 "
-                        "tools and slow down on large tool lists", None,
-                        "generate with --mode discovery (three tools that search, describe and call every operation) "
-                        "or --mode dynamic (the model enables the toolsets it needs), start the server with "
-                        "--toolsets, or select operations in rest2mcp.toml")
+    """I601 in tools mode when the list is long (more than MANY_TOOLS) or large (more than
+    LARGE_LIST bytes: a model's context holds all of it); it says the list's size either way."""
+    if api.mode != "tools" or not api.tools:
+        return
+    import msgspec  # (imported already: the document was read with it)
+
+    size = len(msgspec.json.encode([tool.definition() for tool in api.tools]))
+    if len(api.tools) <= MANY_TOOLS and size <= LARGE_LIST:
+        return
+    diagnostics.add(Severity.INFO, "I601", f"{len(api.tools)} tools, a tools/list of {_megabytes(size)} (about "
+                    f"{size // BYTES_PER_TOKEN:,} tokens, all of them in the model's context): many MCP clients "
+                    "handle at most 40-128 tools and slow down on large tool lists", None,
+                    "generate with --mode discovery (three tools that search, describe and call every operation) "
+                    "or --mode dynamic (the model enables the toolsets it needs), start the server with "
+                    "--toolsets, or select operations in rest2mcp.toml")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} kB"
 
 
 def _base_url(api: Api, options: Options, diagnostics: Diagnostics) -> Api:

@@ -108,7 +108,8 @@ CODES: tuple[Code, ...] = (
     Code("E520", E, "`generate -o DIR` into a folder that holds files but no rest2mcp manifest (exit 2, nothing "
                     "written): pass `--adopt` to generate into it"),
     Code("E521", E, "a file of `[package] readme_sections` cannot be read"),
-    Code("I601", I, "more than 100 tools: consider discovery or dynamic mode, toolsets or selection"),
+    Code("I601", I, "more than 100 tools, or a tools/list over 1 MB (its size and tokens said): consider "
+                    "discovery or dynamic mode, toolsets or selection"),
     Code("I602", I, "the document gives no usable base URL (no `servers`/`host`, or a relative one): "
                     "the server needs `--base-url`"),
     Code("I603", I, "options not given on the command line were reused from the output folder's last run "
