@@ -69,11 +69,10 @@ def smaller_pages(plan: ToolPlan, properties: Mapping[str, Any], kept: int) -> d
                if argument["in"] == "query" and name not in hidden}
     selects = any(key in PAGE_SELECTORS for key in queries.values())
     for name, key in queries.items():
-        schema = properties.get(name)
-        if not (key in PAGE_SIZE_PARAMETERS or (key == "size" and selects)) or not isinstance(schema, dict):
+        if not (key in PAGE_SIZE_PARAMETERS or (key == "size" and selects)):
             continue
-        kinds = schema.get("type")
-        if kinds != "integer" and not (isinstance(kinds, list) and "integer" in kinds):
+        schema = _integer(properties.get(name))
+        if schema is None:
             continue
         value = kept
         maximum = schema.get("maximum")
@@ -84,6 +83,19 @@ def smaller_pages(plan: ToolPlan, properties: Mapping[str, Any], kept: int) -> d
             return None
         return {name: value}
     return None
+
+
+def _integer(schema: Any) -> Mapping[str, Any] | None:
+    """The integer schema of an argument: itself, or its integer member when it may also be null
+    (OpenAPI 3.0's `nullable`, an `anyOf` with null here); None for any other type."""
+    if not isinstance(schema, Mapping):
+        return None
+    kinds = schema.get("type")
+    if kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds):
+        return schema
+    members = schema.get("anyOf")
+    return next((member for member in members if isinstance(member, Mapping) and member.get("type") == "integer"),
+                None) if isinstance(members, list) else None
 
 
 def _key(name: str) -> str:
