@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from rest2mcp import cache
 from rest2mcp.diagnostics import Diagnostics, pointer_join
-from rest2mcp.document.refs import decode_pointer, without_external_refs
+from rest2mcp.document.refs import Resolver, UnresolvableRef, decode_pointer, without_external_refs
 
 MAX_REPORTED = 50
 # Where references to other documents point while the validator runs: nothing it could complain about.
@@ -190,18 +190,16 @@ def _where(document: Any, path: list[Any]) -> list[Any]:
     """The path in `document` of what `path` names, where `path` may go through `$ref`s: a step that
     is not in a `$ref` object is taken in what it refers to (inside this document), so a finding in a
     shared schema is placed in the schema, where it is fixed."""
-    node, where = document, []
+    resolver, node, where = Resolver(document), document, []
     for step in path:
         for _ in range(32):  # a chain of references; a cycle is left where it is
             ref = node.get("$ref") if isinstance(node, dict) and step not in node else None
             if not (isinstance(ref, str) and ref.startswith("#")):
                 break
             try:
-                target = decode_pointer(ref[1:])
-                node = _walk(document, target)
-            except (ValueError, LookupError, TypeError):
+                node, where = resolver.lookup(ref), list(decode_pointer(ref[1:]))
+            except UnresolvableRef:
                 return path
-            where = list(target)
         try:
             node = node[step]
         except (LookupError, TypeError):
@@ -209,12 +207,6 @@ def _where(document: Any, path: list[Any]) -> list[Any]:
         where.append(step)
     return where
 
-
-def _walk(document: Any, segments: list[str]) -> Any:
-    node = document
-    for segment in segments:
-        node = node[int(segment)] if isinstance(node, list) else node[segment]
-    return node
 
 
 def _placeheld(document: dict[str, Any]) -> dict[str, Any]:

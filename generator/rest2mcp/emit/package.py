@@ -41,13 +41,16 @@ class PackageInfo:
         else a placeholder namespace that `mcp-publisher` refuses until it is set."""
         if self.mcp_name:
             return self.mcp_name
-        found = GITHUB.fullmatch(self.repository or "")
-        owner = f"io.github.{found.group(1)}" if found else PLACEHOLDER_NAMESPACE
-        return f"{owner}/{api.package}"
+        owner = self._github_owner()
+        return f"{f'io.github.{owner}' if owner else PLACEHOLDER_NAMESPACE}/{api.package}"
 
     def has_registry_name(self) -> bool:
         """Whether `registry_name` is one the publisher set (not the placeholder)."""
-        return bool(self.mcp_name or GITHUB.fullmatch(self.repository or ""))
+        return bool(self.mcp_name) or self._github_owner() is not None
+
+    def _github_owner(self) -> str | None:
+        found = GITHUB.fullmatch(self.repository or "")
+        return found.group(1) if found else None
 
 
 def default_description(api: Api) -> str:

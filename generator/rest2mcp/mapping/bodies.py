@@ -232,10 +232,10 @@ def map_body(
             encodings = field_encodings(media.get("encoding"), fields) if kind != "json" else {}
             return BodyInput(Body(media_type, required, spread=True, kind=kind), schema, fields,
                              required_fields, description, frozenset(files), encodings)
-        if kind != "json" and holds_nothing(schema, converter) and not required:
-            return None  # a body that can carry nothing: the operation takes none (a required one is sent empty)
         if kind != "json" and holds_nothing(schema, converter):
-            return BodyInput(Body(media_type, required, spread=True, kind=kind), schema, {}, [], description)
+            # A body that can carry nothing is no argument: sent empty when required, else not at all.
+            return BodyInput(Body(media_type, required, spread=True, kind=kind), schema, {}, [], description) \
+                if required else None
         if kind != "json":
             raise UnsupportedBody(f"a {media_type} body must be an object with named properties")
         # One `body` argument (an array, a union...): the root stays an object, as clients require.

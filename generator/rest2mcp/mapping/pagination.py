@@ -18,12 +18,10 @@ from rest2mcp.document.refs import Resolver
 from rest2mcp.mapping.ir import Argument
 from rest2mcp.runtime.media import is_json
 
-CURSOR_PARAMETERS = {"cursor", "pagetoken", "nexttoken", "continuationtoken", "continuation", "marker", "after",
-                     "startingafter", "startcursor", "pagecursor", "nextcursor", "next", "paginationtoken",
-                     "skiptoken", "nextpagetoken"}
+# The names of the query parameters that select a page, and how names compare, are the runtime's too.
+from rest2mcp.runtime.pagination import CURSOR_PARAMETERS, OFFSET_PARAMETERS, PAGE_PARAMETERS, compared_name
+
 AFTER_PARAMETERS = {"after", "startingafter"}
-PAGE_PARAMETERS = {"page", "pagenumber", "pageno", "pagenum", "pageindex"}
-OFFSET_PARAMETERS = {"offset", "skip", "startindex"}
 NEXT_FIELDS = ("nextcursor", "nextpagetoken", "nexttoken", "next", "nextpage", "nextlink", "odatanextlink",
                "nextpageurl", "nextpagecursor", "continuationtoken", "nextmarker", "cursor", "endcursor", "after")
 MORE_FIELDS = ("hasmore", "hasnextpage", "hasnext", "more")
@@ -34,14 +32,10 @@ ITEM_FIELDS = ("data", "items", "results", "records", "entries", "values", "list
 DEPTH = 3
 
 
-def _key(name: str) -> str:
-    """A name as compared: "next_page-token", "nextPageToken" and "@odata.nextLink" alike."""
-    return "".join(c for c in name.lower() if c.isalnum())
-
 
 def detect_pagination(responses: Any, resolver: Resolver, arguments: tuple[Argument, ...]) -> dict[str, Any] | None:
     """The plan's `pagination` for an operation with these `responses` and `arguments`, or None."""
-    by_key = {_key(a.wire): a.name for a in arguments if a.location == "query" and a.wire}
+    by_key = {compared_name(a.wire): a.name for a in arguments if a.location == "query" and a.wire}
     parameter = next(((k, n) for k, n in by_key.items()
                       if k in CURSOR_PARAMETERS | PAGE_PARAMETERS | OFFSET_PARAMETERS), None)
     if parameter is None:
@@ -108,9 +102,9 @@ def _fields(schema: Any, resolver: Resolver) -> dict[str, list[str]] | None:
                     continue
                 child = _merged(child, resolver)
                 if not isinstance(child.get("properties"), dict):  # a value, not an object of more fields
-                    found.setdefault(_key(name), [*path, name])
+                    found.setdefault(compared_name(name), [*path, name])
                 if child.get("type") == "array" and not path:
-                    if _key(name) in ITEM_FIELDS or "[items]" not in found:
+                    if compared_name(name) in ITEM_FIELDS or "[items]" not in found:
                         found["[items]"] = [name]
                 elif isinstance(child.get("properties"), dict):
                     following.append(([*path, name], child))

@@ -54,18 +54,24 @@ def next_page_note(response: httpx.Response, body: Any, plan: ToolPlan, argument
     return note
 
 
-# Query parameters that say how many items a page holds, as compared (see `_key`). "size" counts only
-# beside a parameter that selects the page (Spring's page and size).
+# Query parameters, as compared (`compared_name`), that select a page: by a cursor, a page number, an
+# offset (the generator's mapping/pagination.py pairs them with response fields); and that say how
+# many items a page holds ("size" only beside a page selector: Spring's page and size).
+CURSOR_PARAMETERS = frozenset({"cursor", "pagetoken", "nexttoken", "continuationtoken", "continuation", "marker",
+                               "after", "startingafter", "startcursor", "pagecursor", "nextcursor", "next",
+                               "paginationtoken", "skiptoken", "nextpagetoken"})
+PAGE_PARAMETERS = frozenset({"page", "pagenumber", "pageno", "pagenum", "pageindex"})
+OFFSET_PARAMETERS = frozenset({"offset", "skip", "startindex"})
+PAGE_SELECTORS = CURSOR_PARAMETERS | PAGE_PARAMETERS | OFFSET_PARAMETERS
 PAGE_SIZE_PARAMETERS = frozenset({"limit", "perpage", "pagesize", "maxresults", "maxitems", "top", "pagelimit",
                                   "resultsperpage", "itemsperpage", "maxpagesize", "numresults", "rows"})
-PAGE_SELECTORS = frozenset({"page", "pagenumber", "offset", "skip", "cursor", "pagetoken", "starttoken", "after"})
 
 
 def smaller_pages(plan: ToolPlan, properties: Mapping[str, Any], kept: int) -> dict[str, int] | None:
     """The argument and value that ask for pages of `kept` items, when the tool has a page size the
     model may set and its schema allows that many; None otherwise."""
     hidden = plan.get("fixed", {})
-    queries = {name: _key(argument.get("name", name)) for name, argument in plan["arguments"].items()
+    queries = {name: compared_name(argument.get("name", name)) for name, argument in plan["arguments"].items()
                if argument["in"] == "query" and name not in hidden}
     selects = any(key in PAGE_SELECTORS for key in queries.values())
     for name, key in queries.items():
@@ -98,8 +104,8 @@ def _integer(schema: Any) -> Mapping[str, Any] | None:
                 None) if isinstance(members, list) else None
 
 
-def _key(name: str) -> str:
-    """A name as compared: "per_page", "perPage" and "PerPage" alike."""
+def compared_name(name: str) -> str:
+    """A name as compared: "per_page", "perPage", "next_page-token" and "@odata.nextLink" alike."""
     return "".join(c for c in name.lower() if c.isalnum())
 
 
