@@ -244,7 +244,9 @@ class Readiness:
             self.state = "ready"
 
 
-def http_app(server: Server[Any], http: HttpOptions, readiness: Readiness) -> Starlette:
+def http_app(server: Server[Any], http: HttpOptions, surface: Any) -> Starlette:
+    """The server's Streamable HTTP app, with `/healthz` and `/readyz`; `surface` (its tools) begins
+    warming up now (see Readiness)."""
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -257,6 +259,8 @@ def http_app(server: Server[Any], http: HttpOptions, readiness: Readiness) -> St
         state = readiness.state
         return JSONResponse({"status": state}, status_code=200 if state == "ready" else 503)
 
+    readiness = Readiness(surface)
+    readiness.start()
     verifier, settings = verifier_and_settings(http)
     return server.streamable_http_app(
         streamable_http_path=PATH, stateless_http=not http.sessions, host=http.host,

@@ -27,7 +27,6 @@ from .credentials import CallerCredentials
 from .display import printable
 from .hosting import (
     HttpOptions,
-    Readiness,
     http_app,
     http_options_from,
     shared_state_key,
@@ -181,9 +180,7 @@ async def serve(args: argparse.Namespace, server: Server[Any], surface: ToolSurf
         if args.transport == "http":
             import uvicorn
 
-            readiness = Readiness(surface)
-            app = http_app(server, http, readiness)
-            readiness.start()
+            app = http_app(server, http, surface)
             config = uvicorn.Config(app, host=http.host, port=http.port, log_level="warning")
             await uvicorn.Server(config).serve()
         else:
@@ -298,9 +295,7 @@ def worker_app() -> Any:
     served = create_server(surface, index, version, replace(server_options_from(args, index),
                                                             toolset_scopes=http.toolset_scopes),
                            build_resources(args, index, surface, overrides, lambda name: data.joinpath(name).read_bytes()))
-    readiness = Readiness(surface)
-    readiness.start()
-    return http_app(served, http, readiness)
+    return http_app(served, http, surface)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
